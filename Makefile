@@ -1,0 +1,67 @@
+# Observability as code for Toygres. `make dashboards` then `make test` is the whole set-up.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DASHGEN := $(BIN)/dashgen
+JS := generator/parsers/js
+ENV ?= local
+
+SOURCES := $(shell find generator dashboards alerts -name '*.py' -o -name '*.js' -not -path '*/node_modules/*' 2>/dev/null) \
+	$(wildcard observability/env/*.yaml) pyproject.toml
+STAMP := observability/.built
+
+.PHONY: all dashboards test check bench deploy-grafana diff lint update-golden simulate clean help
+
+all: dashboards
+
+help:
+	@echo "make dashboards      create .venv, install, compile everything into observability/"
+	@echo "make test            the test suite (includes dashgen build --check)"
+	@echo "make lint            lint the compiled dashboards"
+	@echo "make check           prove every panel against the simulated workload in Prometheus"
+	@echo "make diff            show what a deploy would change in Grafana (GRAFANA_URL, ...)"
+	@echo "make deploy-grafana  push dashboards, folders and alert rules to Grafana"
+	@echo "make update-golden   rewrite the golden files under tests/golden/ (review the diff!)"
+	@echo "make bench           print the performance figures"
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+$(JS)/node_modules/.installed: $(JS)/package.json $(JS)/package-lock.json
+	cd $(JS) && npm ci --silent --no-audit --no-fund
+	@touch $@
+
+# A real file target: when no source changed since the last build, make does nothing.
+$(STAMP): $(BIN)/.installed $(JS)/node_modules/.installed $(SOURCES)
+	$(DASHGEN) build --env $(ENV)
+	@touch $@
+
+dashboards: $(STAMP)
+
+test: $(BIN)/.installed $(JS)/node_modules/.installed
+	$(DASHGEN) build --check --env $(ENV)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(DASHGEN) lint
+
+check: $(STAMP)
+	$(DASHGEN) check
+
+diff: $(STAMP)
+	$(DASHGEN) diff --env $(ENV)
+
+deploy-grafana: $(STAMP)
+	$(DASHGEN) deploy --env $(ENV)
+
+update-golden: $(BIN)/.installed $(JS)/node_modules/.installed
+	$(BIN)/python -m tests.golden_update
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) $(JS)/node_modules $(STAMP)

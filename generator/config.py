@@ -1,0 +1,124 @@
+"""One frozen configuration object for every selector, data source, threshold and output
+setting, with per-environment overrides read from YAML (never from code edits)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.errors import ConfigError
+
+ENV_DIR = Path(__file__).resolve().parent.parent / "observability" / "env"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings shared by dashboards, alerts, lint, the simulator and deploy."""
+
+    # Fixed data source uids: provisioned data sources keep them across restarts, so every
+    # panel reference stays valid. Change only together with an existing Grafana's uids.
+    prometheus_uid: str = "toygres-prometheus"
+    prometheus_name: str = "Toygres Prometheus"
+    loki_uid: str = "toygres-loki"
+    loki_name: str = "Toygres Loki"
+    # Default URLs written into datasources.yaml behind $PROMETHEUS_URL / $LOKI_URL.
+    prometheus_url: str = "http://prometheus:9090"
+    loki_url: str = "http://loki:3100"
+
+    # The label that names the Toygres scrape job and its value. E2 (duroxide >= 0.1.15):
+    # Prometheus scrapes the app, job="toygres". E1 (OTLP through the collector): the series
+    # carry job="otel-collector" and exported_job="toygres", so set job_label: exported_job.
+    job_label: str = "job"
+    job: str = "toygres"
+    # Which duroxide export era the deployment runs; the simulator's default and lint's view.
+    era: str = "E2"
+
+    # The real scrape interval. Grafana's $__rate_interval is 4x this (set as the data
+    # source's timeInterval); rate windows shorter than 2x this show "No data".
+    scrape_interval_seconds: int = 15
+
+    # Log shipping method, which decides the Loki stream labels:
+    # push ({job, level, source}), promtail ({level, orchestration_name, ...}) or otlp
+    # ({service_name} only).
+    log_shipping: str = "push"
+
+    # Dashboard JSON schema version: 39 suits Grafana 10.4 / 11.x; 41 for 11.6 / 12.0.
+    schema_version: int = 39
+    # Grafana folder for every managed dashboard and alert rule; the uid is fixed so
+    # provisioning, deploy and links agree.
+    folder_title: str = "Toygres"
+    folder_uid: str = "toygres"
+    # Tag that marks a dashboard as managed by this tool (deploy prunes only these).
+    managed_tag: str = "toygres-managed"
+
+    # Success-rate SLO over orchestration completions (operators asked for 95 %).
+    slo_success_ratio: float = 0.95
+    # Active orchestrations: Toygres runs 10-50 in normal operation.
+    active_warning: int = 100
+    active_critical: int = 200
+    # Queue depth (items waiting): 10 orchestration and 10 worker slots drain ~20 items fast.
+    queue_warning: int = 20
+    queue_critical: int = 100
+    # Provider (Postgres store) p95 latency: idle polls are ~1-5 ms when healthy.
+    provider_p95_warning_seconds: float = 0.1
+    provider_p95_critical_seconds: float = 0.5
+    # Activity p99: wait-for-ready legitimately takes up to ~60 s.
+    activity_p99_warning_seconds: float = 90.0
+    # Error log lines per minute above which the logs panel turns red.
+    error_logs_per_minute_warning: float = 5.0
+
+    def replace(self, **changes: Any) -> "Config":
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def job_matcher(self) -> str:
+        """The label matcher every Toygres query carries, bound to the $job variable."""
+        return f'{self.job_label}=~"$job"'
+
+
+FIELDS = {f.name: f for f in dataclasses.fields(Config)}
+CHOICES = {"era": ("E1", "E2"), "log_shipping": ("push", "promtail", "otlp")}
+
+
+def from_mapping(data: Any, source: str) -> Config:
+    """A Config from a mapping of overrides; unknown keys and wrong types are errors."""
+    if data is None:
+        return Config()
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: expected a mapping of settings, got {type(data).__name__}")
+    changes: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in FIELDS:
+            known = ", ".join(sorted(FIELDS))
+            raise ConfigError(f"{source}: unknown setting {key!r} (known: {known})")
+        default = getattr(Config(), key)
+        if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if type(value) is not type(default):
+            raise ConfigError(
+                f"{source}: setting {key!r} must be {type(default).__name__}, got {value!r}"
+            )
+        if key in CHOICES and value not in CHOICES[key]:
+            raise ConfigError(f"{source}: setting {key!r} must be one of {CHOICES[key]}, got {value!r}")
+        changes[key] = value
+    return Config(**changes)
+
+
+def load(env: str | None) -> Config:
+    """Config for a named environment (observability/env/NAME.yaml) or a YAML file path."""
+    if env is None:
+        return Config()
+    path = Path(env)
+    if not path.suffix:
+        path = ENV_DIR / f"{env}.yaml"
+    if not path.is_file():
+        raise ConfigError(f"{path}: environment file not found")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: invalid YAML: {exc}".splitlines()[0]) from None
+    return from_mapping(data, str(path))

@@ -1,0 +1,45 @@
+"""The problem data model shared by lint, check and alert rules: data, never formatted text."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from enum import Enum
+from typing import Any
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One finding of a rule, located by file, dashboard, panel and target."""
+
+    rule: str
+    severity: Severity
+    message: str
+    dashboard: str = ""
+    panel: str = ""
+    target: str = ""
+    file: str = ""
+    details: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["severity"] = self.severity.value
+        return data
+
+    @property
+    def location(self) -> str:
+        parts = [self.file or self.dashboard]
+        if self.panel:
+            parts.append(f"panel {self.panel!r}")
+        if self.target:
+            parts.append(f"target {self.target}")
+        return ": ".join(p for p in parts if p)
+
+
+def has_errors(problems: list[Problem]) -> bool:
+    return any(p.severity is Severity.ERROR for p in problems)
