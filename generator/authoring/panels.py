@@ -1,0 +1,134 @@
+"""Panel factories over grafanalib with the house defaults: every panel has a description, a
+unit, a legend that names its series, and thresholds where they mean something."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import attr
+import grafanalib.core as g
+
+PROMETHEUS_DS = {"type": "prometheus", "uid": "${datasource}"}
+LOKI_DS = {"type": "loki", "uid": "${loki}"}
+
+GREEN, YELLOW, ORANGE, RED, BLUE = "green", "yellow", "orange", "red", "blue"
+
+
+@attr.s
+class LokiTarget:
+    """A Loki query target (grafanalib has none)."""
+
+    expr: str = attr.ib()
+    refId: str = attr.ib(default="")  # noqa: N815 (Grafana's JSON key)
+    legendFormat: str = attr.ib(default="")  # noqa: N815
+    queryType: str = attr.ib(default="range")  # noqa: N815
+
+    def to_json_data(self) -> dict[str, Any]:
+        return {"datasource": LOKI_DS, "editorMode": "code", "expr": self.expr,
+                "legendFormat": self.legendFormat, "queryType": self.queryType, "refId": self.refId}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One threshold step: from `value` upwards the panel shows `color` (None = base)."""
+
+    color: str
+    value: float | None = None
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A panel plus its layout wishes and what it measures (for `dashgen check`)."""
+
+    panel: Any
+    width: int | None = None
+    height: int | None = None
+    # A ground-truth quantity this panel claims to show (see generator/check), or "".
+    measures: str = ""
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+
+def prom(expr: str, legend: str = "", instant: bool = False) -> g.Target:
+    """A Prometheus target; refIds are assigned at compile time."""
+    return g.Target(expr=expr, legendFormat=legend, instant=instant, datasource=PROMETHEUS_DS)
+
+
+def loki(expr: str, legend: str = "", instant: bool = False) -> LokiTarget:
+    return LokiTarget(expr=expr, legendFormat=legend, queryType="instant" if instant else "range")
+
+
+def _steps(steps: Sequence[Step]) -> list[dict[str, Any]]:
+    return [{"color": s.color, "value": s.value} for s in steps] or [{"color": GREEN, "value": None}]
+
+
+def _field_config(unit: str, steps: Sequence[Step], minimum: float | None,
+                  maximum: float | None, decimals: int | None) -> dict[str, Any]:
+    defaults: dict[str, Any] = {"unit": unit, "thresholds": {"mode": "absolute", "steps": _steps(steps)}}
+    if minimum is not None:
+        defaults["min"] = minimum
+    if maximum is not None:
+        defaults["max"] = maximum
+    if decimals is not None:
+        defaults["decimals"] = decimals
+    return defaults
+
+
+def timeseries(title: str, description: str, targets: Sequence[Any], *, unit: str,
+               steps: Sequence[Step] = (), minimum: float | None = 0, maximum: float | None = None,
+               stack: bool = False, legend_calcs: Sequence[str] = ("mean", "max", "lastNotNull"),
+               width: int | None = None, height: int | None = None, measures: str = "",
+               datasource: dict[str, str] = PROMETHEUS_DS) -> Cell:
+    """A time series with a table legend (mean, max, last) and dashed threshold lines."""
+    panel = g.TimeSeries(
+        title=title, description=description, targets=list(targets), dataSource=datasource,
+        unit=unit, legendDisplayMode="table", legendPlacement="bottom",
+        legendCalcs=list(legend_calcs), tooltipMode="multi", tooltipSort="desc",
+        fillOpacity=10, showPoints="never", valueMin=minimum, valueMax=maximum,
+        stacking={"mode": "normal", "group": "A"} if stack else {"mode": "none", "group": "A"},
+        thresholdsStyleMode="dashed" if steps else "off",
+    )
+    panel.extraJson = {"fieldConfig": {"defaults": {"thresholds": {"mode": "absolute", "steps": _steps(steps)}}}}
+    return Cell(panel, width, height, measures)
+
+
+def stat(title: str, description: str, target: Any, *, unit: str, steps: Sequence[Step] = (),
+         minimum: float | None = None, maximum: float | None = None, decimals: int | None = None,
+         graph: bool = True, no_value: str = "No data", width: int | None = None,
+         height: int | None = None, measures: str = "",
+         datasource: dict[str, str] = PROMETHEUS_DS) -> Cell:
+    """A single-number panel coloured by its thresholds, with a sparkline."""
+    panel = g.Stat(
+        title=title, description=description, targets=[target], dataSource=datasource,
+        graphMode="area" if graph else "none", colorMode="background", reduceCalc="lastNotNull",
+        noValue=no_value, textMode="value", orientation="auto", format=unit,
+    )
+    panel.extraJson = {"fieldConfig": {"defaults": _field_config(unit, steps, minimum, maximum, decimals)}}
+    return Cell(panel, width, height, measures)
+
+
+def bargauge(title: str, description: str, targets: Sequence[Any], *, unit: str,
+             steps: Sequence[Step] = (), width: int | None = None, height: int | None = None,
+             measures: str = "") -> Cell:
+    """Horizontal bars ranking series (e.g. slowest activities), sorted by value."""
+    panel = g.BarGauge(title=title, description=description, targets=list(targets),
+                       dataSource=PROMETHEUS_DS, orientation="horizontal", displayMode="gradient",
+                       calc="lastNotNull", format=unit)
+    panel.extraJson = {"fieldConfig": {"defaults": _field_config(unit, steps, 0, None, None)}}
+    return Cell(panel, width, height, measures)
+
+
+def text(title: str, content: str, *, width: int | None = None, height: int | None = None) -> Cell:
+    """Markdown text: explanations that belong next to the numbers."""
+    panel = g.Text(title=title, description=title, content=content, mode="markdown")
+    return Cell(panel, width, height)
+
+
+def logs(title: str, description: str, target: Any, *, width: int | None = None,
+         height: int | None = None) -> Cell:
+    """A log lines panel, newest first, with log details enabled."""
+    panel = g.Logs(title=title, description=description, targets=[target], dataSource=LOKI_DS,
+                   showLabels=False, showCommonLabels=False, showTime=True, wrapLogMessages=True,
+                   sortOrder="Descending", dedupStrategy="none", enableLogDetails=True,
+                   prettifyLogMessage=False)
+    return Cell(panel, width, height)

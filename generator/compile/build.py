@@ -1,0 +1,76 @@
+"""The compile pipeline: definition modules -> model -> canonical files under observability/.
+
+Everything is computed in memory first; files are written only when every step succeeded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator.authoring.dashboard import DashboardSpec
+from generator.canonical import dump_json, dump_yaml
+from generator.compile import provisioning
+from generator.compile.dashboard import MAX_UID, compile_dashboard, measures
+from generator.compile.loader import call_definition, discover, load_module, slug_of
+from generator.config import Config
+from generator.errors import DefinitionError
+
+GRAFANA = Path("grafana")
+DASHBOARD_DIR = GRAFANA / "dashboards"
+MEASURES_FILE = Path("check") / "measures.json"
+
+
+@dataclass
+class Compiled:
+    """Compiled output keyed by path relative to the observability directory."""
+
+    files: dict[Path, str] = field(default_factory=dict)
+    dashboards: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sources: dict[str, Path] = field(default_factory=dict)
+
+
+def compile_dashboards(directory: Path, config: Config, root: Path) -> Compiled:
+    """Import every dashboard module and compile it; duplicate or over-long uids are errors."""
+    out = Compiled()
+    declared: dict[str, dict[str, str]] = {}
+    for path in discover(directory):
+        module = load_module(path, "dashboards")
+        spec = call_definition(path, module, "dashboard", config)
+        if not isinstance(spec, DashboardSpec):
+            raise DefinitionError(f"{path}: dashboard() returned {type(spec).__name__}, not DashboardSpec")
+        source = _relative(path, root)
+        data = compile_dashboard(spec, slug_of(path), source, config)
+        uid = data["uid"]
+        if len(uid) > MAX_UID:
+            raise DefinitionError(f"{path}: dashboard uid {uid!r} is longer than {MAX_UID} characters")
+        if uid in out.dashboards:
+            raise DefinitionError(f"{path}: duplicate dashboard uid {uid!r} (also {out.sources[uid]})")
+        out.dashboards[uid] = data
+        out.sources[uid] = path
+        out.files[DASHBOARD_DIR / f"{uid}.json"] = dump_json(data)
+        if spec_measures := measures(spec):
+            declared[uid] = spec_measures
+    out.files[MEASURES_FILE] = dump_json(declared)
+    out.files[GRAFANA / "provisioning" / "datasources" / "datasources.yaml"] = dump_yaml(
+        provisioning.datasources(config))
+    out.files[GRAFANA / "provisioning" / "dashboards" / "dashboards.yaml"] = dump_yaml(
+        provisioning.dashboard_provider(config))
+    return out
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return path.name
+
+
+def stale_files(out_dir: Path, compiled: Compiled) -> tuple[list[Path], list[Path]]:
+    """(files whose content differs or is missing, generated files that should not exist)."""
+    changed = [p for p, text in sorted(compiled.files.items())
+               if not (out_dir / p).is_file() or (out_dir / p).read_text(encoding="utf-8") != text]
+    existing = sorted((out_dir / DASHBOARD_DIR).glob("*.json")) if (out_dir / DASHBOARD_DIR).is_dir() else []
+    extra = [p.relative_to(out_dir) for p in existing if p.relative_to(out_dir) not in compiled.files]
+    return changed, extra

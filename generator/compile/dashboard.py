@@ -1,0 +1,155 @@
+"""Compile a DashboardSpec to modern classic-v1 Grafana JSON.
+
+grafanalib 0.7.1 builds the object model; its raw output is not fit to ship (schemaVersion 12,
+legacy keys, nulls, string data sources, obsolete bargauge options), so every panel is
+rebuilt here from a whitelist of the keys Grafana's own schema knows.
+"""
+
+from __future__ import annotations
+
+import json
+import string
+from typing import Any
+
+from grafanalib._gen import DashboardEncoder
+
+from generator.authoring.dashboard import DashboardSpec, Row, layout, panel_kind
+from generator.authoring.panels import Cell
+from generator.canonical import drop_nulls
+from generator.config import Config
+
+UID_PREFIX = "toygres-"
+MAX_UID = 40
+
+PANEL_KEYS = ("type", "title", "description", "datasource", "targets", "options", "fieldConfig",
+              "transformations", "links", "interval", "repeat", "repeatDirection", "maxPerRow")
+FIELD_DEFAULT_KEYS = ("unit", "thresholds", "min", "max", "decimals", "custom", "color",
+                      "mappings", "noValue")
+VARIABLE_KEYS = ("name", "type", "label", "query", "datasource", "refresh", "includeAll", "multi",
+                 "allValue", "hide", "sort", "description", "regex")
+BUILTIN_ANNOTATION = {
+    "builtIn": 1, "datasource": {"type": "grafana", "uid": "-- Grafana --"}, "enable": True,
+    "hide": True, "iconColor": "rgba(0, 211, 255, 1)", "name": "Annotations & Alerts",
+    "type": "dashboard",
+}
+
+
+def uid_for(slug: str) -> str:
+    """The stable dashboard uid for a definition module's slug (links and alerts rely on it)."""
+    return UID_PREFIX + slug
+
+
+def _raw(obj: Any) -> Any:
+    return json.loads(json.dumps(obj.to_json_data(), cls=DashboardEncoder))
+
+
+def _target(raw: dict[str, Any], ref_id: str) -> dict[str, Any]:
+    if raw.get("datasource", {}).get("type") == "loki":
+        return {**raw, "refId": ref_id}
+    instant = bool(raw.get("instant"))
+    return {"datasource": raw["datasource"], "editorMode": "code", "expr": raw["expr"],
+            "instant": instant, "legendFormat": raw.get("legendFormat", ""), "range": not instant,
+            "refId": ref_id}
+
+
+def _options(kind: str, raw: dict[str, Any]) -> dict[str, Any]:
+    options = dict(raw.get("options") or {})
+    if kind == "timeseries":
+        options["legend"] = {**options.get("legend", {}), "showLegend": True}
+    if kind == "bargauge":
+        # grafanalib emits Grafana 6's fieldOptions; modern bargauge wants reduceOptions.
+        options = {"displayMode": options.get("displayMode", "gradient"),
+                   "orientation": options.get("orientation", "horizontal"),
+                   "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False},
+                   "showUnfilled": True, "valueMode": "color"}
+    if kind == "stat":
+        options.pop("fields", None)
+    return options
+
+
+def _field_config(kind: str, raw: dict[str, Any]) -> dict[str, Any]:
+    if kind in ("text", "row"):
+        return {"defaults": {}, "overrides": []}
+    defaults = raw.get("fieldConfig", {}).get("defaults", {})
+    kept = {k: defaults[k] for k in FIELD_DEFAULT_KEYS if k in defaults}
+    if not kept.get("mappings"):
+        kept.pop("mappings", None)
+    if kind != "timeseries" or not kept.get("custom"):
+        kept.pop("custom", None)
+    if kind == "stat" and "noValue" in raw.get("fieldConfig", {}).get("defaults", {}):
+        kept["noValue"] = raw["fieldConfig"]["defaults"]["noValue"]
+    return {"defaults": kept, "overrides": raw.get("fieldConfig", {}).get("overrides", [])}
+
+
+def compile_panel(cell: Cell, grid: dict[str, int], panel_id: int) -> dict[str, Any]:
+    """One panel: whitelisted keys, `{type, uid}` data sources, refIds A, B, C..."""
+    kind = panel_kind(cell)
+    raw = _raw(cell.panel)
+    panel: dict[str, Any] = {k: raw[k] for k in PANEL_KEYS if raw.get(k) not in (None, [], "")}
+    panel["type"] = kind
+    panel["id"] = panel_id
+    panel["gridPos"] = grid
+    if kind == "text":
+        panel.pop("datasource", None)
+        panel.pop("targets", None)
+    else:
+        panel["targets"] = [_target(t, string.ascii_uppercase[i]) for i, t in enumerate(raw.get("targets", []))]
+    panel["options"] = _options(kind, raw)
+    panel["fieldConfig"] = _field_config(kind, raw)
+    return panel
+
+
+def compile_variable(raw: dict[str, Any]) -> dict[str, Any]:
+    variable = {k: raw[k] for k in VARIABLE_KEYS if k in raw}
+    current = raw.get("current") or {}
+    value = current.get("value", "")
+    # Include-all variables default to All; Grafana stores that as text "All", value "$__all".
+    variable["current"] = {"text": "All" if value == "$__all" else current.get("text", ""), "value": value}
+    variable["options"] = []
+    if raw.get("type") == "textbox":
+        variable["options"] = [{"selected": True, "text": current.get("text", ""),
+                                "value": current.get("value", "")}]
+    return variable
+
+
+def compile_dashboard(spec: DashboardSpec, slug: str, source: str, config: Config) -> dict[str, Any]:
+    """The canonical dashboard JSON for one definition module."""
+    panels: list[dict[str, Any]] = []
+    for index, (item, grid) in enumerate(layout(spec.rows), start=1):
+        if isinstance(item, Row):
+            panels.append({"collapsed": item.collapsed, "gridPos": grid, "id": index,
+                           "panels": [], "title": item.title, "type": "row"})
+        else:
+            panels.append(compile_panel(item, grid, index))
+    templating = [compile_variable(_raw(v.to_grafanalib())) for v in spec.variables]
+    tags = sorted({config.managed_tag, "toygres", *spec.tags})
+    note = f"Generated by dashgen from {source}; edit the Python source, not this JSON."
+    dashboard = {
+        "annotations": {"list": [BUILTIN_ANNOTATION]},
+        "description": f"{spec.description} {note}".strip(),
+        "editable": True,
+        "fiscalYearStartMonth": 0,
+        "graphTooltip": 1,
+        "links": [{"asDropdown": True, "icon": "external link", "includeVars": True,
+                   "keepTime": True, "tags": ["toygres"], "title": "Toygres dashboards",
+                   "type": "dashboards"}, *spec.links],
+        "liveNow": False,
+        "panels": panels,
+        "refresh": spec.refresh,
+        "schemaVersion": config.schema_version,
+        "tags": tags,
+        "templating": {"list": templating},
+        "time": {"from": spec.time_from, "to": "now"},
+        "timepicker": {},
+        "timezone": "browser",
+        "title": spec.title,
+        "uid": uid_for(slug),
+        "weekStart": "",
+    }
+    return drop_nulls(dashboard)
+
+
+def measures(spec: DashboardSpec) -> dict[str, str]:
+    """Panel title -> the ground-truth quantity it declares it shows (for `dashgen check`)."""
+    return {c.panel.title: c.measures for row in spec.rows for c in row.cells if c.measures}
+

@@ -1,0 +1,101 @@
+"""What a lint rule sees: one dashboard, panel or target at a time, already parsed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator, Protocol
+
+from generator.config import Config
+from generator.problems import Problem, Severity
+
+
+@dataclass(frozen=True)
+class DashboardCtx:
+    """A dashboard JSON and where it came from."""
+
+    file: str
+    data: dict[str, Any]
+    config: Config
+
+    @property
+    def uid(self) -> str:
+        return str(self.data.get("uid") or self.data.get("title") or self.file)
+
+    def variables(self) -> list[dict[str, Any]]:
+        return list((self.data.get("templating") or {}).get("list") or [])
+
+    def panels(self) -> Iterator[dict[str, Any]]:
+        """Every panel, including those nested in collapsed rows."""
+        for panel in self.data.get("panels") or []:
+            yield panel
+            yield from panel.get("panels") or []
+
+
+@dataclass(frozen=True)
+class PanelCtx:
+    dashboard: DashboardCtx
+    panel: dict[str, Any]
+
+    @property
+    def title(self) -> str:
+        return str(self.panel.get("title") or f"#{self.panel.get('id', '?')}")
+
+
+@dataclass(frozen=True)
+class TargetCtx:
+    """One query target; `ast` is the parsed query (None when it did not parse)."""
+
+    panel: PanelCtx
+    target: dict[str, Any]
+    language: str  # "promql", "logql" or "" (other data sources are not linted)
+    expr: str  # the query as written
+    substituted: str  # after Grafana's macros and variables were substituted
+    ast: Any = None
+    error: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ref_id(self) -> str:
+        return str(self.target.get("refId") or "")
+
+
+class Rule(Protocol):
+    """A lint rule: an id `scope/name`, a one-line description, and checks at some levels."""
+
+    id: str
+    description: str
+
+    def check_dashboard(self, ctx: DashboardCtx) -> Iterable[Problem]: ...
+    def check_panel(self, ctx: PanelCtx) -> Iterable[Problem]: ...
+    def check_target(self, ctx: TargetCtx) -> Iterable[Problem]: ...
+
+
+class BaseRule:
+    """Defaults that check nothing; a rule overrides the levels it cares about."""
+
+    id = ""
+    description = ""
+    severity = Severity.ERROR
+
+    def check_dashboard(self, ctx: DashboardCtx) -> Iterable[Problem]:
+        return ()
+
+    def check_panel(self, ctx: PanelCtx) -> Iterable[Problem]:
+        return ()
+
+    def check_target(self, ctx: TargetCtx) -> Iterable[Problem]:
+        return ()
+
+    def at_dashboard(self, ctx: DashboardCtx, message: str, severity: Severity | None = None) -> Problem:
+        return Problem(self.id, severity or self.severity, message, dashboard=ctx.uid, file=ctx.file)
+
+    def at_panel(self, ctx: PanelCtx, message: str, severity: Severity | None = None) -> Problem:
+        d = ctx.dashboard
+        return Problem(self.id, severity or self.severity, message, dashboard=d.uid,
+                       panel=ctx.title, file=d.file)
+
+    def at_target(self, ctx: TargetCtx, message: str, severity: Severity | None = None,
+                  details: str = "") -> Problem:
+        d = ctx.panel.dashboard
+        return Problem(self.id, severity or self.severity, message, dashboard=d.uid,
+                       panel=ctx.panel.title, target=ctx.ref_id, file=d.file, details=details)

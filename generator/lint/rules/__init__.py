@@ -1,0 +1,32 @@
+"""The lint rules, each in its own module with an id `scope/name`; RULES is the registry."""
+
+from __future__ import annotations
+
+from generator.lint.model import BaseRule
+from generator.lint.rules import (
+    dashboard_uid, datasource, e2_double_count, histogram_quantile, label_unknown, label_value,
+    logql_parse, metric_unknown, never_recorded, panel_meta, promql_parse, range_too_short,
+    rate_non_counter, raw_counter, variables,
+)
+
+RULES: tuple[BaseRule, ...] = (
+    promql_parse.RULE,
+    logql_parse.RULE,
+    metric_unknown.RULE,
+    never_recorded.RULE,
+    label_unknown.RULE,
+    label_value.RULE,
+    histogram_quantile.RULE,
+    rate_non_counter.RULE,
+    raw_counter.RULE,
+    range_too_short.RULE,
+    e2_double_count.RULE,
+    dashboard_uid.RULE,
+    datasource.RULE,
+    variables.UNUSED,
+    variables.UNDEFINED,
+    panel_meta.UNIT,
+    panel_meta.DESCRIPTION,
+)
+
+BY_ID = {rule.id: rule for rule in RULES}

@@ -1,0 +1,133 @@
+"""Named Toygres queries, shared by dashboards and alerts and kept apart from layout.
+
+Each returns PromQL (or LogQL) text for a Config; the comments say why the query is shaped the
+way it is, because most of the shapes exist to avoid a way duroxide's metrics can mislead.
+"""
+
+from __future__ import annotations
+
+from generator.authoring import logql
+from generator.authoring.promql import quantile, ratio, selector, sum_of, sum_rate
+from generator.config import Config
+
+ORCH = 'orchestration_name=~"$orchestration_name"'
+ACT = 'activity_name=~"$activity_name"'
+
+STARTS = "duroxide_orchestration_starts_total"
+COMPLETIONS = "duroxide_orchestration_completions_total"
+FAILURES = "duroxide_orchestration_failures_total"
+ACTIVITY_EXECUTIONS = "duroxide_activity_executions_total"
+
+
+def active_orchestrations(c: Config, labels: tuple[str, ...] = ()) -> str:
+    """In-flight instances from duroxide's own gauge, summed over processes (it is per process).
+
+    Never starts_total - completions_total: both are cumulative, reset on restart, and
+    continue-as-new counts as a completion while the instance lives on (~1000 vs 10-50).
+    """
+    return sum_of(selector(c, "duroxide_active_orchestrations"), labels)
+
+
+def success_ratio(c: Config, window: str = "$__rate_interval") -> str:
+    """Successful share of terminal outcomes; continuedAsNew is no outcome and is left out."""
+    good = sum_rate(c, COMPLETIONS, 'status="success"', window=window)
+    total = sum_rate(c, COMPLETIONS, 'status=~"success|failed"', window=window)
+    return ratio(good, total)
+
+
+def failure_rate(c: Config, labels: tuple[str, ...] = (), *matchers: str) -> str:
+    """Failed orchestrations per second (the E2 copy without orchestration_name excluded)."""
+    return sum_rate(c, FAILURES, *matchers, labels=labels)
+
+
+def turn_rate(c: Config, labels: tuple[str, ...] = ()) -> str:
+    """Orchestration turns per second: starts_total counts every turn, not every instance."""
+    return sum_rate(c, STARTS, ORCH, labels=labels)
+
+
+def completion_rate(c: Config, labels: tuple[str, ...] = ("status",)) -> str:
+    return sum_rate(c, COMPLETIONS, ORCH, labels=labels)
+
+
+def continue_as_new_rate(c: Config) -> str:
+    # execution_id is unbounded: aggregate it away, never group by it.
+    return sum_rate(c, "duroxide_orchestration_continue_as_new_total", ORCH,
+                    labels=("orchestration_name",))
+
+
+def turn_duration(c: Config, q: float) -> str:
+    """Quantile of one turn's duration (duroxide times turns, not whole orchestrations)."""
+    return quantile(c, q, "duroxide_orchestration_duration_seconds", ORCH,
+                    labels=("orchestration_name",))
+
+
+def history_size(c: Config, q: float) -> str:
+    return quantile(c, q, "duroxide_orchestration_history_size", ORCH,
+                    labels=("orchestration_name",))
+
+
+def orchestrator_queue(c: Config) -> str:
+    """Items waiting for an orchestration slot. The queue lives in the shared store and every
+    replica reports the same number, so take the max across processes, not the sum."""
+    return f"max ({selector(c, 'duroxide_orchestrator_queue_depth')})"
+
+
+def worker_queue(c: Config) -> str:
+    return f"max ({selector(c, 'duroxide_worker_queue_depth')})"
+
+
+def activity_rate(c: Config, labels: tuple[str, ...] = ("activity_name",), *matchers: str) -> str:
+    """Activity executions per second (the E2 outcome-only copy excluded by the guard)."""
+    return sum_rate(c, ACTIVITY_EXECUTIONS, ACT, *matchers, labels=labels)
+
+
+def activity_success_ratio(c: Config) -> str:
+    good = sum_rate(c, ACTIVITY_EXECUTIONS, ACT, 'outcome="success"')
+    return ratio(good, sum_rate(c, ACTIVITY_EXECUTIONS, ACT))
+
+
+def activity_latency(c: Config, q: float, labels: tuple[str, ...] = ("activity_name",)) -> str:
+    return quantile(c, q, "duroxide_activity_duration_seconds", ACT, labels=labels)
+
+
+def activity_failures(c: Config) -> str:
+    return sum_rate(c, ACTIVITY_EXECUTIONS, ACT, 'outcome!="success"',
+                    labels=("activity_name", "outcome"))
+
+
+def infrastructure_errors(c: Config) -> str:
+    """Infra errors: activity ones carry no activity_name (outcome="infra_error") in duroxide."""
+    return (f"{sum_rate(c, 'duroxide_orchestration_infrastructure_errors_total')}"
+            f" + {sum_rate(c, 'duroxide_activity_infrastructure_errors_total')}")
+
+
+def configuration_errors(c: Config) -> str:
+    return (f"{sum_rate(c, 'duroxide_orchestration_configuration_errors_total')}"
+            f" + {sum_rate(c, 'duroxide_activity_configuration_errors_total')}")
+
+
+def provider_latency(c: Config, q: float, labels: tuple[str, ...] = ()) -> str:
+    """Provider (Postgres store) operation latency; idle fetches dominate the rate."""
+    return quantile(c, q, "duroxide_provider_operation_duration_seconds", labels=labels)
+
+
+def provider_rate(c: Config, labels: tuple[str, ...] = ("operation", "status")) -> str:
+    return sum_rate(c, "duroxide_provider_operation_duration_seconds_count", labels=labels)
+
+
+def provider_errors(c: Config, labels: tuple[str, ...] = ("error_type",)) -> str:
+    return sum_rate(c, "duroxide_provider_errors_total", labels=labels)
+
+
+def poison_rate(c: Config, kind: str) -> str:
+    return sum_rate(c, f"duroxide_{kind}_poison_total")
+
+
+def log_volume_by_level(c: Config) -> str:
+    query = logql.stream(c) + logql.level_of(c)
+    return f"sum by (level) ({logql.count_over_time(query)})"
+
+
+def error_log_count(c: Config, window: str = "$__range") -> str:
+    """Error lines in the window (instant query: one number for the stat panel)."""
+    return f"sum({logql.count_over_time(logql.stream(c, 'error'), window)})"

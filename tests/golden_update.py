@@ -1,0 +1,22 @@
+"""`make update-golden`: the only thing that rewrites tests/golden/ (review the diff after)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.canonical import write_files_atomically
+from tests.compile_helpers import GOLDEN_DIR, compile_bundled
+
+
+def main() -> None:
+    compiled = compile_bundled()
+    files = {GOLDEN_DIR / f"{uid}.json": text for uid, text in compiled.items()}
+    stale = tuple(p for p in GOLDEN_DIR.glob("*.json") if p not in files)
+    changed = write_files_atomically(files, remove=stale)
+    for path in changed:
+        print(f"updated {path}")
+    print(f"{len(files)} golden files, {len(changed)} changed")
+
+
+if __name__ == "__main__":
+    main()
