@@ -39,11 +39,12 @@ def _str_presenter(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
 _Dumper.add_representer(str, _str_presenter)
 
 
-def dump_yaml(data: Any, note: str = GENERATED_NOTE) -> str:
-    """YAML with sorted keys and a leading generated-file comment."""
+def dump_yaml(data: Any, note: str = GENERATED_NOTE, *extra_notes: str) -> str:
+    """YAML with sorted keys and leading comments: the generated-file note, then any others."""
     body = yaml.dump(drop_nulls(data), Dumper=_Dumper, sort_keys=True, default_flow_style=False,
                      allow_unicode=True, width=100)
-    return f"# {note}\n{body}"
+    header = "".join(f"# {line}\n" for line in (note, *extra_notes))
+    return header + body
 
 
 def write_files_atomically(files: Mapping[Path, str], remove: tuple[Path, ...] = ()) -> list[Path]:

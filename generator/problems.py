@@ -33,7 +33,9 @@ class Problem:
 
     @property
     def location(self) -> str:
-        parts = [self.file or self.dashboard]
+        parts = [self.file]
+        if self.dashboard and self.dashboard not in self.file:
+            parts.append(f"dashboard {self.dashboard}")
         if self.panel:
             parts.append(f"panel {self.panel!r}")
         if self.target:

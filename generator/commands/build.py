@@ -40,8 +40,8 @@ def build(check_only: bool, env: str, dashboards_dir: Path, alerts_dir: Path, ou
     compiled = compile_dashboards(dashboards_dir, config, root)
     _compile_alerts(alerts_dir, config, root, compiled)
     problems = lint_dashboards(
-        [(str(out_dir / "grafana" / "dashboards" / f"{uid}.json"), data)
-         for uid, data in compiled.dashboards.items()], config)
+        [(_display(compiled.sources[uid], root), data) for uid, data in compiled.dashboards.items()],
+        config, Path("lint-exclusions.yaml"))
     if problems:
         click.echo(render_text(problems), err=True, nl=False)
     if has_errors(problems):
@@ -62,6 +62,14 @@ def build(check_only: bool, env: str, dashboards_dir: Path, alerts_dir: Path, ou
     elapsed = time.perf_counter() - started
     click.echo(f"{len(compiled.dashboards)} dashboards, {len(compiled.files)} files "
                f"({len(written)} changed) in {elapsed:.2f}s -> {out_dir}/", err=True)
+
+
+def _display(path: Path, root: Path) -> str:
+    """A path as the user would type it (relative to the working directory when inside it)."""
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _compile_alerts(alerts_dir: Path, config: config_module.Config, root: Path, compiled: object) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.authoring.dashboard import DashboardSpec
-from generator.canonical import dump_json, dump_yaml
+from generator.canonical import GENERATED_NOTE, dump_json, dump_yaml
 from generator.compile import provisioning
 from generator.compile.dashboard import MAX_UID, compile_dashboard, measures
 from generator.compile.loader import call_definition, discover, load_module, slug_of
@@ -54,7 +54,7 @@ def compile_dashboards(directory: Path, config: Config, root: Path) -> Compiled:
             declared[uid] = spec_measures
     out.files[MEASURES_FILE] = dump_json(declared)
     out.files[GRAFANA / "provisioning" / "datasources" / "datasources.yaml"] = dump_yaml(
-        provisioning.datasources(config))
+        provisioning.datasources(config), GENERATED_NOTE, provisioning.datasource_note(config))
     out.files[GRAFANA / "provisioning" / "dashboards" / "dashboards.yaml"] = dump_yaml(
         provisioning.dashboard_provider(config))
     return out

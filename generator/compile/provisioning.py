@@ -12,13 +12,17 @@ DASHBOARDS_PATH = "/var/lib/grafana/dashboards/toygres"
 
 
 def datasources(config: Config) -> dict[str, Any]:
-    """Prometheus and Loki with fixed uids; URLs come from the environment with local defaults."""
+    """Prometheus and Loki with fixed uids; URLs come from Grafana's environment.
+
+    Grafana interpolates only `$VAR` / `${VAR}` (no `:-default`), so the local defaults
+    (config.prometheus_url / loki_url) are set by the docker-compose stack; see datasource_note().
+    """
     return {
         "apiVersion": 1,
         "datasources": [
             {
                 "name": config.prometheus_name, "type": "prometheus", "uid": config.prometheus_uid,
-                "access": "proxy", "url": f"${{PROMETHEUS_URL:-{config.prometheus_url}}}",
+                "access": "proxy", "url": "${PROMETHEUS_URL}",
                 "isDefault": True, "editable": False,
                 # $__rate_interval = max(4 x timeInterval, $__interval): the real scrape interval.
                 "jsonData": {"timeInterval": f"{config.scrape_interval_seconds}s",
@@ -26,7 +30,7 @@ def datasources(config: Config) -> dict[str, Any]:
             },
             {
                 "name": config.loki_name, "type": "loki", "uid": config.loki_uid,
-                "access": "proxy", "url": f"${{LOKI_URL:-{config.loki_url}}}",
+                "access": "proxy", "url": "${LOKI_URL}",
                 "isDefault": False, "editable": False, "jsonData": {"maxLines": 1000},
             },
         ],
@@ -43,3 +47,9 @@ def dashboard_provider(config: Config) -> dict[str, Any]:
             "options": {"path": DASHBOARDS_PATH, "foldersFromFilesStructure": False},
         }],
     }
+
+
+def datasource_note(config: Config) -> str:
+    """The header comment of datasources.yaml: where the URLs come from."""
+    return (f"URLs come from Grafana's environment: PROMETHEUS_URL (local: {config.prometheus_url}), "
+            f"LOKI_URL (local: {config.loki_url}).")

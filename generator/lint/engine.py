@@ -13,7 +13,8 @@ from generator.errors import ConfigError
 from generator.lint.model import DashboardCtx, PanelCtx, TargetCtx
 from generator.lint.rules import RULES
 from generator.parsers import logql, promql
-from generator.parsers.macros import substitute
+from generator.parsers.bridge import QuerySyntaxError
+from generator.parsers.macros import find_variables, lint_substitute, substitute
 from generator.problems import Problem
 
 # The time range lint assumes for $__range (Grafana's default for our dashboards).
@@ -65,29 +66,44 @@ def build_contexts(files: Sequence[tuple[str, dict[str, Any]]], config: Config) 
                 # $__interval can be as short as the scrape interval on short time ranges.
                 text = substitute(expr, values, interval_seconds=config.scrape_interval_seconds,
                                   rate_interval_seconds=rate_interval, range_seconds=LINT_RANGE_SECONDS)
+                if find_variables(text):
+                    # Undefined variables (reported by their own rule) get parseable placeholders.
+                    text = lint_substitute(text, values).text
                 pending.append((p, target, lang, expr, text))
     targets = _parse_all(pending)
     return dashboards, panels, targets
 
 
 def _parse_all(pending: list[tuple[PanelCtx, dict[str, Any], str, str, str]]) -> list[TargetCtx]:
-    prom_idx = [i for i, item in enumerate(pending) if item[2] == "promql"]
-    loki_idx = [i for i, item in enumerate(pending) if item[2] == "logql"]
-    results: dict[int, Any] = {}
-    if prom_idx:
-        for i, result in zip(prom_idx, promql.parse_promql_many([pending[i][4] for i in prom_idx])):
-            results[i] = result
-    if loki_idx:
-        for i, result in zip(loki_idx, logql.parse_logql_many([pending[i][4] for i in loki_idx])):
-            results[i] = result
+    """Parse every query in one batch per language; locate failures in the query as written."""
+    results = _parse_batch([(item[2], item[4]) for item in pending])
+    failed = [i for i, result in enumerate(results) if isinstance(result, QuerySyntaxError)]
+    if failed:
+        # Re-parse the failures with position-preserving placeholders so the reported
+        # line:column points into the query as the author wrote it.
+        subs = [lint_substitute(pending[i][3], ()) for i in failed]
+        again = _parse_batch([(pending[i][2], sub.text) for i, sub in zip(failed, subs)])
+        for i, sub, result in zip(failed, subs, again):
+            if isinstance(result, QuerySyntaxError):
+                start, end = sub.original_span(result.start, result.end)
+                results[i] = QuerySyntaxError(pending[i][3], start, end, result.reason)
     out = []
-    for i, (p, target, lang, expr, text) in enumerate(pending):
-        result = results[i]
+    for (p, target, lang, expr, text), result in zip(pending, results):
         if isinstance(result, Exception):
             out.append(TargetCtx(p, target, lang, expr, text, None, result))
         else:
             out.append(TargetCtx(p, target, lang, expr, text, result, None))
     return out
+
+
+def _parse_batch(items: list[tuple[str, str]]) -> list[Any]:
+    results: list[Any] = [None] * len(items)
+    for lang, parse_many in (("promql", promql.parse_promql_many), ("logql", logql.parse_logql_many)):
+        indices = [i for i, (kind, _) in enumerate(items) if kind == lang]
+        if indices:
+            for i, result in zip(indices, parse_many([items[i][1] for i in indices])):
+                results[i] = result
+    return results
 
 
 def run_rules(dashboards: Iterable[DashboardCtx], panels: Iterable[PanelCtx],
