@@ -1,0 +1,63 @@
+"""A small Prometheus HTTP API client (instant and range queries) over urllib."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+
+from generator.errors import DashgenError
+
+
+class QueryError(DashgenError):
+    """Prometheus rejected a query (bad_data, execution error, timeout)."""
+
+
+@dataclass(frozen=True)
+class Series:
+    """One result series: its labels and (timestamp, value) samples."""
+
+    labels: dict[str, str]
+    samples: list[tuple[float, float]]
+
+
+class Client:
+    def __init__(self, url: str, timeout: float = 60.0) -> None:
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+
+    def _get(self, path: str, params: dict[str, Any]) -> Any:
+        data = urllib.parse.urlencode(params).encode()
+        request = urllib.request.Request(f"{self.url}{path}", data=data, method="POST",
+                                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                body = json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            try:
+                body = json.loads(exc.read())
+            except ValueError:
+                raise QueryError(f"HTTP {exc.code} from {self.url}{path}") from None
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+            raise QueryError(f"Prometheus at {self.url} unreachable: {exc}") from None
+        if body.get("status") != "success":
+            raise QueryError(f"{body.get('errorType', 'error')}: {body.get('error', 'unknown error')}")
+        return body["data"]
+
+    def query_range(self, expr: str, start: float, end: float, step: float) -> list[Series]:
+        data = self._get("/api/v1/query_range", {"query": expr, "start": start, "end": end, "step": step})
+        return [Series(r["metric"], [(float(t), float(v)) for t, v in r["values"]]) for r in data["result"]]
+
+    def query(self, expr: str, time: float) -> list[Series]:
+        data = self._get("/api/v1/query", {"query": expr, "time": time})
+        if data["resultType"] == "scalar":
+            t, v = data["result"]
+            return [Series({}, [(float(t), float(v))])]
+        return [Series(r["metric"], [(float(r["value"][0]), float(r["value"][1]))]) for r in data["result"]]
+
+    def series_count(self, match: str, start: float, end: float) -> int:
+        data = self._get("/api/v1/series", {"match[]": match, "start": start, "end": end})
+        return len(data)
