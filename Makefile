@@ -51,11 +51,15 @@ lint: $(STAMP)
 check: $(STAMP)
 	$(DASHGEN) check
 
+# Connection from GRAFANA_URL / GRAFANA_TOKEN (or GRAFANA_USER / GRAFANA_PASSWORD), or from a
+# private file: make deploy-grafana GRAFANA_ENV_FILE=~/.config/toygres/grafana.env
+ENV_FILE_ARG := $(if $(GRAFANA_ENV_FILE),--env-file $(GRAFANA_ENV_FILE),)
+
 diff: $(STAMP)
-	$(DASHGEN) diff --env $(ENV)
+	$(DASHGEN) diff --env $(ENV) $(ENV_FILE_ARG)
 
 deploy-grafana: $(STAMP)
-	$(DASHGEN) deploy --env $(ENV)
+	$(DASHGEN) deploy --env $(ENV) $(ENV_FILE_ARG)
 
 update-golden: $(BIN)/.installed $(JS)/node_modules/.installed
 	$(BIN)/python -m tests.golden_update

@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "check": ("generator.check.command", "check", "Prove dashboards against the simulated workload in Prometheus."),
     "alerts": ("generator.alerting.command", "alerts", "Alert rule tests and the detection report."),
     "deploy": ("generator.deploy.command", "deploy", "Push dashboards, folders and alert rules to Grafana."),
+    "diff": ("generator.deploy.command", "diff", "Show what a deploy would change in Grafana (read-only)."),
 }
 
 

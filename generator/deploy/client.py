@@ -1,0 +1,354 @@
+"""A small Grafana HTTP client: one session per thread, timeouts, retries with backoff on
+connection errors, 429 and 5xx (never 4xx), and one-line errors that never contain a secret."""
+
+from __future__ import annotations
+
+import base64
+import random
+import re
+import threading
+import time
+from collections import Counter
+from typing import Any, Callable, Mapping
+from urllib.parse import quote
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from generator.deploy.errors import (
+    DeployError,
+    GrafanaAPIError,
+    GrafanaAuthError,
+    GrafanaBadRequest,
+    GrafanaConflict,
+    GrafanaForbidden,
+    GrafanaNotFound,
+    GrafanaPreconditionFailed,
+    GrafanaServerError,
+    GrafanaTLSError,
+    GrafanaUnreachable,
+)
+from generator.deploy.settings import ConnectionSettings
+
+# What a 403 most likely lacks, by endpoint (Grafana's own message is shown too when it has one).
+_PERMISSIONS: tuple[tuple[str, str, str], ...] = (
+    ("POST", "/api/dashboards/db", "dashboards:create and dashboards:write on the folder (Editor)"),
+    ("DELETE", "/api/dashboards/", "dashboards:delete on the folder (Editor)"),
+    ("GET", "/api/dashboards/", "dashboards:read (Viewer)"),
+    ("GET", "/api/search", "dashboards:read and folders:read (Viewer)"),
+    ("POST", "/api/folders", "folders:create (Editor, or Admin when editors cannot create folders)"),
+    ("PUT", "/api/folders/", "folders:write on the folder"),
+    ("GET", "/api/folders/", "folders:read"),
+    ("GET", "/api/datasources/", "datasources:read"),
+    ("PUT", "/api/v1/provisioning/", "alert.provisioning:write (Admin or a custom role)"),
+    ("POST", "/api/v1/provisioning/", "alert.provisioning:write (Admin or a custom role)"),
+    ("GET", "/api/v1/provisioning/", "alert.provisioning:read (Admin or a custom role)"),
+)
+_ERRNO = re.compile(r"\[Errno -?\d+\] ([^'\")]+)")
+_SSL = re.compile(r"\[SSL(?:: [A-Z_]+)?\] ([^'\"(]+)")
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+class _Auth(requests.auth.AuthBase):
+    """Adds the Authorization header; its repr shows only the kind, never the secret."""
+
+    def __init__(self, settings: ConnectionSettings) -> None:
+        if settings.token:
+            self._header = f"Bearer {settings.token}"
+        else:
+            pair = f"{settings.user}:{settings.password}".encode("utf-8")
+            self._header = f"Basic {base64.b64encode(pair).decode('ascii')}"
+        self._kind = settings.auth_kind
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = self._header
+        return request
+
+    def __repr__(self) -> str:
+        return f"<grafana auth: {self._kind}>"
+
+
+def required_permission(method: str, path: str) -> str:
+    """The permission a 403 on this request most likely lacks."""
+    for want_method, prefix, permission in _PERMISSIONS:
+        if method == want_method and path.startswith(prefix):
+            return permission
+    return "a permission for this endpoint"
+
+
+class GrafanaClient:
+    """Typed calls for the endpoints deploy and diff use; counts every request by method."""
+
+    def __init__(self, settings: ConnectionSettings, *, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.settings = settings
+        self._sleep = sleep
+        self._auth = _Auth(settings)
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._lock = threading.Lock()
+        self.requests_by_method: Counter[str] = Counter()
+
+    def __repr__(self) -> str:
+        return f"GrafanaClient({self.settings.base_url!r}, {self.settings.auth_kind})"
+
+    # -- plumbing -----------------------------------------------------------------------------
+
+    def _session(self) -> requests.Session:
+        session: requests.Session | None = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            session.auth = self._auth  # an explicit auth also stops requests from reading ~/.netrc
+            session.verify = self.settings.verify
+            session.headers["Accept"] = "application/json"
+            session.headers["User-Agent"] = "dashgen-deploy"
+            if self.settings.org_id is not None:
+                session.headers["X-Grafana-Org-Id"] = str(self.settings.org_id)
+            adapter = HTTPAdapter(pool_connections=1, pool_maxsize=2, max_retries=0)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+            self._local.session = session
+            with self._lock:
+                self._sessions.append(session)
+        return session
+
+    def close(self) -> None:
+        with self._lock:
+            for session in self._sessions:
+                session.close()
+            self._sessions.clear()
+
+    @property
+    def reads(self) -> int:
+        return self.requests_by_method["GET"]
+
+    @property
+    def writes(self) -> int:
+        return sum(n for method, n in self.requests_by_method.items() if method != "GET")
+
+    def redact(self, text: str) -> str:
+        """Text with every secret replaced: Grafana or a proxy may echo a header back."""
+        for secret in self.settings.secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    def _backoff(self, attempt: int, retry_after: str | None) -> float:
+        if retry_after and retry_after.strip().isdigit():
+            return min(float(retry_after), self.settings.backoff_max)
+        delay: float = min(self.settings.backoff * (2 ** attempt), self.settings.backoff_max)
+        return delay * (0.5 + random.random() / 2)
+
+    def request(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
+                body: Any = None, headers: Mapping[str, str] | None = None,
+                missing_ok: bool = False) -> Any:
+        """JSON of a successful response (None for a 404 when missing_ok); raises DeployError."""
+        url = self.settings.base_url + path
+        last = ""
+        retry_after: str | None = None
+        for attempt in range(self.settings.attempts):
+            if attempt:
+                self._sleep(self._backoff(attempt - 1, retry_after))
+            retry_after = None
+            with self._lock:
+                self.requests_by_method[method] += 1
+            try:
+                response = self._session().request(
+                    method, url, params=params, json=body, headers=dict(headers or {}),
+                    timeout=self.settings.timeout)
+            except requests.exceptions.SSLError as exc:
+                raise GrafanaTLSError(self._tls_message(exc)) from None
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
+                    requests.exceptions.ChunkedEncodingError) as exc:
+                last = _connection_reason(exc)
+                continue
+            if response.status_code in RETRY_STATUSES:
+                retry_after = response.headers.get("Retry-After")
+                last = f"{response.status_code} {self._reason(response)}".strip()
+                if attempt + 1 < self.settings.attempts:
+                    continue
+                raise self._api_error(response, method, path)
+            if response.status_code == 404 and missing_ok:
+                return None
+            if response.status_code >= 400:
+                raise self._api_error(response, method, path)
+            if not response.content:
+                return {}
+            try:
+                return response.json()
+            except ValueError:
+                raise GrafanaAPIError(
+                    f"Grafana answered {method} {path} with non-JSON content (is GRAFANA_URL the Grafana root?)",
+                    status=response.status_code, method=method, path=path) from None
+        raise GrafanaUnreachable(self.redact(
+            f"Grafana at {self.settings.base_url} is unreachable ({last}) after "
+            f"{self.settings.attempts} attempts: {method} {path}"))
+
+    def _tls_message(self, exc: Exception) -> str:
+        match = _SSL.search(str(exc))
+        reason = match.group(1).strip() if match else "handshake failed"
+        return self.redact(
+            f"TLS failure talking to {self.settings.base_url} ({reason}); point GRAFANA_CA_BUNDLE at the "
+            "CA certificate, or pass --insecure for a throwaway test instance")
+
+    def _reason(self, response: requests.Response) -> str:
+        """Grafana's short reason (`message`, `status`), scrubbed and kept to one line."""
+        try:
+            data = response.json()
+        except ValueError:
+            data = None
+        text = ""
+        if isinstance(data, dict):
+            text = str(data.get("message") or data.get("error") or "")
+        elif response.text:
+            text = response.text
+        text = " ".join(self.redact(text).split())
+        return text[:200]
+
+    def _api_error(self, response: requests.Response, method: str, path: str) -> GrafanaAPIError:
+        status = response.status_code
+        reason = self._reason(response)
+        try:
+            data = response.json()
+        except ValueError:
+            data = {}
+        grafana_status = str(data.get("status", "")) if isinstance(data, dict) else ""
+        said = f": Grafana said {reason!r}" if reason else ""
+        where = f"{method} {path}"
+        kwargs: dict[str, Any] = dict(status=status, method=method, path=path, reason=reason,
+                                      grafana_status=grafana_status)
+        if status == 401:
+            return GrafanaAuthError(
+                f"Grafana rejected the credentials (401 on {where}): check GRAFANA_TOKEN "
+                "(a service-account token) or GRAFANA_USER/GRAFANA_PASSWORD", **kwargs)
+        if status == 403:
+            return GrafanaForbidden(
+                f"permission denied (403 on {where}): the account needs "
+                f"{required_permission(method, path)}{said}", **kwargs)
+        if status == 404:
+            return GrafanaNotFound(f"not found (404 on {where}){said}", **kwargs)
+        if status == 409:
+            return GrafanaConflict(f"conflict (409 on {where}){said}", **kwargs)
+        if status == 412:
+            hint = {
+                "version-mismatch": "it changed in Grafana after it was read; re-run to re-check for drift",
+                "name-exists": "another dashboard with the same title exists in that folder; rename or delete it",
+                "plugin-dashboard": "it belongs to a plugin; remove the plugin's copy first",
+            }.get(grafana_status, "precondition failed")
+            return GrafanaPreconditionFailed(f"412 {grafana_status or 'precondition'} on {where}: {hint}", **kwargs)
+        if status == 400:
+            return GrafanaBadRequest(f"Grafana rejected the request as invalid (400 on {where}){said}", **kwargs)
+        if status == 429 or status >= 500:
+            return GrafanaServerError(
+                f"Grafana kept failing ({status} on {where} after {self.settings.attempts} attempts){said}",
+                **kwargs)
+        return GrafanaAPIError(f"unexpected {status} on {where}{said}", **kwargs)
+
+    # -- endpoints ----------------------------------------------------------------------------
+
+    def health(self) -> dict[str, Any]:
+        data = self.request("GET", "/api/health")
+        if not isinstance(data, dict) or data.get("database") != "ok":
+            raise DeployError(f"Grafana at {self.settings.base_url} is up but its database is not ok")
+        return data
+
+    def get_folder(self, uid: str) -> dict[str, Any] | None:
+        result: dict[str, Any] | None = self.request("GET", f"/api/folders/{_q(uid)}", missing_ok=True)
+        return result
+
+    def create_folder(self, uid: str, title: str) -> dict[str, Any]:
+        result: dict[str, Any] = self.request("POST", "/api/folders", body={"uid": uid, "title": title})
+        return result
+
+    def update_folder(self, uid: str, title: str, version: int) -> dict[str, Any]:
+        result: dict[str, Any] = self.request("PUT", f"/api/folders/{_q(uid)}",
+                                              body={"title": title, "version": version})
+        return result
+
+    def get_datasource(self, uid: str) -> dict[str, Any] | None:
+        result: dict[str, Any] | None = self.request("GET", f"/api/datasources/uid/{_q(uid)}", missing_ok=True)
+        return result
+
+    def search_dashboards(self, *, tag: str | None = None, page_size: int = 5000) -> list[dict[str, Any]]:
+        """Every dashboard hit, paging until a short page (Grafana caps limit at 5000)."""
+        hits: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            params: dict[str, Any] = {"type": "dash-db", "limit": page_size, "page": page}
+            if tag:
+                params["tag"] = tag
+            batch = self.request("GET", "/api/search", params=params)
+            if not isinstance(batch, list):
+                raise DeployError("Grafana /api/search did not return a list")
+            hits.extend(batch)
+            if len(batch) < page_size:
+                return hits
+            page += 1
+
+    def get_dashboard(self, uid: str) -> dict[str, Any] | None:
+        result: dict[str, Any] | None = self.request("GET", f"/api/dashboards/uid/{_q(uid)}", missing_ok=True)
+        return result
+
+    def save_dashboard(self, dashboard: dict[str, Any], folder_uid: str, message: str) -> dict[str, Any]:
+        """POST /api/dashboards/db without overwrite: Grafana's version check guards against races."""
+        body = {"dashboard": dashboard, "folderUid": folder_uid, "message": message, "overwrite": False}
+        try:
+            result: dict[str, Any] = self.request("POST", "/api/dashboards/db", body=body)
+        except GrafanaNotFound as exc:
+            raise GrafanaNotFound(
+                f"folder {folder_uid!r} not found (404 on POST /api/dashboards/db); create it or fix folder_uid",
+                status=404, method="POST", path=exc.path, reason=exc.reason) from None
+        return result
+
+    def delete_dashboard(self, uid: str) -> None:
+        self.request("DELETE", f"/api/dashboards/uid/{_q(uid)}")
+
+    def get_rule_group(self, folder_uid: str, group: str) -> dict[str, Any] | None:
+        result: dict[str, Any] | None = self.request(
+            "GET", f"/api/v1/provisioning/folder/{_q(folder_uid)}/rule-groups/{_q(group)}", missing_ok=True)
+        return result
+
+    def put_rule_group(self, folder_uid: str, group: str, body: dict[str, Any], *, editable: bool) -> None:
+        self.request("PUT", f"/api/v1/provisioning/folder/{_q(folder_uid)}/rule-groups/{_q(group)}",
+                     body=body, headers=_provenance(editable))
+
+    def list_contact_points(self) -> list[dict[str, Any]]:
+        result = self.request("GET", "/api/v1/provisioning/contact-points")
+        return result if isinstance(result, list) else []
+
+    def create_contact_point(self, body: dict[str, Any], *, editable: bool) -> None:
+        self.request("POST", "/api/v1/provisioning/contact-points", body=body, headers=_provenance(editable))
+
+    def update_contact_point(self, uid: str, body: dict[str, Any], *, editable: bool) -> None:
+        self.request("PUT", f"/api/v1/provisioning/contact-points/{_q(uid)}", body=body,
+                     headers=_provenance(editable))
+
+    def get_policies(self) -> dict[str, Any] | None:
+        result: dict[str, Any] | None = self.request("GET", "/api/v1/provisioning/policies", missing_ok=True)
+        return result
+
+    def put_policies(self, body: dict[str, Any], *, editable: bool) -> None:
+        self.request("PUT", "/api/v1/provisioning/policies", body=body, headers=_provenance(editable))
+
+
+def _provenance(editable: bool) -> dict[str, str]:
+    # Without the header Grafana marks the resource provisioned: locked in the UI, so nobody can
+    # drift it there. With it, people may edit in the UI and the next deploy overwrites them.
+    return {"X-Disable-Provenance": "true"} if editable else {}
+
+
+def _q(segment: str) -> str:
+    return quote(segment, safe="")
+
+
+def _connection_reason(exc: Exception) -> str:
+    if isinstance(exc, requests.exceptions.Timeout):
+        return "timed out"
+    text = str(exc)
+    match = _ERRNO.search(text)
+    if match:
+        return match.group(1).strip().lower()
+    if "RemoteDisconnected" in text or "Connection aborted" in text or "closed connection" in text:
+        return "connection dropped"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return "connection dropped mid-response"
+    return "connection error"
+
