@@ -71,6 +71,15 @@ class Config:
     # Error log lines per minute above which the logs panel turns red.
     error_logs_per_minute_warning: float = 5.0
 
+    # Where alert runbooks live; each alert links to `<base>#<alert name in lower case>`.
+    runbook_base_url: str = "https://github.com/toygres/observability/blob/main/docs/runbooks.md"
+    # Alert evaluation interval (Grafana rule groups and Prometheus rule files).
+    alert_evaluation_interval_seconds: int = 60
+    # SLO burn-rate alerting (Google SRE workbook, ch. 5; as Sloth and Pyrra generate):
+    # page when 2 % of a 30-day budget burns in 1 h (14.4x), ticket when 5 % burns in 6 h (6x).
+    slo_fast_burn_factor: float = 14.4
+    slo_slow_burn_factor: float = 6.0
+
     def replace(self, **changes: Any) -> "Config":
         return dataclasses.replace(self, **changes)
 

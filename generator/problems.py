@@ -25,6 +25,7 @@ class Problem:
     target: str = ""
     file: str = ""
     details: str = ""
+    alert: str = ""
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -36,6 +37,8 @@ class Problem:
         parts = [self.file]
         if self.dashboard and self.dashboard not in self.file:
             parts.append(f"dashboard {self.dashboard}")
+        if self.alert:
+            parts.append(f"rule {self.alert}")
         if self.panel:
             parts.append(f"panel {self.panel!r}")
         if self.target:

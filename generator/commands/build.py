@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from generator import config as config_module
+from generator.alerting.build import compile_alerts
 from generator.canonical import write_files_atomically
 from generator.compile.build import compile_dashboards, stale_files
 from generator.errors import BuildError
@@ -38,8 +39,8 @@ def build(check_only: bool, env: str, dashboards_dir: Path, alerts_dir: Path, ou
     config = config_module.load(env)
     root = Path.cwd()
     compiled = compile_dashboards(dashboards_dir, config, root)
-    _compile_alerts(alerts_dir, config, root, compiled)
-    problems = lint_dashboards(
+    alert_problems = compile_alerts(alerts_dir, config, root, compiled)
+    problems = alert_problems + lint_dashboards(
         [(_display(compiled.sources[uid], root), data) for uid, data in compiled.dashboards.items()],
         config, Path("lint-exclusions.yaml"))
     if problems:
@@ -70,12 +71,3 @@ def _display(path: Path, root: Path) -> str:
         return str(path.resolve().relative_to(root.resolve()))
     except ValueError:
         return str(path)
-
-
-def _compile_alerts(alerts_dir: Path, config: config_module.Config, root: Path, compiled: object) -> None:
-    """Alert rules join the build once generator.alerting exists (issue: alerts as code)."""
-    try:
-        from generator.alerting.build import compile_alerts
-    except ImportError:
-        return
-    compile_alerts(alerts_dir, config, root, compiled)

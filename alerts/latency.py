@@ -1,0 +1,38 @@
+"""Activity and provider latency."""
+
+from generator import queries as q
+from generator.alerting.helpers import concrete, runbook
+from generator.alerting.model import AlertRule, Threshold
+from generator.authoring.promql import quantile
+from generator.config import Config
+
+GROUP = "toygres-latency"
+# Activities that are slow by design (polling Kubernetes, deploying Postgres).
+SLOW_BY_DESIGN = 'activity_name!~".*::(wait-for-ready|deploy-postgres)"'
+
+
+def rules(c: Config) -> list[AlertRule]:
+    activity_p99 = concrete(c, quantile(c, 0.99, "duroxide_activity_duration_seconds", SLOW_BY_DESIGN,
+                                        labels=("activity_name",)))
+    return [
+        AlertRule(
+            "ToygresActivityLatencyHigh", group=GROUP, query=activity_p99,
+            threshold=Threshold(">", c.activity_p99_warning_seconds), for_="10m",
+            severity="warning", dashboard_uid="toygres-production-metrics",
+            panel_title="Activity p50 / p95 / p99",
+            summary="An activity is much slower than usual",
+            description=("p99 of {{ $labels.activity_name }} is {{ $value | humanizeDuration }} "
+                         f"(threshold {c.activity_p99_warning_seconds:g}s; wait-for-ready and "
+                         "deploy-postgres are excluded as slow by design)."),
+            runbook_url=runbook(c, "ToygresActivityLatencyHigh"), fires_in=("database-slow",)),
+        AlertRule(
+            "ToygresProviderLatencyHigh", group=GROUP, query=concrete(c, q.provider_latency(c, 0.95)),
+            threshold=Threshold(">", c.provider_p95_warning_seconds), for_="10m",
+            severity="warning", dashboard_uid="toygres-provider",
+            panel_title="Provider p95 (all operations)",
+            summary="The duroxide store (Postgres) is slow",
+            description=("Provider p95 latency is {{ $value | humanizeDuration }} (threshold "
+                         f"{c.provider_p95_warning_seconds * 1000:g} ms): every orchestration "
+                         "and activity waits on it."),
+            runbook_url=runbook(c, "ToygresProviderLatencyHigh"), fires_in=("database-slow",)),
+    ]

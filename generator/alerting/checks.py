@@ -1,0 +1,93 @@
+"""Alert rule checks: validity (one line naming the rule, build stops) and lint problems.
+
+Invalid definitions (bad name, duplicate, unknown severity, query that does not parse) raise;
+quality problems (no summary, no runbook, no `for` on a noisy signal, a metric duroxide never
+records) are returned as problems with ids `alert/<name>`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, Sequence
+
+from generator.alerting.model import NAME_PATTERN, RECORD_PATTERN, SEVERITIES, AlertRule, RecordingRule
+from generator.alerting.render import duration_seconds
+from generator.catalogue import lookup
+from generator.config import Config
+from generator.errors import DefinitionError
+from generator.parsers import logql, promql
+from generator.parsers.bridge import QuerySyntaxError
+from generator.problems import Problem, Severity
+
+DURATION = re.compile(r"^(\d+[smhd])+$")
+
+
+def validate(alerts: Sequence[tuple[AlertRule, str]], recordings: Sequence[tuple[RecordingRule, str]]) -> None:
+    """Raise DefinitionError for the first invalid rule (name, severity, for, duplicates)."""
+    seen: dict[str, str] = {}
+    for rule, source in alerts:
+        where = f"{source}: rule {rule.name}"
+        if not NAME_PATTERN.match(rule.name):
+            raise DefinitionError(f"{where}: name must be CamelCase starting with 'Toygres'")
+        if rule.name in seen:
+            raise DefinitionError(f"{where}: duplicate alert name (also in {seen[rule.name]})")
+        seen[rule.name] = source
+        if rule.severity not in SEVERITIES:
+            raise DefinitionError(f"{where}: unknown severity {rule.severity!r} (use {', '.join(SEVERITIES)})")
+        if not DURATION.match(rule.for_):
+            raise DefinitionError(f"{where}: `for` must be a duration like 5m, got {rule.for_!r}")
+        if rule.language not in ("promql", "logql"):
+            raise DefinitionError(f"{where}: language must be promql or logql")
+    for recording, source in recordings:
+        if not RECORD_PATTERN.match(recording.record):
+            raise DefinitionError(f"{source}: recording rule {recording.record}: name must be level:metric:operations")
+        if recording.record in seen:
+            raise DefinitionError(f"{source}: duplicate rule name {recording.record}")
+        seen[recording.record] = source
+
+
+def parse_all(alerts: Sequence[tuple[AlertRule, str]],
+              recordings: Sequence[tuple[RecordingRule, str]]) -> dict[str, object]:
+    """Parse every expression in one batch per language (rule name -> AST); raise on the
+    first that fails, naming the rule."""
+    prom = [(r.name, f"{s}: rule {r.name}", r.expr) for r, s in alerts if r.language == "promql"]
+    prom += [(r.record, f"{s}: recording rule {r.record}", r.expr) for r, s in recordings]
+    loki = [(r.name, f"{s}: rule {r.name}", r.expr) for r, s in alerts if r.language == "logql"]
+    asts: dict[str, object] = {}
+    for items, parse, kind in ((prom, promql.parse_promql_many, "PromQL"), (loki, logql.parse_logql_many, "LogQL")):
+        for (name, where, _), result in zip(items, parse([e for _, _, e in items]) if items else []):
+            if isinstance(result, QuerySyntaxError):
+                raise DefinitionError(f"{where}: invalid {kind} at {result.summary}")
+            asts[name] = result
+    return asts
+
+
+def check_rules(alerts: Sequence[tuple[AlertRule, str]], recordings: Sequence[tuple[RecordingRule, str]],
+                config: Config) -> list[Problem]:
+    validate(alerts, recordings)
+    asts = parse_all(alerts, recordings)
+    problems: list[Problem] = []
+    for rule, source in alerts:
+        problems.extend(lint_rule(rule, source, asts[rule.name]))
+    return problems
+
+
+def lint_rule(rule: AlertRule, source: str, ast: object) -> Iterable[Problem]:
+    def problem(rule_id: str, message: str, severity: Severity = Severity.ERROR) -> Problem:
+        return Problem(rule_id, severity, message, file=source, alert=rule.name)
+    for field in ("summary", "description", "runbook_url"):
+        if not getattr(rule, field).strip():
+            yield problem(f"alert/{field.replace('_url', '')}", f"rule {rule.name} has no {field}")
+    if rule.threshold is not None and "{{" not in rule.description:
+        yield problem("alert/description", f"rule {rule.name}: description shows no {{{{ $value }}}} or {{{{ $labels }}}}",
+                      Severity.WARNING)
+    if rule.noisy and duration_seconds(rule.for_) == 0:
+        yield problem("alert/for", f"rule {rule.name} is on a noisy signal but fires without `for`: one blip pages")
+    if rule.language == "promql":
+        for selector in promql.selectors(ast):  # type: ignore[arg-type]
+            name = promql.metric_name(selector) or ""
+            metric = lookup(name)
+            if name.startswith("duroxide_") and metric is None:
+                yield problem("alert/metric-unknown", f"rule {rule.name} uses {name}, which duroxide does not export")
+            elif metric is not None and not metric.recorded:
+                yield problem("alert/never-recorded", f"rule {rule.name} uses {name}, which duroxide never records: it can never fire")
