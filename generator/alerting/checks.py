@@ -15,7 +15,7 @@ from generator.alerting.render import duration_seconds
 from generator.catalogue import lookup
 from generator.config import Config
 from generator.errors import DefinitionError
-from generator.parsers import logql, promql
+from generator.parsers import parse_mixed, promql
 from generator.parsers.bridge import QuerySyntaxError
 from generator.problems import Problem, Severity
 
@@ -48,17 +48,16 @@ def validate(alerts: Sequence[tuple[AlertRule, str]], recordings: Sequence[tuple
 
 def parse_all(alerts: Sequence[tuple[AlertRule, str]],
               recordings: Sequence[tuple[RecordingRule, str]]) -> dict[str, object]:
-    """Parse every expression in one batch per language (rule name -> AST); raise on the
-    first that fails, naming the rule."""
-    prom = [(r.name, f"{s}: rule {r.name}", r.expr) for r, s in alerts if r.language == "promql"]
-    prom += [(r.record, f"{s}: recording rule {r.record}", r.expr) for r, s in recordings]
-    loki = [(r.name, f"{s}: rule {r.name}", r.expr) for r, s in alerts if r.language == "logql"]
+    """Parse every expression in one batch (rule name -> AST); raise on the first that fails,
+    naming the rule."""
+    items = [(r.name, f"{s}: rule {r.name}", r.language, r.expr) for r, s in alerts]
+    items += [(r.record, f"{s}: recording rule {r.record}", "promql", r.expr) for r, s in recordings]
     asts: dict[str, object] = {}
-    for items, parse, kind in ((prom, promql.parse_promql_many, "PromQL"), (loki, logql.parse_logql_many, "LogQL")):
-        for (name, where, _), result in zip(items, parse([e for _, _, e in items]) if items else []):
-            if isinstance(result, QuerySyntaxError):
-                raise DefinitionError(f"{where}: invalid {kind} at {result.summary}")
-            asts[name] = result
+    for (name, where, lang, _), result in zip(items, parse_mixed([(i[2], i[3]) for i in items])):
+        if isinstance(result, QuerySyntaxError):
+            kind = "PromQL" if lang == "promql" else "LogQL"
+            raise DefinitionError(f"{where}: invalid {kind} at {result.summary}")
+        asts[name] = result
     return asts
 
 

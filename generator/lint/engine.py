@@ -12,7 +12,7 @@ from generator.config import Config
 from generator.errors import ConfigError
 from generator.lint.model import DashboardCtx, PanelCtx, TargetCtx
 from generator.lint.rules import RULES
-from generator.parsers import logql, promql
+from generator.parsers import parse_mixed
 from generator.parsers.bridge import QuerySyntaxError
 from generator.parsers.macros import find_variables, lint_substitute, substitute
 from generator.problems import Problem
@@ -97,13 +97,7 @@ def _parse_all(pending: list[tuple[PanelCtx, dict[str, Any], str, str, str]]) ->
 
 
 def _parse_batch(items: list[tuple[str, str]]) -> list[Any]:
-    results: list[Any] = [None] * len(items)
-    for lang, parse_many in (("promql", promql.parse_promql_many), ("logql", logql.parse_logql_many)):
-        indices = [i for i, (kind, _) in enumerate(items) if kind == lang]
-        if indices:
-            for i, result in zip(indices, parse_many([items[i][1] for i in indices])):
-                results[i] = result
-    return results
+    return parse_mixed(items) if items else []
 
 
 def run_rules(dashboards: Iterable[DashboardCtx], panels: Iterable[PanelCtx],

@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
-from generator.parsers.bridge import ParserCrashError, ParserUnavailableError, QuerySyntaxError, parse_batch
+from typing import Any, Sequence
+
+from generator.parsers import logql, promql
+from generator.parsers.bridge import (
+    ParserCrashError, ParserUnavailableError, QuerySyntaxError, gc_paused, parse_batch, stream_batch,
+)
 from generator.parsers.logql import parse_logql, parse_logql_many
 from generator.parsers.macros import MacroError, Substitution, find_variables, lint_substitute, substitute
 from generator.parsers.promql import parse_promql, parse_promql_many
 
 __all__ = [
     "MacroError", "ParserCrashError", "ParserUnavailableError", "QuerySyntaxError", "Substitution",
-    "find_variables", "lint_substitute", "parse_batch", "parse_logql", "parse_logql_many", "parse_promql",
-    "parse_promql_many", "substitute",
+    "find_variables", "lint_substitute", "parse_batch", "parse_logql", "parse_logql_many", "parse_mixed",
+    "parse_promql", "parse_promql_many", "substitute",
 ]
+
+_CONVERTERS = {"promql": promql.convert_tree, "logql": logql.convert_tree}
+
+
+def parse_mixed(items: Sequence[tuple[str, str]]) -> list[Any]:
+    """Parse (language, query) pairs of both languages with a single node process; syntax
+    errors are returned in place as QuerySyntaxError."""
+    unique = list(dict.fromkeys(items))
+    converted: dict[tuple[str, str], Any] = {}
+    with gc_paused():
+        for (lang, text), tree in zip(unique, stream_batch(unique), strict=True):  # type: ignore[arg-type]
+            try:
+                converted[(lang, text)] = _CONVERTERS[lang](text, tree)
+            except QuerySyntaxError as exc:
+                converted[(lang, text)] = exc
+    return [converted[item] for item in items]

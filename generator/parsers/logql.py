@@ -83,10 +83,15 @@ def parse_logql_many(queries: Iterable[str], *, node_binary: str | None = None) 
     with gc_paused():
         for text, tree in zip(unique, batch, strict=True):
             try:
-                converted[text] = tree if isinstance(tree, QuerySyntaxError) else _Converter(text).expr(tree)
+                converted[text] = convert_tree(text, tree)
             except QuerySyntaxError as exc:
                 converted[text] = exc
     return [converted[text] for text in texts]
+
+
+def convert_tree(text: str, tree: Node | QuerySyntaxError) -> Expr | QuerySyntaxError:
+    """The AST for one parsed tree (bridge output), or the syntax error in place."""
+    return tree if isinstance(tree, QuerySyntaxError) else _Converter(text).expr(tree)
 
 
 def _collect(node: Node, types: frozenset[str] | set[str]) -> list[Node]:
