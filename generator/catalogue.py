@@ -86,6 +86,16 @@ ERROR_TYPES = ("app_error", "infrastructure_error", "config_error", "unknown")
 ERROR_CATEGORIES = ("application", "infrastructure", "configuration", "unknown")
 ACTIVITY_OUTCOMES = ("success", "app_error", "config_error", "cancelled", "infra_error")
 
+# E2: duroxide sets no histogram buckets, so the exporter's defaults apply. The Rust
+# metrics-exporter-prometheus renders every histogram without configured buckets as a
+# *summary*: per-process quantile series over a rolling window plus _sum and _count, and no
+# _bucket series at all (histogram_quantile over _bucket is empty on duroxide >= 0.1.15).
+E2_SUMMARY_QUANTILES: tuple[str, ...] = ("0", "0.5", "0.9", "0.95", "0.99", "0.999", "1")
+# The exporter's rolling summary window: 3 buckets of 20 s.
+E2_SUMMARY_WINDOW_SECONDS = 60
+# Transitional: the simulator's first E2 layout (Prometheus client default buckets).
+E2_DEFAULT_BUCKETS: tuple[float, ...] = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
 # Labels whose values are unbounded (a cardinality trap when used as a grouping key).
 UNBOUNDED_LABELS = frozenset({"execution_id", "instance_id"})
 
@@ -107,9 +117,10 @@ class Metric:
     recorded: bool = True
 
     def series_names(self) -> tuple[str, ...]:
-        """Names Prometheus stores for this metric (histograms expand to three)."""
+        """Names Prometheus stores for this metric: a histogram is _bucket/_sum/_count in E1 and
+        a summary (the bare name with `quantile`, plus _sum/_count) in E2."""
         if self.type is MetricType.HISTOGRAM:
-            return (f"{self.name}_bucket", f"{self.name}_sum", f"{self.name}_count")
+            return (f"{self.name}_bucket", f"{self.name}_sum", f"{self.name}_count", self.name)
         return (self.name,)
 
     def labels_in(self, era: Era) -> tuple[str, ...]:
@@ -264,6 +275,27 @@ E2_DUPLICATES: Mapping[str, str] = {
 
 BY_NAME: Mapping[str, Metric] = {m.name: m for m in METRICS}
 BY_SERIES: Mapping[str, Metric] = {s: m for m in METRICS for s in m.series_names()}
+
+
+def series_kind(series: str) -> MetricType | None:
+    """How a stored series behaves: histogram _bucket/_sum/_count are counters; a histogram's
+    bare name is E2's summary quantile, which behaves like a gauge."""
+    metric = lookup(series)
+    if metric is None:
+        return None
+    if metric.type is MetricType.HISTOGRAM:
+        return MetricType.GAUGE if series == metric.name else MetricType.COUNTER
+    return metric.type
+
+
+def series_labels(series: str, metric: Metric) -> frozenset[str]:
+    """Labels a stored series can carry (le on E1 buckets, quantile on E2 summaries)."""
+    labels = metric.all_labels()
+    if metric.type is MetricType.HISTOGRAM and series.endswith("_bucket"):
+        return labels | {"le"}
+    if metric.type is MetricType.HISTOGRAM and series == metric.name:
+        return labels | {"quantile"}
+    return labels
 
 
 def lookup(series: str) -> Metric | None:

@@ -48,10 +48,17 @@ def sum_rate(config: Config, metric: str, *matchers: str, labels: Sequence[str] 
 
 def quantile(config: Config, q: float, histogram: str, *matchers: str,
              labels: Sequence[str] = (), window: str = RATE_WINDOW) -> str:
-    """histogram_quantile over buckets summed by `le` (and `labels`), never over raw series."""
+    """A latency quantile that works in both duroxide eras.
+
+    E1 exports real histograms: histogram_quantile over buckets summed by `le` (never over raw
+    series). E2's exporter renders them as summaries (no _bucket series): per-process quantiles
+    over a 60 s rolling window, which cannot be aggregated exactly; their max across processes
+    is an upper bound. `or` takes whichever exists.
+    """
     grouping = ("le",) + tuple(labels)
     inner = sum_of(rate(config, f"{histogram}_bucket", *matchers, window=window), grouping)
-    return f"histogram_quantile({q:g}, {inner})"
+    summary = selector(config, histogram, *matchers, f'quantile="{q:g}"')
+    return f"(histogram_quantile({q:g}, {inner}) or max{by(labels)} ({summary}))"
 
 
 def ratio(numerator: str, denominator: str) -> str:

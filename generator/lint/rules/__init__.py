@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from generator.lint.model import BaseRule
 from generator.lint.rules import (
-    dashboard_uid, datasource, e2_double_count, histogram_quantile, label_unknown, label_value,
+    dashboard_uid, datasource, e2_double_count, histogram_era, histogram_quantile, label_unknown, label_value,
     logql_parse, metric_unknown, never_recorded, panel_meta, promql_parse, range_too_short,
     rate_non_counter, raw_counter, variables,
 )
@@ -17,6 +17,7 @@ RULES: tuple[BaseRule, ...] = (
     label_unknown.RULE,
     label_value.RULE,
     histogram_quantile.RULE,
+    histogram_era.RULE,
     rate_non_counter.RULE,
     raw_counter.RULE,
     range_too_short.RULE,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
-from generator.catalogue import Metric, MetricType, lookup
+from generator.catalogue import Metric, MetricType, lookup, series_kind
 from generator.parsers import promql as p
 
 RATE_FUNCS = frozenset({"rate", "irate", "increase"})
@@ -31,12 +31,7 @@ def duroxide_selectors(ast: Any) -> Iterator[tuple[p.VectorSelector, str, Metric
 
 
 def is_counter_series(name: str) -> bool:
-    metric = lookup(name)
-    if metric is None:
-        return False
-    if metric.type is MetricType.HISTOGRAM:
-        return True  # _bucket, _sum and _count are all counters
-    return metric.type is MetricType.COUNTER
+    return series_kind(name) is MetricType.COUNTER
 
 
 def matches_empty(matcher: p.Matcher) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from generator.catalogue import MetricType
+from generator.catalogue import series_labels
 from generator.lint.model import BaseRule, TargetCtx
 from generator.lint.rules._ast import TARGET_LABELS, duroxide_selectors
 from generator.problems import Problem
@@ -21,9 +21,7 @@ class LabelUnknown(BaseRule):
         for selector, name, metric in duroxide_selectors(ctx.ast):
             if metric is None:
                 continue
-            known = set(metric.all_labels()) | TARGET_LABELS | {config.job_label}
-            if metric.type is MetricType.HISTOGRAM and name.endswith("_bucket"):
-                known.add("le")
+            known = set(series_labels(name, metric)) | TARGET_LABELS | {config.job_label}
             for matcher in selector.matchers:
                 if matcher.label not in known:
                     have = ", ".join(sorted(metric.all_labels())) or "no labels of its own"

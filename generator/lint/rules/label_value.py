@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from generator.catalogue import E2_SUMMARY_QUANTILES
 from generator.lint.model import BaseRule, TargetCtx
 from generator.lint.rules._ast import duroxide_selectors, literal_alternatives
 from generator.problems import Problem
@@ -20,7 +21,8 @@ class LabelValue(BaseRule):
             if metric is None:
                 continue
             for matcher in selector.matchers:
-                allowed = metric.values.get(matcher.label)
+                allowed = (E2_SUMMARY_QUANTILES if matcher.label == "quantile"
+                           else metric.values.get(matcher.label))
                 if not allowed or matcher.op not in ("=", "=~") or "$" in matcher.value:
                     continue
                 values = [matcher.value] if matcher.op == "=" else literal_alternatives(matcher.value)

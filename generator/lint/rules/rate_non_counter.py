@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from generator.catalogue import MetricType, lookup
+from generator.catalogue import MetricType, series_kind
 from generator.lint.model import BaseRule, TargetCtx
 from generator.lint.rules._ast import COUNTER_FUNCS, GAUGE_FUNCS, unwrap
 from generator.parsers import promql as p
@@ -25,10 +25,10 @@ class RateNonCounter(BaseRule):
             if not isinstance(arg, p.MatrixSelector):
                 continue
             name = p.metric_name(arg.vector) or ""
-            metric = lookup(name)
-            if metric is None:
+            kind = series_kind(name)
+            if kind is None:
                 continue
-            is_gauge = metric.type is MetricType.GAUGE
+            is_gauge = kind is MetricType.GAUGE
             if node.func in COUNTER_FUNCS and is_gauge:
                 yield self.at_target(ctx, f"{node.func}() on gauge {name}: use the gauge directly (or deriv/delta)")
             elif node.func in GAUGE_FUNCS and not is_gauge:
