@@ -102,3 +102,12 @@ def test_bad_alert_is_one_line_and_nothing_written(tmp_path: Path, case: str) ->
     assert "Traceback" not in result.stderr
     assert re.search(pattern, result.stderr), result.stderr
     assert {p: p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()} == before
+
+
+def test_every_alert_has_a_runbook_section() -> None:
+    sections = {line[3:].strip() for line in (ROOT / "docs" / "runbooks.md").read_text().splitlines()
+                if line.startswith("## ")}
+    loaded = load_rules(ROOT / "alerts", Config())
+    for rule, _ in loaded.alerts:
+        anchor = rule.runbook_url.rsplit("#", 1)[1]
+        assert anchor in sections, f"{rule.name}: no '## {anchor}' in docs/runbooks.md"
