@@ -93,8 +93,6 @@ ACTIVITY_OUTCOMES = ("success", "app_error", "config_error", "cancelled", "infra
 E2_SUMMARY_QUANTILES: tuple[str, ...] = ("0", "0.5", "0.9", "0.95", "0.99", "0.999", "1")
 # The exporter's rolling summary window: 3 buckets of 20 s.
 E2_SUMMARY_WINDOW_SECONDS = 60
-# Transitional: the simulator's first E2 layout (Prometheus client default buckets).
-E2_DEFAULT_BUCKETS: tuple[float, ...] = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 # Labels whose values are unbounded (a cardinality trap when used as a grouping key).
 UNBOUNDED_LABELS = frozenset({"execution_id", "instance_id"})

@@ -1,0 +1,86 @@
+"""The discrete-event core: a simulated clock, an event heap, and the bounded slot pools that
+make queues build up when demand exceeds capacity. No sleeping, no wall clock."""
+
+from __future__ import annotations
+
+import heapq
+from typing import Any, Callable
+
+
+class Engine:
+    """Runs callbacks in simulated-time order; ties break by scheduling order (deterministic)."""
+
+    __slots__ = ("now", "_heap", "_seq")
+
+    def __init__(self, start: float) -> None:
+        self.now = start
+        self._heap: list[tuple[float, int, Callable[..., None], tuple[Any, ...]]] = []
+        self._seq = 0
+
+    def at(self, when: float, fn: Callable[..., None], *args: Any) -> None:
+        """Schedule fn(*args) at simulated time `when` (never before now)."""
+        self._seq += 1
+        heapq.heappush(self._heap, (when if when > self.now else self.now, self._seq, fn, args))
+
+    def after(self, delay: float, fn: Callable[..., None], *args: Any) -> None:
+        self.at(self.now + delay, fn, *args)
+
+    def run_until(self, until: float) -> None:
+        """Process every event due at or before `until`, then park the clock there."""
+        heap = self._heap
+        pop = heapq.heappop
+        while heap and heap[0][0] <= until:
+            when, _, fn, args = pop(heap)
+            self.now = when
+            fn(*args)
+        if until > self.now:
+            self.now = until
+
+    def pending(self) -> int:
+        return len(self._heap)
+
+
+class SlotPool:
+    """A dispatcher's bounded slots (duroxide: orchestration or worker concurrency).
+
+    It also integrates the time it spends idle (a free slot and nothing queued), because an
+    idle dispatcher polls the provider about every 100 ms: those polls are accounted in
+    aggregate per scrape interval instead of one event each.
+    """
+
+    __slots__ = ("size", "free", "idle", "idle_since", "idle_acc", "poll_carry")
+
+    def __init__(self, size: int, now: float) -> None:
+        self.size = size
+        # A stack of free slot indices: worker ids are orch-{i}-... / work-{i}-...
+        self.free: list[int] = list(range(size - 1, -1, -1))
+        self.idle = True
+        self.idle_since = now
+        self.idle_acc = 0.0
+        self.poll_carry = 0.0
+
+    def set_idle(self, idle: bool, now: float) -> None:
+        """Record a change between idle (polling) and busy at time `now`."""
+        if idle == self.idle:
+            return
+        if idle:
+            self.idle_since = now
+        else:
+            self.idle_acc += now - self.idle_since
+        self.idle = idle
+
+    def take_idle_seconds(self, now: float) -> float:
+        """Idle time since the last call (the current idle stretch is split at `now`)."""
+        total = self.idle_acc
+        if self.idle:
+            total += now - self.idle_since
+            self.idle_since = now
+        self.idle_acc = 0.0
+        return total
+
+    def reset(self, now: float) -> None:
+        """A process (re)start: all slots free, idle from now."""
+        self.free = list(range(self.size - 1, -1, -1))
+        self.idle = True
+        self.idle_since = now
+        self.idle_acc = 0.0

@@ -1,0 +1,197 @@
+"""Assembles one simulation (engine, processes, users, scenarios, recorder, truth, logs) and
+drives it scrape instant by scrape instant; the public `run()` returns a SimResult."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence
+
+from generator.catalogue import ORCHESTRATION_NAMES
+from generator.config import Config
+from generator.sim import export, process
+from generator.sim.engine import Engine
+from generator.sim.logs import LogBook, loki_push_body
+from generator.sim.options import SimOptions, build_options
+from generator.sim.recorder import Labels, Recorder
+from generator.sim.runtime import Runtime
+from generator.sim.scenarios import Check, Scenario, evaluate, resolve
+from generator.sim.traffic import Users
+from generator.sim.truth import SCHEMA_VERSION, STATES, Truth
+
+Progress = Callable[[float, float], None]
+
+
+def target_labels(options: SimOptions, index: int) -> Labels:
+    """The labels Prometheus stores next to each replica's series, by era."""
+    instance = ("instance", f"toygres-{index}:8080")
+    if options.era == "E1":
+        # Through the OTel collector: the scrape job is the collector's, the app's job moves
+        # to exported_job, and the resource's service.name becomes service_name.
+        return (("exported_job", options.job), instance, ("job", "otel-collector"), ("service_name", "toygres"))
+    return (instance, ("job", options.job))
+
+
+class Simulation:
+    """A live model: advance it in simulated time and sample it at scrape instants."""
+
+    def __init__(self, options: SimOptions, *, keep_snapshots: bool = True) -> None:
+        self.options = options
+        self.keep_snapshots = keep_snapshots
+        self.engine = Engine(-float(options.prewarm_seconds))
+        engine = self.engine
+        self.recorder = Recorder(options.era, [target_labels(options, i) for i in range(options.replicas)],
+                                 clock=lambda: engine.now)
+        self.truth = Truth(options.scrape_interval)
+        self.logs = LogBook(options.log_level)
+        self.runtime = Runtime(options, self.engine, self.recorder, self.truth, self.logs)
+        self.users = Users(self.runtime, process.new_runtime_rng(options.seed, "users"))
+        self.runtime.users = self.users
+        self.scenarios = resolve(options.scenarios)
+        self.faults = self._fault_windows()
+        self._boot()
+
+    def _fault_windows(self) -> list[dict[str, Any]]:
+        """Fault start aligned to a scrape instant, so onset is a sample's ts."""
+        o = self.options
+        step = o.scrape_interval
+        begin = math.ceil(o.fault_start_seconds / step) * step
+        windows = []
+        for scenario in self.scenarios:
+            if scenario.name == "healthy":
+                continue
+            length = o.fault_duration_seconds if o.fault_duration_seconds and scenario.duration else scenario.duration
+            windows.append({"scenario": scenario.name, "start": begin, "end": begin + int(length or 0),
+                            "_scenario": scenario})
+        return windows
+
+    def _boot(self) -> None:
+        engine = self.engine
+        for rep in self.runtime.replicas:
+            process.start_process(self.runtime, rep)
+        self.users.start(float(self.options.prewarm_seconds))
+        for window in self.faults:
+            scenario: Scenario = window["_scenario"]
+            engine.at(float(window["start"]), scenario.start, self.runtime)
+            if window["end"] > window["start"]:
+                engine.at(float(window["end"]), scenario.stop, self.runtime)
+
+    def step(self, t: float) -> None:
+        """Advance to scrape instant t (seconds from window start) and account the interval."""
+        self.engine.run_until(t)
+        process.account_interval(self.runtime, t, float(self.options.scrape_interval))
+
+    def sample(self, t: float) -> None:
+        """Snapshot every live process's metrics and append the truth record for t."""
+        ts = self.options.start_ts + int(round(t))
+        if self.keep_snapshots:
+            for rep, metrics in zip(self.runtime.replicas, self.recorder.replicas):
+                if rep.alive:
+                    metrics.snapshot(ts)
+        self.truth.sample(ts, t, self.state(t))
+
+    def state(self, t: float) -> dict[str, Any]:
+        """The truth fields read from live model state at a scrape instant."""
+        rt = self.runtime
+        instances = dict.fromkeys(STATES, 0)
+        for state in rt.cms.values():
+            instances[state] += 1
+        return {
+            "active": {"total": rt.running,
+                       "by_orchestration": {n: rt.active_by_name.get(n, 0) for n in ORCHESTRATION_NAMES}},
+            "pending": rt.pending,
+            "instances": instances,
+            "orchestrator_queue": rt.orch_depth,
+            "worker_queue": len(rt.worker_queue),
+            "replicas_up": sum(1 for r in rt.replicas if r.alive),
+            "faults": [w["scenario"] for w in self.faults if w["start"] <= t <= max(w["end"], w["start"])],
+        }
+
+    def header(self) -> dict[str, Any]:
+        """The first truth.jsonl record: run parameters, fault windows and expectations."""
+        o = self.options
+        return {
+            "kind": "header",
+            "schema": SCHEMA_VERSION,
+            "scenarios": [s.name for s in self.scenarios],
+            "seed": o.seed,
+            "era": o.era,
+            "replicas": o.replicas,
+            "scrape_interval": o.scrape_interval,
+            "start": o.start_ts,
+            "end": o.end_ts,
+            "onset": o.start_ts + min(w["start"] for w in self.faults) if self.faults else None,
+            "faults": [{"scenario": w["scenario"], "start": o.start_ts + w["start"], "end": o.start_ts + w["end"]}
+                       for w in self.faults],
+            "expect": {s.name: dict(s.expect) for s in self.scenarios},
+            "targets": [dict(target_labels(o, i)) for i in range(o.replicas)],
+            "options": {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(o).items()},
+        }
+
+
+@dataclass
+class SimResult:
+    """A finished run: metrics snapshots, truth, logs; write() produces the four files."""
+
+    options: SimOptions
+    header: dict[str, Any]
+    truth: list[dict[str, Any]]
+    recorder: Recorder
+    logs: LogBook
+
+    def openmetrics(self) -> Iterator[str]:
+        """The OpenMetrics text in chunks (promtool tsdb create-blocks-from openmetrics)."""
+        return export.openmetrics_chunks(self.recorder, self.options.era)
+
+    def series_count(self) -> int:
+        return self.recorder.series_count()
+
+    def to_micros(self, t: float) -> int:
+        return self.options.start_ts * 1_000_000 + int(round(t * 1_000_000))
+
+    def log_lines(self) -> Iterator[str]:
+        return export.log_lines(self.logs.records, self.to_micros)
+
+    def loki_push(self) -> dict[str, Any]:
+        return loki_push_body(self.logs.records, self.to_micros, self.options.log_shipping, self.options.job)
+
+    def evaluate(self) -> list[Check]:
+        """Each scenario's expected signature, judged against the truth."""
+        return evaluate(self.header, self.truth)
+
+    def write(self, out_dir: str | Path) -> list[Path]:
+        return export.write_all(self, Path(out_dir))
+
+
+def run_options(options: SimOptions, progress: Progress | None = None) -> SimResult:
+    """Run a whole window: warm-up (unrecorded), then a sample at every scrape instant."""
+    sim = Simulation(options)
+    step = options.scrape_interval
+    first = -((options.prewarm_seconds // step) * step) + step
+    report_every = 3600.0
+    next_report = report_every
+    for t in range(first, options.duration_seconds + 1, step):
+        sim.step(float(t))
+        if t >= 0:
+            sim.sample(float(t))
+        if progress is not None and t >= next_report:
+            progress(float(t), float(options.duration_seconds))
+            next_report += report_every
+    return SimResult(options, sim.header(), sim.truth.samples, sim.recorder, sim.logs)
+
+
+def run(scenario_names: Sequence[str], config: Config, *, end_ts: int, duration_seconds: int = 6 * 3600,
+        seed: int = 1, replicas: int | None = None, era: str | None = None, scrape_interval: int | None = None,
+        progress: Progress | None = None, **workload: Any) -> SimResult:
+    """Simulate the named scenarios (composed) over (end_ts - duration, end_ts].
+
+    Era, scrape interval, job and log shipping default to `config`; `workload` takes any
+    other SimOptions field (instances, create_rate_per_hour, worker_slots, fault_start_seconds,
+    fault_duration_seconds, log_level, active_repoll, ...).
+    """
+    options = build_options(config, scenarios=tuple(scenario_names), end_ts=end_ts,
+                            duration_seconds=duration_seconds, seed=seed, replicas=replicas, era=era,
+                            scrape_interval=scrape_interval, **workload)
+    return run_options(options, progress)

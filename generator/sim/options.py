@@ -1,0 +1,147 @@
+"""Simulation options in one frozen object, plus the parsers the CLI uses for durations and
+window ends, so the model itself never reads the wall clock or the environment."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from generator.config import Config
+from generator.errors import DashgenError
+
+
+class SimulationError(DashgenError):
+    """A simulation option is invalid or an output cannot be written."""
+
+
+@dataclass(frozen=True)
+class SimOptions:
+    """Everything that decides a simulation's output; same options, same bytes."""
+
+    scenarios: tuple[str, ...] = ("healthy",)
+    # The window is (end_ts - duration_seconds, end_ts]; both are multiples of the interval.
+    end_ts: int = 0
+    duration_seconds: int = 6 * 3600
+    seed: int = 1
+    era: str = "E2"
+    replicas: int = 1
+    scrape_interval: int = 15
+    # Steady-state live Toygres instances and the create rate; the mean instance lifetime
+    # follows (instances / creates per hour), so deletes balance creates.
+    instances: int = 30
+    create_rate_per_hour: float = 15.0
+    image_rate_per_hour: float = 0.5
+    # duroxide's defaults: 10 orchestration and 10 worker slots per runtime (process).
+    orchestration_slots: int = 10
+    worker_slots: int = 10
+    # Faults start after a healthy warm-up so detection latency can be measured.
+    fault_start_seconds: int = 1800
+    # None: each scenario's own default fault duration.
+    fault_duration_seconds: int | None = None
+    batch_size: int = 50
+    # duroxide's default filter is "warn,duroxide::orchestration=info,duroxide::activity=info";
+    # "debug" adds the runtime's started/completed lines (about 10x the volume).
+    log_level: str = "info"
+    log_shipping: str = "push"
+    # duroxide >= 0.1.17 code re-sets the active gauge from the store every 60 s (a global
+    # count in every replica); the reference describes it as per process, so off by default.
+    active_repoll: bool = False
+    job: str = "toygres"
+    # The processes start this long before the window with an empty store, so the fleet
+    # and the counters exist when the window opens; nothing before the window is written.
+    prewarm_seconds: int = 900
+
+    @property
+    def start_ts(self) -> int:
+        return self.end_ts - self.duration_seconds
+
+    def replace(self, **changes: object) -> "SimOptions":
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+
+def build_options(config: Config, **overrides: object) -> SimOptions:
+    """SimOptions from the shared Config (era, interval, job, log shipping) plus overrides."""
+    base = SimOptions(era=config.era, scrape_interval=config.scrape_interval_seconds,
+                      log_shipping=config.log_shipping, job=config.job)
+    changes = {k: v for k, v in overrides.items() if v is not None}
+    unknown = sorted(set(changes) - {f.name for f in dataclasses.fields(SimOptions)})
+    if unknown:
+        raise SimulationError(f"unknown simulation option(s): {', '.join(unknown)}")
+    options = dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+    return validate(options)
+
+
+def validate(o: SimOptions) -> SimOptions:
+    """Reject impossible combinations with one clear line; align the window to the interval."""
+    from generator.sim.scenarios import resolve  # scenarios import this module
+
+    resolve(o.scenarios)
+    if o.era not in ("E1", "E2"):
+        raise SimulationError(f"--era must be E1 or E2, got {o.era!r}")
+    if o.log_shipping not in ("push", "promtail", "otlp"):
+        raise SimulationError(f"log shipping must be push, promtail or otlp, got {o.log_shipping!r}")
+    if o.log_level not in ("info", "debug"):
+        raise SimulationError(f"--log-level must be info or debug, got {o.log_level!r}")
+    for name in ("replicas", "scrape_interval", "orchestration_slots", "worker_slots", "batch_size"):
+        if int(getattr(o, name)) < 1:
+            raise SimulationError(f"--{name.replace('_', '-')} must be at least 1")
+    if o.replicas > 20:
+        raise SimulationError("--replicas must be at most 20")
+    if o.instances < 0 or o.create_rate_per_hour < 0 or o.image_rate_per_hour < 0:
+        raise SimulationError("--instances and rates must not be negative")
+    if o.instances > 0 and o.create_rate_per_hour == 0:
+        raise SimulationError("--create-rate must be positive when --instances is")
+    step = o.scrape_interval
+    duration = (o.duration_seconds // step) * step
+    if duration < 2 * step:
+        raise SimulationError(f"--duration must cover at least two scrape intervals ({2 * step}s)")
+    end_ts = (o.end_ts // step) * step
+    faulty = any(name != "healthy" for name in o.scenarios)
+    if faulty and (o.fault_start_seconds < 0 or o.fault_start_seconds >= duration):
+        raise SimulationError(
+            f"fault start {format_duration(o.fault_start_seconds)} is outside the "
+            f"{format_duration(duration)} window (use --fault-start)")
+    if o.fault_duration_seconds is not None and o.fault_duration_seconds <= 0:
+        raise SimulationError("--fault-duration must be positive")
+    return dataclasses.replace(o, duration_seconds=duration, end_ts=end_ts)
+
+
+_DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+
+
+def parse_duration(text: str, option: str = "--duration") -> int:
+    """Seconds from "90m", "6h", "1h30m", "45s", "2d" or a bare number of seconds."""
+    value = text.strip().lower()
+    if value.isdigit():
+        return int(value)
+    match = _DURATION.match(value)
+    if not value or match is None or not any(match.groups()):
+        raise SimulationError(f"{option}: cannot parse {text!r} (use e.g. 90m, 6h, 1h30m, 3600)")
+    d, h, m, s = (int(g) if g else 0 for g in match.groups())
+    return ((d * 24 + h) * 60 + m) * 60 + s
+
+
+def format_duration(seconds: int) -> str:
+    """The inverse of parse_duration, for messages: 5400 -> "1h30m"."""
+    h, rest = divmod(int(seconds), 3600)
+    m, s = divmod(rest, 60)
+    parts = [f"{h}h" if h else "", f"{m}m" if m else "", f"{s}s" if s else ""]
+    return "".join(parts) or "0s"
+
+
+def parse_end(text: str) -> int:
+    """Unix seconds from "1732659000" or an RFC 3339 time ("2025-11-19T07:00:00Z")."""
+    value = text.strip()
+    if re.fullmatch(r"\d+(\.\d+)?", value):
+        return int(float(value))
+    try:
+        moment = datetime.fromisoformat(value.replace("z", "Z"))
+    except ValueError:
+        raise SimulationError(
+            f"--end: cannot parse {text!r} (use unix seconds or RFC 3339, e.g. 2025-11-19T07:00:00Z)"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return int(moment.timestamp())

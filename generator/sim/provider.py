@@ -1,0 +1,123 @@
+"""The provider (duroxide's Postgres store) as a latency and error model per operation,
+including the idle dispatcher polls that dominate the operation rate."""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from statistics import NormalDist
+
+from generator.catalogue import PROVIDER_OPERATIONS_E1, PROVIDER_OPERATIONS_E2
+
+# Median latency (seconds) and log-normal sigma per operation on a healthy store. An idle
+# fetch is an indexed "nothing visible" query; a fetch that returns work also locks the
+# instance and loads its history; acks write history and enqueue messages in one transaction.
+IDLE_FETCH = (0.0015, 0.45)
+OPERATION_LATENCY: dict[str, tuple[float, float]] = {
+    "fetch_orchestration_item": (0.004, 0.5),
+    "ack_orchestration_item": (0.006, 0.5),
+    "read": (0.002, 0.5),
+    "fetch_work_item": (0.0035, 0.5),
+    "ack_work_item": (0.0045, 0.5),
+    "enqueue_orchestrator": (0.003, 0.5),
+    "renew_session_lock": (0.002, 0.4),
+    "cleanup_orphaned_sessions": (0.012, 0.6),
+}
+# Writes can deadlock; every statement can time out. The statement timeout bounds latency.
+WRITE_OPERATIONS = frozenset({"ack_orchestration_item", "ack_work_item", "enqueue_orchestrator"})
+STATEMENT_TIMEOUT = 5.0
+# Dispatchers poll about every 100 ms while idle (per dispatcher, per process).
+POLLS_PER_SECOND = 10.0
+# E2 session maintenance: each process renews its session locks and sweeps orphans.
+SESSION_RENEW_EVERY = 5.0
+SESSION_CLEANUP_EVERY = 60.0
+# Quantile table size for bulk sampling: 4096 quantiles of the unit log-normal.
+_TABLE_SIZE = 4096
+
+
+@dataclass
+class StoreHealth:
+    """The store's current condition; scenarios change it at fault start and end."""
+
+    latency_multiplier: float = 1.0
+    p_timeout: float = 0.0
+    p_deadlock: float = 0.0
+    p_connection: float = 0.0
+    # Under a slow store, long histories (big fetch/ack payloads) time out more often.
+    p_timeout_per_history_event: float = 0.0
+
+
+def operations_for(era: str) -> tuple[str, ...]:
+    """E2 adds the session operations (renew_session_lock, cleanup_orphaned_sessions)."""
+    return PROVIDER_OPERATIONS_E2 if era == "E2" else PROVIDER_OPERATIONS_E1
+
+
+def _normal_quantiles(n: int) -> list[float]:
+    """Standard-normal quantiles at the mid-points of n equal-probability cells."""
+    unit = NormalDist()
+    return [unit.inv_cdf((i + 0.5) / n) for i in range(n)]
+
+
+_Z = _normal_quantiles(_TABLE_SIZE)
+
+
+class ProviderModel:
+    """Samples provider operation latencies and outcomes from a seeded stream."""
+
+    def __init__(self, rng: random.Random, health: StoreHealth) -> None:
+        self.rng = rng
+        self.health = health
+        idle_median, idle_sigma = IDLE_FETCH
+        # A quantile table makes bulk idle-poll sampling cheap and still exact per sample.
+        self._idle_table = [idle_median * math.exp(idle_sigma * z) for z in _Z]
+
+    def sample(self, operation: str, history_events: int = 0) -> tuple[float, str, str | None]:
+        """(seconds, status, error_type or None) for one operation that did work."""
+        median, sigma = OPERATION_LATENCY[operation]
+        health = self.health
+        rng = self.rng
+        seconds = median * health.latency_multiplier * math.exp(sigma * rng.gauss(0.0, 1.0))
+        if health.latency_multiplier == 1.0 and health.p_timeout == 0.0 and health.p_deadlock == 0.0 \
+                and health.p_connection == 0.0:
+            return seconds, "success", None
+        return self._faulty(operation, seconds, history_events)
+
+    def _faulty(self, operation: str, seconds: float, history_events: int) -> tuple[float, str, str | None]:
+        health = self.health
+        rng = self.rng
+        p_timeout = health.p_timeout + health.p_timeout_per_history_event * history_events
+        roll = rng.random()
+        if roll < p_timeout or seconds >= STATEMENT_TIMEOUT:
+            return STATEMENT_TIMEOUT + rng.random() * 0.05, "error", "timeout"
+        roll -= p_timeout
+        if operation in WRITE_OPERATIONS and roll < health.p_deadlock:
+            # Postgres detects a deadlock after deadlock_timeout (1 s) and aborts one side.
+            return 1.0 + seconds, "error", "deadlock"
+        roll -= health.p_deadlock if operation in WRITE_OPERATIONS else 0.0
+        if roll < health.p_connection:
+            return seconds, "error", "connection"
+        return seconds, "success", None
+
+    def idle_polls(self, count: int) -> tuple[list[float], list[float]]:
+        """Latencies of `count` idle fetches, split into successes and timeouts (errors)."""
+        if count <= 0:
+            return [], []
+        health = self.health
+        rng = self.rng
+        samples = rng.choices(self._idle_table, k=count)
+        mult = health.latency_multiplier
+        if mult != 1.0:
+            samples = [s * mult for s in samples]
+        if health.p_timeout <= 0.0:
+            return samples, []
+        p = health.p_timeout
+        random_ = rng.random
+        ok: list[float] = []
+        errors: list[float] = []
+        for s in samples:
+            if random_() < p or s >= STATEMENT_TIMEOUT:
+                errors.append(STATEMENT_TIMEOUT + random_() * 0.05)
+            else:
+                ok.append(s)
+        return ok, errors

@@ -1,0 +1,257 @@
+"""Named, composable fault scenarios: what changes at the fault start, what an operator should
+see, and the signature each must leave in the ground truth (checked by `evaluate`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Protocol, Sequence
+
+from generator.sim.options import SimulationError
+from generator.sim.provider import StoreHealth
+from generator.sim.truth import WINDOW_SECONDS, lookup
+from generator.sim.workload import Faults, activity_name, orchestration_name
+
+# Slot-seconds of activity work one create-instance needs (wait-for-ready dominates).
+CREATE_SLOT_SECONDS = 35.0
+# Instant scenarios (a restart, a burst) are judged over this span after their start.
+INSTANT_SPAN = 600.0
+
+
+class FaultTarget(Protocol):
+    """What a scenario may change: the runtime exposes exactly this."""
+
+    faults: Faults
+    health: StoreHealth
+    batch_size: int
+
+    def restart_replica(self, index: int, downtime: float) -> None: ...
+    def batch_create(self, count: int) -> None: ...
+    def set_surge(self, per_hour: float, lifetime: float) -> None: ...
+    def worker_capacity(self) -> int: ...
+
+
+Action = Callable[[FaultTarget], None]
+
+
+def _nothing(_: FaultTarget) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A fault, its default duration (None: instant), and its expected truth signature."""
+
+    name: str
+    summary: str
+    operator_sees: str
+    start: Action = _nothing
+    stop: Action = _nothing
+    duration: float | None = None
+    # truth path -> expectation: up | down | rises | increases | zero | x<N> | below:<X>
+    expect: Mapping[str, str] = field(default_factory=dict)
+
+
+def _storm_start(t: FaultTarget) -> None:
+    t.faults.activity_fail["deploy-postgres"] = (0.7, "Kubernetes API error: 500 Internal Server Error")
+    t.faults.activity_fail["test-connection"] = (0.6, "Connection test failed: connection timed out")
+
+
+def _storm_stop(t: FaultTarget) -> None:
+    t.faults.activity_fail.pop("deploy-postgres", None)
+    t.faults.activity_fail.pop("test-connection", None)
+
+
+def _slow_start(t: FaultTarget) -> None:
+    h = t.health
+    h.latency_multiplier, h.p_timeout, h.p_deadlock = 20.0, 0.01, 0.02
+    h.p_timeout_per_history_event = 0.002
+
+
+def _slow_stop(t: FaultTarget) -> None:
+    h = t.health
+    h.latency_multiplier, h.p_timeout, h.p_deadlock, h.p_timeout_per_history_event = 1.0, 0.0, 0.0, 0.0
+
+
+def _down(on: bool) -> Action:
+    def act(t: FaultTarget) -> None:
+        t.faults.cms_down = on
+    return act
+
+
+def _stuck(on: bool) -> Action:
+    def act(t: FaultTarget) -> None:
+        t.faults.stuck_ready = on
+    return act
+
+
+def _backlog_start(t: FaultTarget) -> None:
+    # 1.3x what the worker slots can serve, from short-lived (CI) tenants.
+    capacity_per_hour = t.worker_capacity() * 3600.0 / CREATE_SLOT_SECONDS
+    t.set_surge(1.3 * capacity_per_hour, 480.0)
+
+
+def _backlog_stop(t: FaultTarget) -> None:
+    t.set_surge(0.0, 0.0)
+
+
+def _unregistered(on: bool) -> Action:
+    def act(t: FaultTarget) -> None:
+        # A deploy renamed the handler's registration; the actor still schedules the old name.
+        if on:
+            t.faults.unregistered["cms-record-health-check"] = True
+        else:
+            t.faults.unregistered.pop("cms-record-health-check", None)
+    return act
+
+
+_CREATE = orchestration_name("create-instance")
+
+SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
+    Scenario(
+        "healthy", "Steady create/delete traffic, tens of live instances, every actor cycling.",
+        "Flat active count (~instances + in-flight creates + the pruner), empty queues, provider "
+        "p95 of a few ms dominated by idle polls, a few percent of deploy/connection failures.",
+        expect={"replica_restarts": "zero", "trailing.provider_errors": "zero", "worker_queue": "below:20"}),
+    Scenario(
+        "activity-failure-storm", "deploy-postgres (70 %) and test-connection (60 %) start failing.",
+        "Activity failure ratio jumps for those two activities; create-instance failures and "
+        "compensating delete-instance runs rise; actors report unhealthy but keep cycling; "
+        "WARN lines 'Activity failed (application error)'.",
+        _storm_start, _storm_stop, 1800.0,
+        {"trailing.activity_failure_ratio": "up",
+         f"activities.{activity_name('deploy-postgres')}.app_error": "increases",
+         f"activities.{activity_name('test-connection')}.app_error": "increases"}),
+    Scenario(
+        "database-slow", "The duroxide store slows 20x, with statement timeouts and deadlocks.",
+        "Provider operation p95 about 20x the baseline, provider errors (timeout, deadlock) by "
+        "operation, longer turns; ack failures surface as unlabelled infra_error executions and "
+        "ERROR lines; a failed first-turn ack is counted again on retry, so the active gauge "
+        "drifts a little above the truth.",
+        _slow_start, _slow_stop, 1800.0,
+        {"provider_p95.all": "x20", "trailing.provider_errors": "up"}),
+    Scenario(
+        "database-down", "The CMS database pool cannot initialise: every cms-* activity fails.",
+        "CMS activities fail with 'Failed to initialize global database pool' (WARN); every "
+        "instance actor fails within a cycle, so active orchestrations fall and do not recover "
+        "by themselves; creates and deletes fail.",
+        _down(True), _down(False), 1200.0,
+        {"trailing.activity_failure_ratio": "up", "active.total": "down"}),
+    Scenario(
+        "stuck-orchestrations", "Pods never become ready: creates loop in wait-for-ready (60 s each).",
+        "Active create-instance orchestrations climb, instances pile up in 'creating', "
+        "wait-for-ready latency sits at its 60 s timeout; no failures until the loop gives up.",
+        _stuck(True), _stuck(False), 2700.0,
+        {f"active.by_orchestration.{_CREATE}": "rises", "instances.creating": "rises"}),
+    Scenario(
+        "queue-backlog", "A surge of short-lived creates asks 1.3x what the worker slots serve.",
+        "Worker queue depth climbs while the surge lasts (E2 gauges move every 60 s, E1's stay "
+        "at their start-up value); actor health checks fall behind; it drains afterwards.",
+        _backlog_start, _backlog_stop, 1200.0,
+        {"worker_queue": "rises", "instances.creating": "rises"}),
+    Scenario(
+        "unregistered-activity", "A deploy renames cms-record-health-check's registration.",
+        "config_error executions and activity_configuration_errors_total for that activity; "
+        "every actor fails at its next cycle (ERROR lines), active orchestrations fall.",
+        _unregistered(True), _unregistered(False), 1800.0,
+        {f"activities.{activity_name('cms-record-health-check')}.config_error": "increases",
+         "active.total": "down"}),
+    Scenario(
+        "replica-restart", "Replica toygres-0 restarts (down 30 s).",
+        "Its counters reset (rate() handles it; raw counters drop), its gauges re-initialise "
+        "from the store (so the sum of the active gauge over replicas overcounts), a 30 s gap "
+        "and in-flight work redelivered when its locks expire.",
+        lambda t: t.restart_replica(0, 30.0),
+        expect={"replica_restarts": "increases"}),
+    Scenario(
+        "burst", "A user batch-creates 50 instances at once.",
+        "Creating instances and active create-instance orchestrations jump by the batch size; "
+        "the worker queue builds while wait-for-ready holds the slots, then drains; the live "
+        "fleet is larger afterwards.",
+        lambda t: t.batch_create(t.batch_size),
+        expect={"instances.creating": "rises", "worker_queue": "rises"}),
+)}
+
+
+def resolve(names: Sequence[str]) -> tuple[Scenario, ...]:
+    """Scenarios by name (order kept, duplicates dropped); unknown names are an error."""
+    out: list[Scenario] = []
+    for name in names:
+        if name not in SCENARIOS:
+            raise SimulationError(f"unknown scenario {name!r} (known: {', '.join(SCENARIOS)})")
+        if SCENARIOS[name] not in out:
+            out.append(SCENARIOS[name])
+    return tuple(out) or (SCENARIOS["healthy"],)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One expectation evaluated against the truth."""
+
+    scenario: str
+    path: str
+    expectation: str
+    ok: bool
+    detail: str
+
+
+def evaluate(header: Mapping[str, Any], samples: Sequence[Mapping[str, Any]]) -> list[Check]:
+    """Does the truth carry each scenario's signature? Windows: warm-up = (start+5m, onset],
+    fault = (fault start, fault end] (instant faults: 10 minutes)."""
+    checks: list[Check] = []
+    faults = {f["scenario"]: f for f in header.get("faults", [])}
+    start = header["start"]
+    for name, expect in header.get("expect", {}).items():
+        fault = faults.get(name)
+        for path, expectation in expect.items():
+            ok, detail = _judge(expectation, path, samples, start, fault)
+            checks.append(Check(name, path, expectation, ok, detail))
+    return checks
+
+
+def _series(samples: Sequence[Mapping[str, Any]], path: str, lo: float, hi: float) -> list[float]:
+    out = []
+    for s in samples:
+        if lo < s["ts"] <= hi:
+            v = lookup(s, path)
+            out.append(float(v) if isinstance(v, (int, float)) else 0.0)
+    return out
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+def _judge(expectation: str, path: str, samples: Sequence[Mapping[str, Any]], start: int,
+           fault: Mapping[str, Any] | None) -> tuple[bool, str]:
+    end = samples[-1]["ts"] if samples else start
+    if expectation == "zero" or expectation.startswith("below:"):
+        values = _series(samples, path, start - 1, end)
+        limit = 0.0 if expectation == "zero" else float(expectation.split(":", 1)[1])
+        return max(values, default=0.0) <= limit, f"max {max(values, default=0.0):g} (limit {limit:g})"
+    if fault is None:
+        return False, "no fault window to judge against"
+    onset = fault["start"]
+    stop = min(end, fault["end"] if fault["end"] > onset else onset + INSTANT_SPAN)
+    warm = _series(samples, path, start + WINDOW_SECONDS, onset)
+    # Trailing-window fields need a full window inside the fault to show it.
+    settle = WINDOW_SECONDS if (path.startswith("trailing.") or path.startswith("provider_p95")) \
+        and stop - onset > 2 * WINDOW_SECONDS else 0.0
+    during = _series(samples, path, onset + settle, stop)
+    # The last sample before the fault (a fault starting at a scrape instant shows in it).
+    prior = _series(samples, path, start - 1, onset - 1)
+    before = prior[-1] if prior else 0.0
+    base, peak, mean = _mean(warm), max(during, default=0.0), _mean(during)
+    if expectation == "up":
+        return mean > max(2.0 * base, base + 1e-9), f"mean {mean:g} during vs {base:g} before"
+    if expectation == "down":
+        return mean <= 0.5 * base and base > 0, f"mean {mean:g} during vs {base:g} before"
+    if expectation == "rises":
+        return peak >= before + max(3.0, 0.5 * before), f"peak {peak:g} vs {before:g} at onset"
+    if expectation == "increases":
+        last = during[-1] if during else before
+        return last > before, f"{before:g} at onset -> {last:g}"
+    if expectation.startswith("x"):
+        factor = float(expectation[1:])
+        ratio = mean / base if base else float("inf")
+        return factor / 2 <= ratio <= factor * 2, f"ratio {ratio:.3g} (expected ~{factor:g})"
+    return False, f"unknown expectation {expectation!r}"

@@ -1,0 +1,190 @@
+"""Ground truth: what really happened, sampled at every scrape instant, for checks that compare
+dashboard panels with reality. Counts are true counts (never E2's duplicated series).
+
+truth.jsonl holds one JSON object per line, keys sorted:
+
+* line 1, the header (kind "header"): schema, scenarios, seed, era, replicas, scrape_interval,
+  start, end (unix s), onset (first fault start, or null), faults ([{scenario, start, end}]),
+  expect ({truth path: expectation}, see scenarios.py), targets (per-replica series labels),
+  options (the SimOptions that produced the run).
+* then one sample (kind "sample") per scrape instant ts = start, start+interval, ..., end:
+  - ts: unix seconds
+  - active: {total, by_orchestration: {full orchestration_name: n}}: instances whose first turn
+    has been processed and that have not completed or failed (continue-as-new keeps them)
+  - pending: instances started by a client or parent whose first turn has not run yet
+  - instances: {creating, running, deleting, deleted, failed}: Toygres CMS records by state
+  - orchestrator_queue, worker_queue: messages / work items visible in the store's queues
+  - activities: {full activity_name: {success, app_error, config_error, cancelled, infra_error}}
+    cumulative true executions since the window start; infra_error = an execution whose
+    result was lost because its ack failed (duroxide counts it as the labelled outcome AND as
+    an unlabelled infra_error)
+  - orchestrations: {full orchestration_name: {turns, success, failed, continuedAsNew,
+    failures: {error_type: n}}} cumulative since the window start
+  - activity_latency: {full activity_name: {count, p50, p95, p99}} over the trailing 5 minutes,
+    from the true durations (linear interpolation between order statistics); only activities
+    that ran in that window
+  - provider_p95: {all, by_operation: {operation: seconds}} over the trailing 5 minutes,
+    idle polls included (null when nothing ran)
+  - provider_errors: {operation: {error_type: n}} cumulative since the window start
+  - trailing: 5-minute totals: activity_executions, activity_failures (app_error, config_error,
+    infra_error), activity_failure_ratio, orchestration_completions (success + failed),
+    orchestration_failures, orchestration_failure_ratio, provider_operations, provider_errors
+  - replicas_up, replica_restarts (cumulative), faults (scenario names active at ts)
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from itertools import chain
+from typing import Any, Iterable, Mapping, Sequence
+
+from generator.catalogue import ACTIVITY_NAMES, ORCHESTRATION_NAMES
+
+SCHEMA_VERSION = 1
+WINDOW_SECONDS = 300.0
+OUTCOMES = ("success", "app_error", "config_error", "cancelled", "infra_error")
+FAILED_OUTCOMES = ("app_error", "config_error", "infra_error")
+STATUSES = ("success", "failed", "continuedAsNew")
+STATES = ("creating", "running", "deleting", "deleted", "failed")
+
+
+def quantile(ordered: Sequence[float], q: float) -> float:
+    """Linear interpolation between order statistics (numpy's default method)."""
+    pos = q * (len(ordered) - 1)
+    lo = math.floor(pos)
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 6)
+
+
+class Truth:
+    """Accumulates true events (only those inside the window) and emits one sample per scrape."""
+
+    def __init__(self, scrape_interval: int) -> None:
+        self.activities = {n: dict.fromkeys(OUTCOMES, 0) for n in ACTIVITY_NAMES}
+        self.orchestrations: dict[str, dict[str, Any]] = {
+            n: {"turns": 0, "success": 0, "failed": 0, "continuedAsNew": 0, "failures": {}}
+            for n in ORCHESTRATION_NAMES}
+        self.provider_errors: dict[str, dict[str, int]] = {}
+        self.replica_restarts = 0
+        self._latency: dict[str, deque[tuple[float, float]]] = {}
+        self._intervals: deque[dict[str, list[float]]] = deque(
+            maxlen=max(1, math.ceil(WINDOW_SECONDS / scrape_interval)))
+        self._current: dict[str, list[float]] = {}
+        # (time, kind) events for the 5-minute totals
+        self._recent: deque[tuple[float, str]] = deque()
+        self.samples: list[dict[str, Any]] = []
+
+    # -- events (the runtime calls these only for t >= 0) ---------------------------------
+    def activity(self, t: float, name: str, outcome: str, seconds: float) -> None:
+        self.activities[name][outcome] += 1
+        lat = self._latency.get(name)
+        if lat is None:
+            lat = self._latency[name] = deque()
+        lat.append((t, seconds))
+        self._recent.append((t, "act_fail" if outcome in FAILED_OUTCOMES else "act"))
+
+    def turn(self, name: str) -> None:
+        self.orchestrations[name]["turns"] += 1
+
+    def terminal(self, t: float, name: str, status: str, error_type: str | None = None) -> None:
+        entry = self.orchestrations[name]
+        entry[status] += 1
+        if error_type:
+            entry["failures"][error_type] = entry["failures"].get(error_type, 0) + 1
+        if status == "success":
+            self._recent.append((t, "orch"))
+        elif status == "failed":
+            self._recent.append((t, "orch_fail"))
+
+    def provider(self, operation: str, seconds: float) -> None:
+        bucket = self._current.get(operation)
+        if bucket is None:
+            bucket = self._current[operation] = []
+        bucket.append(seconds)
+
+    def provider_many(self, operation: str, seconds: Iterable[float]) -> None:
+        bucket = self._current.get(operation)
+        if bucket is None:
+            bucket = self._current[operation] = []
+        bucket.extend(seconds)
+
+    def provider_error(self, t: float, operation: str, error_type: str, count: int = 1) -> None:
+        per_op = self.provider_errors.setdefault(operation, {})
+        per_op[error_type] = per_op.get(error_type, 0) + count
+        for _ in range(count):
+            self._recent.append((t, "prov_err"))
+
+    # -- sampling -------------------------------------------------------------------------
+    def sample(self, ts: int, t: float, state: Mapping[str, Any]) -> dict[str, Any]:
+        """Close the current scrape interval and append the record for instant ts."""
+        # Each closed interval is sorted once; merging sorted runs is cheap for timsort.
+        for values in self._current.values():
+            values.sort()
+        self._intervals.append(self._current)
+        self._current = {}
+        horizon = t - WINDOW_SECONDS
+        latency: dict[str, Any] = {}
+        for name, window in self._latency.items():
+            while window and window[0][0] <= horizon:
+                window.popleft()
+            if window:
+                ordered = [d for _, d in window]
+                ordered.sort()
+                latency[name] = {"count": len(ordered), "p50": _round(quantile(ordered, 0.5)),
+                                 "p95": _round(quantile(ordered, 0.95)), "p99": _round(quantile(ordered, 0.99))}
+        by_op: dict[str, float | None] = {}
+        merged: list[list[float]] = []
+        for operation in sorted({op for interval in self._intervals for op in interval}):
+            ordered = sorted(chain.from_iterable(i.get(operation, ()) for i in self._intervals))
+            if ordered:
+                by_op[operation] = _round(quantile(ordered, 0.95))
+                merged.append(ordered)
+        everything = sorted(chain.from_iterable(merged))
+        recent = self._recent
+        while recent and recent[0][0] <= horizon:
+            recent.popleft()
+        tally = {"act": 0, "act_fail": 0, "orch": 0, "orch_fail": 0, "prov_err": 0}
+        for _, kind in recent:
+            tally[kind] += 1
+        executions = tally["act"] + tally["act_fail"]
+        completions = tally["orch"] + tally["orch_fail"]
+        record = {
+            "kind": "sample",
+            "ts": ts,
+            **state,
+            "activities": {n: dict(v) for n, v in self.activities.items()},
+            "orchestrations": {n: {**v, "failures": dict(sorted(v["failures"].items()))}
+                               for n, v in self.orchestrations.items()},
+            "activity_latency": latency,
+            "provider_p95": {"all": _round(quantile(everything, 0.95)) if everything else None,
+                             "by_operation": by_op},
+            "provider_errors": {op: dict(v) for op, v in sorted(self.provider_errors.items())},
+            "trailing": {
+                "activity_executions": executions,
+                "activity_failures": tally["act_fail"],
+                "activity_failure_ratio": _round(tally["act_fail"] / executions) if executions else 0.0,
+                "orchestration_completions": completions,
+                "orchestration_failures": tally["orch_fail"],
+                "orchestration_failure_ratio": _round(tally["orch_fail"] / completions) if completions else 0.0,
+                "provider_operations": len(everything),
+                "provider_errors": tally["prov_err"],
+            },
+            "replica_restarts": self.replica_restarts,
+        }
+        self.samples.append(record)
+        return record
+
+
+def lookup(record: Mapping[str, Any], path: str) -> Any:
+    """A value from a truth record by dotted path ("active.total", "trailing.worker_queue")."""
+    value: Any = record
+    for part in path.split("."):
+        if not isinstance(value, Mapping) or part not in value:
+            return None
+        value = value[part]
+    return value

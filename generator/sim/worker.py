@@ -1,0 +1,203 @@
+"""duroxide's worker dispatcher: activity work items on bounded worker slots, and what is
+recorded per execution (labelled outcome before the ack, E2's duplicate after it, an
+unlabelled infra_error when the ack fails). Like duroxide's dispatchers/worker.rs, these are
+methods of the runtime, kept in their own module."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from generator.sim import workload
+from generator.sim.engine import Engine
+from generator.sim.logs import ACTIVITY, RUNTIME, LogBook, quoted
+from generator.sim.process import Replica
+from generator.sim.provider import ProviderModel
+from generator.sim.recorder import Recorder
+from generator.sim.truth import Truth
+from generator.sim.workload import Faults, Result
+
+if TYPE_CHECKING:
+    import random
+
+    from generator.sim.runtime import Instance
+
+# A message is redelivered this many times before duroxide poisons it.
+MAX_ATTEMPTS = 10
+
+
+@dataclass(eq=False, slots=True)
+class Work:
+    """An activity work item in the worker queue."""
+
+    inst: Instance
+    execution_id: int
+    seq: int
+    short: str
+    name: str
+    effect: tuple
+    attempts: int = 1
+    started: float = 0.0
+
+
+class WorkerDispatcher:
+    """Activity dispatch for Runtime (which provides the state declared here)."""
+
+    engine: Engine
+    rec: Recorder
+    truth: Truth
+    logs: LogBook
+    faults: Faults
+    provider: ProviderModel
+    rng_sched: random.Random
+    rng_work: random.Random
+    replicas: list[Replica]
+    worker_queue: deque[Work]
+    cms: dict[str, str]
+    users: Any
+
+    if TYPE_CHECKING:
+        def deliver(self, inst: Instance, msg: tuple[Any, ...]) -> None: ...
+        def provider_op(self, r: int, operation: str) -> None: ...
+        def _record_op(self, r: int, operation: str, op: tuple[float, str, str | None]) -> None: ...
+        def _log(self, t: float, level: str, target: str, message: str, inst: Instance,
+                 worker_id: str | None, extra: tuple[tuple[str, str], ...]) -> None: ...
+
+    def enqueue_work(self, work: Work) -> None:
+        """Queue an activity, or hand it to a free worker slot (after its next ~100 ms poll)."""
+        if not self.worker_queue:
+            free = [r for r in self.replicas if r.alive and r.work.free]
+            if free:
+                rep = free[0] if len(free) == 1 else self.rng_sched.choice(free)
+                self._start_activity(rep, work, self.rng_sched.random() * 0.1)
+                return
+        self.worker_queue.append(work)
+        if len(self.worker_queue) == 1:
+            self.update_work_idle()
+
+    def redeliver_work(self, work: Work) -> None:
+        """The worker lock expired after a crash: the item is visible again (attempt + 1)."""
+        work.attempts += 1
+        self.enqueue_work(work)
+
+    def pull_work(self, rep: Replica) -> None:
+        """A freed worker slot takes the next queued item at once."""
+        queue = self.worker_queue
+        while rep.alive and rep.work.free and queue:
+            self._start_activity(rep, queue.popleft(), 0.0)
+        if not queue:
+            self.update_work_idle()
+
+    def update_work_idle(self) -> None:
+        """The worker queue is global, so its emptiness decides every process's idle polling."""
+        now = self.engine.now
+        empty = not self.worker_queue
+        for rep in self.replicas:
+            if rep.alive:
+                rep.work.set_idle(empty and bool(rep.work.free), now)
+
+    def _start_activity(self, rep: Replica, work: Work, delay: float) -> None:
+        slot = rep.work.free.pop()
+        if not rep.work.free:
+            rep.work.set_idle(False, self.engine.now)
+        inst = work.inst
+        if work.attempts > MAX_ATTEMPTS:
+            self.engine.after(delay, self._poison_work, rep, rep.epoch, slot, work)
+            return
+        seconds, outcome, value, error = workload.outcome(work.short, inst.ctx.k8s, self.faults, self.rng_work, self.cms)
+        provider = self.provider
+        ops = (provider.sample("fetch_work_item"), provider.sample("read"), provider.sample("ack_work_item"))
+        work.started = self.engine.now
+        rep.work_inflight[id(work)] = work
+        done = self.engine.now + delay + ops[0][0] + ops[1][0] + seconds + ops[2][0]
+        self.engine.at(done, self._activity_done, rep, rep.epoch, slot, work, seconds, outcome, value, error, ops)
+
+    def _activity_done(self, rep: Replica, epoch: int, slot: int, work: Work, seconds: float, outcome: str,
+                       value: str, error: str, ops: tuple[tuple[float, str, str | None], ...]) -> None:
+        if rep.epoch != epoch:
+            return
+        del rep.work_inflight[id(work)]
+        r = rep.index
+        now = self.engine.now
+        for operation, op in zip(("fetch_work_item", "read", "ack_work_item"), ops):
+            self._record_op(r, operation, op)
+        inst = work.inst
+        if inst.terminal or inst.execution_id != work.execution_id:
+            outcome = "cancelled"  # the orchestration ended: the result is dropped
+        self.rec.activity_execution(r, work.name, outcome, seconds)
+        self._log_activity(rep, slot, work, outcome, seconds, error, value)
+        if ops[2][2] is None:
+            self.rec.activity_acked(r, outcome)
+            if now >= 0.0:
+                self.truth.activity(now, work.name, outcome, seconds)
+            if outcome != "cancelled":
+                if outcome == "success" and work.effect:
+                    self._apply(work.effect)
+                result = Result(outcome == "success", value, error, outcome)
+                self.deliver(inst, ("act", work.execution_id, (work.seq, result)))
+        else:
+            self.rec.activity_infra_error(r)
+            self._log(now, "ERROR", RUNTIME, "worker: atomic ack failed, abandoning work item", inst,
+                      f"work-{slot}-{rep.runtime_id}", (("activity_name", work.name), ("error", f"provider {ops[2][2]}")))
+            if now >= 0.0:
+                self.truth.activity(now, work.name, "infra_error", seconds)
+            work.attempts += 1
+            self.engine.after(0.1, self.enqueue_work, work)
+        rep.work.free.append(slot)
+        self.pull_work(rep)
+
+    def _poison_work(self, rep: Replica, epoch: int, slot: int, work: Work) -> None:
+        """Fetched more than MAX_ATTEMPTS times: not executed, failed as poison."""
+        if rep.epoch != epoch:
+            return
+        self.provider_op(rep.index, "fetch_work_item")
+        self.provider_op(rep.index, "ack_work_item")
+        self.rec.activity_poison(rep.index)
+        self._log(self.engine.now, "WARN", RUNTIME, "Activity message exceeded max attempts, marking as poison",
+                  work.inst, f"work-{slot}-{rep.runtime_id}", (("activity_name", work.name),))
+        self.deliver(work.inst, ("act", work.execution_id,
+                                 (work.seq, Result(False, error="poison message", kind="poison"))))
+        rep.work.free.append(slot)
+        self.pull_work(rep)
+
+    def _apply(self, effect: tuple[str, ...]) -> None:
+        """Toygres' CMS side effects of a successful activity (the truth's instance states)."""
+        kind, k8s = effect[0], effect[1]
+        if kind == "create_record":
+            self.cms[k8s] = "creating"
+        elif kind == "delete_record":
+            self.cms.pop(k8s, None)
+        elif k8s in self.cms:
+            self.cms[k8s] = effect[2]
+            if effect[2] == "running" and self.users is not None:
+                self.users.on_running(k8s)
+
+    def _log_activity(self, rep: Replica, slot: int, work: Work, outcome: str, seconds: float,
+                      error: str, value: str) -> None:
+        now = self.engine.now
+        if now < 0.0:
+            return
+        if outcome == "success" and work.short == "deploy-postgres" and self.logs.wants("INFO", ACTIVITY):
+            self._activity_trace(rep, slot, work, f"Deployed PostgreSQL for {work.inst.ctx.k8s}")
+        # Completions are DEBUG, application failures WARN, configuration failures ERROR.
+        level = {"success": "DEBUG", "app_error": "WARN", "cancelled": "DEBUG"}.get(outcome, "ERROR")
+        if not self.logs.wants(level, RUNTIME):
+            return
+        message = {"success": "Activity completed", "app_error": "Activity failed (application error)",
+                   "cancelled": "Activity cancelled", "config_error": "Activity failed (configuration error)"}[outcome]
+        fields = (("instance_id", work.inst.iid), ("execution_id", str(work.execution_id)),
+                  ("activity_name", work.name), ("activity_id", str(work.seq)),
+                  ("worker_id", f"work-{slot}-{rep.runtime_id}"), ("outcome", quoted(outcome)),
+                  ("duration_ms", str(int(seconds * 1000))))
+        if outcome == "success":
+            fields += (("result_size", str(len(value) + 2)),)
+        elif error:
+            fields += (("error", error),)
+        self.logs.add(now, level, RUNTIME, message, fields)
+
+    def _activity_trace(self, rep: Replica, slot: int, work: Work, message: str) -> None:
+        self.logs.add(self.engine.now, "INFO", ACTIVITY, message,
+                      (("instance_id", work.inst.iid), ("execution_id", str(work.execution_id)),
+                       ("activity_name", work.name), ("activity_id", str(work.seq)),
+                       ("worker_id", f"work-{slot}-{rep.runtime_id}")))
