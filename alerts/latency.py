@@ -29,7 +29,7 @@ def rules(c: Config) -> list[AlertRule]:
             "ToygresProviderLatencyHigh", group=GROUP, query=concrete(c, q.provider_latency(c, 0.95)),
             threshold=Threshold(">", c.provider_p95_warning_seconds), for_="10m",
             severity="warning", dashboard_uid="toygres-provider",
-            panel_title="Provider p95 (all operations)",
+            panel_title="Provider p95 (slowest operation)",
             summary="The duroxide store (Postgres) is slow",
             description=("Provider p95 latency is {{ $value | humanizeDuration }} (threshold "
                          f"{c.provider_p95_warning_seconds * 1000:g} ms): every orchestration "

@@ -34,7 +34,8 @@ def dashboard(c: Config) -> DashboardSpec:
             Row("Active now", [
                 stat("Active orchestrations",
                      "Instances in flight now, summed over processes. Good: 10-50 in normal "
-                     f"operation; above {c.active_warning} orchestrations are stuck.",
+                     f"operation; above {c.active_warning} orchestrations are stuck. It can read a "
+                     "few high after database errors (a retried first turn counts twice).",
                      prom(q.active_orchestrations(c)), unit="short", decimals=0, steps=steps,
                      width=8, height=8, measures="active_orchestrations"),
                 timeseries("Active orchestrations over time",

@@ -26,7 +26,7 @@ def dashboard(c: Config) -> DashboardSpec:
         stat("Failure rate",
              "Failed orchestrations per second. Good: 0; any sustained value means creates or "
              "deletes are failing for users.",
-             prom(q.failure_rate(c)), unit="ops", decimals=3,
+             prom(q.failure_rate_or_zero(c)), unit="ops", decimals=3,
              steps=[Step(GREEN), Step(ORANGE, 0.001), Step(RED, 0.01)], measures="failure_rate"),
         stat("Orchestrator queue",
              "Orchestration work items waiting for one of the 10 orchestration slots. "
@@ -41,7 +41,7 @@ def dashboard(c: Config) -> DashboardSpec:
              steps=[Step(GREEN), Step(YELLOW, c.queue_warning), Step(RED, c.queue_critical)],
              measures="worker_queue"),
         stat("Provider p95",
-             "95th percentile latency of the Postgres store's operations. "
+             "95th percentile latency of the slowest kind of operation on the Postgres store. "
              f"Good: well under {c.provider_p95_warning_seconds * 1000:.0f} ms.",
              prom(q.provider_latency(c, 0.95)), unit="s", decimals=3,
              steps=[Step(GREEN), Step(YELLOW, c.provider_p95_warning_seconds),

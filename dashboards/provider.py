@@ -15,9 +15,10 @@ def dashboard(c: Config) -> DashboardSpec:
         description="Latency, rate and errors of duroxide's provider operations on Postgres.",
         rows=(
             Row("Latency", [
-                stat("Provider p95 (all operations)",
-                     "95th percentile over every provider operation. Good: a few ms; idle "
-                     "fetches every ~100 ms dominate and are fast.",
+                stat("Provider p95 (slowest operation)",
+                     "95th percentile latency of the slowest kind of provider operation (E2's "
+                     "per-operation summaries cannot be merged into one overall figure). "
+                     "Good: a few ms.",
                      prom(q.provider_latency(c, 0.95)), unit="s", decimals=3, steps=latency,
                      width=6, height=8, measures="provider_p95"),
                 timeseries("Operation latency p50 / p95 / p99 by operation",

@@ -40,6 +40,12 @@ def failure_rate(c: Config, labels: tuple[str, ...] = (), *matchers: str) -> str
     return sum_rate(c, FAILURES, *matchers, labels=labels)
 
 
+def failure_rate_or_zero(c: Config) -> str:
+    """The total failure rate, 0 rather than "No data" while nothing has ever failed (the
+    failures series only exist after the first failure)."""
+    return f"{failure_rate(c)} or on() vector(0)"
+
+
 def turn_rate(c: Config, labels: tuple[str, ...] = ()) -> str:
     """Orchestration turns per second: starts_total counts every turn, not every instance."""
     return sum_rate(c, STARTS, ORCH, labels=labels)
@@ -87,7 +93,10 @@ def activity_success_ratio(c: Config) -> str:
 
 
 def activity_latency(c: Config, q: float, labels: tuple[str, ...] = ("activity_name",)) -> str:
-    return quantile(c, q, "duroxide_activity_duration_seconds", ACT, labels=labels)
+    """Latency of successful executions. Failures are timed too (a refused connection fails
+    in ms, a timeout after seconds) and E2's per-outcome summaries cannot be merged, so the
+    one latency both eras can show exactly per activity is that of successes."""
+    return quantile(c, q, "duroxide_activity_duration_seconds", ACT, 'outcome="success"', labels=labels)
 
 
 def activity_failures(c: Config) -> str:
@@ -107,8 +116,13 @@ def configuration_errors(c: Config) -> str:
 
 
 def provider_latency(c: Config, q: float, labels: tuple[str, ...] = ()) -> str:
-    """Provider (Postgres store) operation latency; idle fetches dominate the rate."""
-    return quantile(c, q, "duroxide_provider_operation_duration_seconds", labels=labels)
+    """Provider (Postgres store) operation latency quantile per operation, or without labels
+    the slowest operation's. Not the quantile over all operations: E2 exports per-process
+    summaries per operation, which cannot be merged, so "slowest operation" is the one
+    definition both eras can compute (and idle fetches would dilute an overall figure)."""
+    if labels:
+        return quantile(c, q, "duroxide_provider_operation_duration_seconds", labels=labels)
+    return f"max ({quantile(c, q, 'duroxide_provider_operation_duration_seconds', labels=('operation',))})"
 
 
 def provider_rate(c: Config, labels: tuple[str, ...] = ("operation", "status")) -> str:
@@ -120,7 +134,8 @@ def provider_errors(c: Config, labels: tuple[str, ...] = ("error_type",)) -> str
 
 
 def poison_rate(c: Config, kind: str) -> str:
-    return sum_rate(c, f"duroxide_{kind}_poison_total")
+    """Poisoned messages per second; 0 (not "No data") until the first poison creates the series."""
+    return f"{sum_rate(c, f'duroxide_{kind}_poison_total')} or vector(0)"
 
 
 def log_volume_by_level(c: Config) -> str:

@@ -29,10 +29,13 @@ class Client:
         self.url = url.rstrip("/")
         self.timeout = timeout
 
-    def _get(self, path: str, params: dict[str, Any]) -> Any:
-        data = urllib.parse.urlencode(params).encode()
-        request = urllib.request.Request(f"{self.url}{path}", data=data, method="POST",
-                                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+    def _get(self, path: str, params: dict[str, Any], method: str = "POST") -> Any:
+        encoded = urllib.parse.urlencode(params)
+        if method == "GET":
+            request = urllib.request.Request(f"{self.url}{path}?{encoded}", method="GET")
+        else:
+            request = urllib.request.Request(f"{self.url}{path}", data=encoded.encode(), method="POST",
+                                             headers={"Content-Type": "application/x-www-form-urlencoded"})
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 body = json.loads(response.read())
@@ -48,8 +51,21 @@ class Client:
         return body["data"]
 
     def query_range(self, expr: str, start: float, end: float, step: float) -> list[Series]:
-        data = self._get("/api/v1/query_range", {"query": expr, "start": start, "end": end, "step": step})
-        return [Series(r["metric"], [(float(t), float(v)) for t, v in r["values"]]) for r in data["result"]]
+        return self.query_range_stats(expr, start, end, step)[0]
+
+    def query_range_stats(self, expr: str, start: float, end: float, step: float) -> tuple[list[Series], int]:
+        """Series plus the samples Prometheus had to read (its own `stats=all` accounting)."""
+        data = self._get("/api/v1/query_range",
+                         {"query": expr, "start": start, "end": end, "step": step, "stats": "all"})
+        series = [Series(r["metric"], [(float(t), float(v)) for t, v in r["values"]]) for r in data["result"]]
+        samples = int(((data.get("stats") or {}).get("samples") or {}).get("totalQueryableSamples", 0))
+        return series, samples
+
+    def label_values(self, label: str, match: str | None, start: float, end: float) -> list[str]:
+        params: dict[str, Any] = {"start": start, "end": end}
+        if match:
+            params["match[]"] = match
+        return sorted(self._get(f"/api/v1/label/{label}/values", params, method="GET"))
 
     def query(self, expr: str, time: float) -> list[Series]:
         data = self._get("/api/v1/query", {"query": expr, "time": time})

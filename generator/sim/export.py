@@ -28,9 +28,21 @@ def family_name(name: str, kind: MetricType) -> str:
     return name[: -len("_total")] if kind is MetricType.COUNTER and name.endswith("_total") else name
 
 
-def openmetrics_chunks(rec: Recorder, era: str) -> Iterator[str]:
+def scrape_offset(replica: int, interval: int) -> float:
+    """How long before each aligned instant a replica is scraped (seconds, < interval).
+
+    Prometheus spreads targets over the interval by a hash of the target, so real samples are
+    never aligned to the query grid: a rate() window of one scrape interval then holds a single
+    sample and shows "No data", exactly as in production. The sample taken at ts - offset
+    carries the state at ts, so comparisons at aligned instants stay exact.
+    """
+    return round(1.0 + (replica * 5.3 + 2.17) % max(interval - 2.0, 1.0), 3)
+
+
+def openmetrics_chunks(rec: Recorder, era: str, interval: int, aligned: bool = False) -> Iterator[str]:
     """Families in catalogue order, each family's series contiguous, each series' samples in
     time order (what promtool's backfill needs), seconds timestamps, `# EOF` last."""
+    offsets = [0.0 if aligned else scrape_offset(i, interval) for i in range(len(rec.replicas))]
     for metric in recorded_metrics(Era(era)):
         groups = [(m, m.families.get(metric.name)) for m in rec.replicas]
         if not any(group for _, group in groups):
@@ -38,10 +50,11 @@ def openmetrics_chunks(rec: Recorder, era: str) -> Iterator[str]:
         family = family_name(metric.name, metric.type)
         help_text = metric.help.replace("\\", "\\\\").replace("\n", "\\n")
         yield f"# HELP {family} {help_text}\n# TYPE {family} {exposition_type(metric.type, era)}\n"
-        for replica, group in groups:
+        for index, (replica, group) in enumerate(groups):
             if not group:
                 continue
-            snaps = [(f" {ts}\n", vals) for ts, vals in replica.snapshots]
+            offset = offsets[index]
+            snaps = [(f" {ts - offset:.3f}\n" if offset else f" {ts}\n", vals) for ts, vals in replica.snapshots]
             for series in group:
                 yield "".join(_series_lines(series.slot, series.kind, series.prefixes, snaps))
     yield "# EOF\n"

@@ -86,7 +86,7 @@ class Simulation:
     def sample(self, t: float) -> None:
         """Snapshot every live process's metrics and append the truth record for t."""
         ts = self.options.start_ts + int(round(t))
-        if self.keep_snapshots:
+        if self.keep_snapshots and not self.runtime.faults.scrape_down:
             for rep, metrics in zip(self.runtime.replicas, self.recorder.replicas):
                 if rep.alive:
                     metrics.snapshot(ts)
@@ -106,6 +106,8 @@ class Simulation:
             "orchestrator_queue": rt.orch_depth,
             "worker_queue": len(rt.worker_queue),
             "replicas_up": sum(1 for r in rt.replicas if r.alive),
+            # Processes a scrape at this instant read (none while the scrape is down).
+            "targets_scraped": 0 if rt.faults.scrape_down else sum(1 for r in rt.replicas if r.alive),
             "faults": [w["scenario"] for w in self.faults if w["start"] <= t <= max(w["end"], w["start"])],
         }
 
@@ -141,9 +143,13 @@ class SimResult:
     recorder: Recorder
     logs: LogBook
 
-    def openmetrics(self) -> Iterator[str]:
-        """The OpenMetrics text in chunks (promtool tsdb create-blocks-from openmetrics)."""
-        return export.openmetrics_chunks(self.recorder, self.options.era)
+    def openmetrics(self, aligned: bool = False) -> Iterator[str]:
+        """The OpenMetrics text in chunks (promtool tsdb create-blocks-from openmetrics).
+
+        Samples carry each replica's scrape offset unless `aligned` (exact instants, for tests
+        that look samples up by the instant they describe)."""
+        return export.openmetrics_chunks(self.recorder, self.options.era, self.options.scrape_interval,
+                                         aligned=aligned)
 
     def series_count(self) -> int:
         return self.recorder.series_count()

@@ -20,6 +20,7 @@ truth.jsonl holds one JSON object per line, keys sorted:
     an unlabelled infra_error)
   - orchestrations: {full orchestration_name: {turns, success, failed, continuedAsNew,
     failures: {error_type: n}}} cumulative since the window start
+  - activity_latency_success: the same over successful executions only
   - activity_latency: {full activity_name: {count, p50, p95, p99}} over the trailing 5 minutes,
     from the true durations (linear interpolation between order statistics); only activities
     that ran in that window
@@ -57,6 +58,19 @@ def quantile(ordered: Sequence[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
 
 
+def _quantiles(windows: dict[str, deque[tuple[float, float]]], horizon: float) -> dict[str, Any]:
+    """{activity: {count, p50, p95, p99}} over each trailing window (oldest entries dropped)."""
+    out: dict[str, Any] = {}
+    for name, window in windows.items():
+        while window and window[0][0] <= horizon:
+            window.popleft()
+        if window:
+            ordered = sorted(d for _, d in window)
+            out[name] = {"count": len(ordered), "p50": _round(quantile(ordered, 0.5)),
+                         "p95": _round(quantile(ordered, 0.95)), "p99": _round(quantile(ordered, 0.99))}
+    return out
+
+
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 6)
 
@@ -71,7 +85,9 @@ class Truth:
             for n in ORCHESTRATION_NAMES}
         self.provider_errors: dict[str, dict[str, int]] = {}
         self.replica_restarts = 0
+        self.poisoned = {"activity": 0, "orchestration": 0}
         self._latency: dict[str, deque[tuple[float, float]]] = {}
+        self._latency_success: dict[str, deque[tuple[float, float]]] = {}
         self._intervals: deque[dict[str, list[float]]] = deque(
             maxlen=max(1, math.ceil(WINDOW_SECONDS / scrape_interval)))
         self._current: dict[str, list[float]] = {}
@@ -86,6 +102,8 @@ class Truth:
         if lat is None:
             lat = self._latency[name] = deque()
         lat.append((t, seconds))
+        if outcome == "success":
+            self._latency_success.setdefault(name, deque()).append((t, seconds))
         self._recent.append((t, "act_fail" if outcome in FAILED_OUTCOMES else "act"))
 
     def turn(self, name: str) -> None:
@@ -100,6 +118,10 @@ class Truth:
             self._recent.append((t, "orch"))
         elif status == "failed":
             self._recent.append((t, "orch_fail"))
+
+    def poison(self, kind: str) -> None:
+        """A message exceeded its delivery attempts (kind: activity or orchestration)."""
+        self.poisoned[kind] += 1
 
     def provider(self, operation: str, seconds: float) -> None:
         bucket = self._current.get(operation)
@@ -128,15 +150,8 @@ class Truth:
         self._intervals.append(self._current)
         self._current = {}
         horizon = t - WINDOW_SECONDS
-        latency: dict[str, Any] = {}
-        for name, window in self._latency.items():
-            while window and window[0][0] <= horizon:
-                window.popleft()
-            if window:
-                ordered = [d for _, d in window]
-                ordered.sort()
-                latency[name] = {"count": len(ordered), "p50": _round(quantile(ordered, 0.5)),
-                                 "p95": _round(quantile(ordered, 0.95)), "p99": _round(quantile(ordered, 0.99))}
+        latency = _quantiles(self._latency, horizon)
+        latency_success = _quantiles(self._latency_success, horizon)
         by_op: dict[str, float | None] = {}
         merged: list[list[float]] = []
         for operation in sorted({op for interval in self._intervals for op in interval}):
@@ -161,6 +176,7 @@ class Truth:
             "orchestrations": {n: {**v, "failures": dict(sorted(v["failures"].items()))}
                                for n, v in self.orchestrations.items()},
             "activity_latency": latency,
+            "activity_latency_success": latency_success,
             "provider_p95": {"all": _round(quantile(everything, 0.95)) if everything else None,
                              "by_operation": by_op},
             "provider_errors": {op: dict(v) for op, v in sorted(self.provider_errors.items())},
@@ -175,6 +191,7 @@ class Truth:
                 "provider_errors": tally["prov_err"],
             },
             "replica_restarts": self.replica_restarts,
+            "poisoned": dict(self.poisoned),
         }
         self.samples.append(record)
         return record

@@ -65,7 +65,7 @@ def read_openmetrics(text: Iterable[str], *names: str) -> list[Series]:
 
 
 def metrics(result: SimResult, *names: str) -> list[Series]:
-    return read_openmetrics(result.openmetrics(), *names)
+    return read_openmetrics(result.openmetrics(aligned=True), *names)
 
 
 def select(series: Iterable[Series], **labels: str | None) -> list[Series]:

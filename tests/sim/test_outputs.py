@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from generator.sim.export import FILES
+from generator.sim.export import FILES, scrape_offset
 from generator.sim.truth import STATES
 from tests.sim.helpers import END, simulate
 
@@ -57,7 +57,7 @@ def test_openmetrics_structure(text):
 def test_samples_are_grouped_by_family_and_sorted_in_time(text):
     family = None
     seen_families: set[str] = set()
-    last_ts: dict[str, int] = {}
+    last_ts: dict[str, float] = {}
     for line in text.splitlines():
         if line.startswith("# TYPE"):
             family = line.split()[2]
@@ -68,10 +68,10 @@ def test_samples_are_grouped_by_family_and_sorted_in_time(text):
             continue
         head, value, ts = line.rsplit(" ", 2)
         assert head.startswith(family)
-        assert re.fullmatch(r"\d{10}", ts), ts  # seconds, not milliseconds
+        assert re.fullmatch(r"\d{10}(\.\d{1,3})?", ts), ts  # seconds (scrape offset in ms), not ms
         float(value)
-        assert int(ts) > last_ts.get(head, 0), head
-        last_ts[head] = int(ts)
+        assert float(ts) > last_ts.get(head, 0), head
+        last_ts[head] = float(ts)
 
 
 def test_one_sample_per_series_per_scrape(text):
@@ -80,7 +80,10 @@ def test_one_sample_per_series_per_scrape(text):
     assert stamps == list(range(END - 3600, END + 1, 15))
     (gauge,) = [line for line in text.splitlines() if line.startswith("duroxide_active_orchestrations{")][:1]
     head = gauge.rsplit(" ", 2)[0]
-    assert [int(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(head + " ")] == stamps
+    offset = scrape_offset(0, 15)
+    assert 0 < offset < 15  # scraped at a fixed phase, never on the query grid
+    assert [round(float(line.rsplit(" ", 1)[1]) + offset) for line in text.splitlines()
+            if line.startswith(head + " ")] == stamps
 
 
 def test_e1_histogram_inf_bucket_equals_count():
@@ -102,7 +105,8 @@ def test_e2_summary_exposition(text):
     assert "# TYPE duroxide_provider_operation_duration_seconds summary" in text
     assert "duroxide_provider_operation_duration_seconds_bucket" not in text
     point = [line for line in text.splitlines()
-             if line.startswith("duroxide_provider_operation_duration_seconds") and line.endswith(f" {END}")
+             if line.startswith("duroxide_provider_operation_duration_seconds")
+             and line.endswith(f" {END - scrape_offset(0, 15):.3f}")
              and 'operation="fetch_orchestration_item"' in line and 'status="success"' in line]
     assert [line.split('quantile="')[1].split('"')[0] for line in point if "quantile=" in line] == \
         ["0", "0.5", "0.9", "0.95", "0.99", "0.999", "1"]
