@@ -1,0 +1,21 @@
+"""`make bench`: every performance figure the issues ask for, printed (never asserted)."""
+
+from __future__ import annotations
+
+import sys
+
+from bench import check_bench, compile_bench, deploy_bench
+
+
+def main() -> None:
+    sections = sys.argv[1:] or ["compile", "deploy", "check"]
+    if "compile" in sections:
+        print(compile_bench.report(compile_bench.run()), flush=True)
+    if "deploy" in sections:
+        deploy_bench._print(deploy_bench.run())
+        sys.stdout.flush()
+    if "check" in sections:
+        print(check_bench.report(check_bench.run()), flush=True)
+
+
+main()
