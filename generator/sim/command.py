@@ -54,6 +54,8 @@ def _utc(ts: int) -> str:
 @click.option("--check-signatures", is_flag=True, help="Judge each scenario's expected truth signature; exit 1 on a miss.")
 @click.option("--serve", is_flag=True, help="Serve live /metrics on 127.0.0.1 instead of writing files.")
 @click.option("--port", type=int, default=0, show_default=True, help="First port for --serve (0: free ports).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address for --serve (0.0.0.0 only inside a container, e.g. the docker-compose stack).")
 @click.option("--speed", type=float, default=1.0, show_default=True, help="Simulated seconds per real second (--serve).")
 @click.option("--loki-url", default=None, metavar="URL", help="Push log lines to this Loki while serving.")
 def simulate(scenarios: tuple[str, ...], list_scenarios: bool, duration: str | None, end: str | None, seed: int,
@@ -61,7 +63,7 @@ def simulate(scenarios: tuple[str, ...], list_scenarios: bool, duration: str | N
              image_rate: float, orchestration_slots: int, worker_slots: int, fault_start: str,
              fault_duration: str | None, batch_size: int, log_level: str, log_shipping: str | None,
              active_repoll: bool, env: str | None, out_dir: str | None, check_signatures: bool, serve: bool,
-             port: int, speed: float, loki_url: str | None) -> None:
+             port: int, host: str, speed: float, loki_url: str | None) -> None:
     """Simulate Toygres on duroxide: metrics, logs and ground truth.
 
     A deterministic discrete-event model of the Toygres control plane (creates, deletes,
@@ -91,7 +93,7 @@ def simulate(scenarios: tuple[str, ...], list_scenarios: bool, duration: str | N
         fault_duration_seconds=parse_duration(fault_duration, "--fault-duration") if fault_duration else None,
         batch_size=batch_size, log_level=log_level, log_shipping=log_shipping, active_repoll=active_repoll)
     if serve:
-        _serve(options, port, speed, loki_url, seconds if duration is not None else None)
+        _serve(options, port, host, speed, loki_url, seconds if duration is not None else None)
         return
     prepare_dir(Path(out_dir))  # type: ignore[arg-type]
     started = time.monotonic()
@@ -118,10 +120,10 @@ def simulate(scenarios: tuple[str, ...], list_scenarios: bool, duration: str | N
             raise SimulationError(f"{len(misses)} scenario signature(s) missing from the truth")
 
 
-def _serve(options: object, port: int, speed: float, loki_url: str | None, until: float | None) -> None:
+def _serve(options: object, port: int, host: str, speed: float, loki_url: str | None, until: float | None) -> None:
     from generator.sim.serve import LiveServer
 
-    server = LiveServer(options, speed=speed, port=port, loki_url=loki_url, until_seconds=until,  # type: ignore[arg-type]
+    server = LiveServer(options, speed=speed, port=port, host=host, loki_url=loki_url, until_seconds=until,  # type: ignore[arg-type]
                         on_message=lambda m: click.echo(f"simulate: {m}", err=True))
     urls = server.start()
     for url in urls:

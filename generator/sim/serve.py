@@ -40,8 +40,10 @@ class ReplicaCollector:
         """Families of every live process this endpoint exposes, read under the model lock."""
         era = self.sim.options.era
         with self.lock:
+            # exporter-down: the page is empty, so Prometheus marks every series stale.
+            down = self.sim.runtime.faults.scrape_down
             sources = [(self.sim.recorder.replicas[i], self._extra(i)) for i in self.replicas
-                       if self.sim.runtime.replicas[i].alive]
+                       if self.sim.runtime.replicas[i].alive and not down]
             for metrics, _ in sources:
                 metrics.refresh_summaries()
             families = [self._family(metric.name, metric.type, metric.help, sources)
@@ -85,12 +87,14 @@ class LiveServer:
     """Runs a Simulation against the wall clock; start() returns the endpoint URLs."""
 
     def __init__(self, options: SimOptions, *, speed: float = 1.0, port: int = 0, loki_url: str | None = None,
-                 until_seconds: float | None = None, on_message: Callable[[str], None] = lambda _: None) -> None:
+                 until_seconds: float | None = None, on_message: Callable[[str], None] = lambda _: None,
+                 host: str = "127.0.0.1") -> None:
         if speed <= 0:
             raise SimulationError("--speed must be positive")
         self.options = options
         self.speed = speed
         self.port = port
+        self.host = host
         self.loki_url = loki_url.rstrip("/") if loki_url else None
         self.until = until_seconds
         self.on_message = on_message
@@ -118,12 +122,12 @@ class LiveServer:
             registry.register(ReplicaCollector(self.sim, self.lock, group))  # type: ignore[arg-type]
             wanted = self.port + n if self.port else 0
             try:
-                server, thread = start_http_server(wanted, addr="127.0.0.1", registry=registry)
+                server, thread = start_http_server(wanted, addr=self.host, registry=registry)
             except OSError as exc:
                 self.stop()
-                raise SimulationError(f"cannot listen on 127.0.0.1:{wanted}: {exc.strerror or exc}") from None
+                raise SimulationError(f"cannot listen on {self.host}:{wanted}: {exc.strerror or exc}") from None
             self._servers.append(server)
-            self.urls.append(f"http://127.0.0.1:{server.server_port}/metrics")
+            self.urls.append(f"http://{self.host}:{server.server_port}/metrics")
         self._wall0 = time.monotonic()
         self._wall0_unix = time.time()
         pacer = threading.Thread(target=self._pace, name="sim-pacer", daemon=True)
