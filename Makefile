@@ -10,7 +10,7 @@ SOURCES := $(shell find generator dashboards alerts -name '*.py' -o -name '*.js'
 	$(wildcard observability/env/*.yaml) pyproject.toml
 STAMP := observability/.built
 
-.PHONY: all dashboards test check bench deploy-grafana diff lint update-golden simulate clean help
+.PHONY: all dashboards test check bench deploy-grafana diff lint update-golden simulate alerts-report clean help
 
 all: dashboards
 
@@ -66,6 +66,9 @@ update-golden: $(BIN)/.installed $(JS)/node_modules/.installed
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+simulate: $(STAMP)
+	$(DASHGEN) simulate --scenario healthy --duration 6h --out build/sim
 
 clean:
 	rm -rf $(VENV) $(JS)/node_modules $(STAMP)
