@@ -174,3 +174,12 @@ def test_bundled_dashboards_are_clean() -> None:
     compiled = compile_bundled()
     problems = lint_dashboards([(uid, json.loads(t)) for uid, t in compiled.items()], CONFIG)
     assert problems == []
+
+
+def test_every_rule_has_a_doc_entry() -> None:
+    from pathlib import Path
+
+    from generator.lint.rules import RULES
+    docs = Path(__file__).resolve().parents[2] / "docs" / "lint.md"
+    sections = {line[3:].strip() for line in docs.read_text().splitlines() if line.startswith("## ")}
+    assert {r.id for r in RULES} <= sections
