@@ -6,7 +6,7 @@ from typing import Any, Sequence
 
 from generator.parsers import logql, promql
 from generator.parsers.bridge import (
-    ParserCrashError, ParserUnavailableError, QuerySyntaxError, gc_paused, parse_batch, stream_batch,
+    ParserCrashError, ParserUnavailableError, QuerySyntaxError, parse_and_convert, parse_batch,
 )
 from generator.parsers.logql import parse_logql, parse_logql_many
 from generator.parsers.macros import MacroError, Substitution, find_variables, lint_substitute, substitute
@@ -24,12 +24,4 @@ _CONVERTERS = {"promql": promql.convert_tree, "logql": logql.convert_tree}
 def parse_mixed(items: Sequence[tuple[str, str]]) -> list[Any]:
     """Parse (language, query) pairs of both languages with a single node process; syntax
     errors are returned in place as QuerySyntaxError."""
-    unique = list(dict.fromkeys(items))
-    converted: dict[tuple[str, str], Any] = {}
-    with gc_paused():
-        for (lang, text), tree in zip(unique, stream_batch(unique), strict=True):  # type: ignore[arg-type]
-            try:
-                converted[(lang, text)] = _CONVERTERS[lang](text, tree)
-            except QuerySyntaxError as exc:
-                converted[(lang, text)] = exc
-    return [converted[item] for item in items]
+    return parse_and_convert(items, _CONVERTERS)  # type: ignore[arg-type]

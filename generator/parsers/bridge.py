@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, Mapping, NamedTuple
 
 from generator.errors import DashgenError, ParseError
 
@@ -231,3 +231,18 @@ def _offset_mapper(query: str) -> Callable[[int], int]:
         table.extend((index, index) if ord(char) > 0xFFFF else (index,))
     table.append(len(query))
     return lambda offset: table[min(offset, len(table) - 1)]
+
+
+def parse_and_convert(items: Sequence[tuple[Lang, str]], converters: Mapping[str, Callable[[str, Any], Any]],
+                      *, node_binary: str | None = None) -> list[Any]:
+    """Parse (language, query) pairs in one node process and convert each tree with its
+    language's converter; repeats are parsed once and syntax errors are returned in place."""
+    unique = list(dict.fromkeys(items))
+    converted: dict[tuple[Lang, str], Any] = {}
+    with gc_paused():
+        for (lang, text), tree in zip(unique, stream_batch(unique, node_binary=node_binary), strict=True):
+            try:
+                converted[(lang, text)] = converters[lang](text, tree)
+            except QuerySyntaxError as exc:
+                converted[(lang, text)] = exc
+    return [converted[item] for item in items]

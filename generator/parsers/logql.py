@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Literal
 
-from generator.parsers.bridge import Node, QuerySyntaxError, gc_paused, stream_batch
+from generator.parsers.bridge import Node, QuerySyntaxError, parse_and_convert
 from generator.parsers.literals import parse_bytes, parse_duration, parse_number, unquote_string
 from generator.parsers.logql_ast import (
     LINE_FILTER_OPS,
@@ -76,17 +76,7 @@ def parse_logql(query: str, *, node_binary: str | None = None) -> Expr:
 
 def parse_logql_many(queries: Iterable[str], *, node_binary: str | None = None) -> list[Expr | QuerySyntaxError]:
     """Parses many LogQL queries with one node process; errors are returned in place, not raised."""
-    texts = list(queries)
-    unique = list(dict.fromkeys(texts))
-    converted: dict[str, Expr | QuerySyntaxError] = {}
-    batch = stream_batch([("logql", text) for text in unique], node_binary=node_binary)
-    with gc_paused():
-        for text, tree in zip(unique, batch, strict=True):
-            try:
-                converted[text] = convert_tree(text, tree)
-            except QuerySyntaxError as exc:
-                converted[text] = exc
-    return [converted[text] for text in texts]
+    return parse_and_convert([("logql", text) for text in queries], {"logql": convert_tree}, node_binary=node_binary)
 
 
 def convert_tree(text: str, tree: Node | QuerySyntaxError) -> Expr | QuerySyntaxError:
