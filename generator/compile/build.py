@@ -11,7 +11,7 @@ from typing import Any
 
 from generator.authoring.dashboard import DashboardSpec
 from generator.canonical import GENERATED_NOTE, dump_json, dump_yaml
-from generator.compile import provisioning
+from generator.compile import catalogue_doc, provisioning
 from generator.compile.dashboard import MAX_UID, compile_dashboard, measures
 from generator.compile.loader import call_definition, discover, load_module, slug_of
 from generator.config import Config
@@ -20,6 +20,7 @@ from generator.errors import DefinitionError
 GRAFANA = Path("grafana")
 DASHBOARD_DIR = GRAFANA / "dashboards"
 MEASURES_FILE = Path("check") / "measures.json"
+CATALOGUE_DOC = Path("docs") / "duroxide-metrics.md"
 
 
 @dataclass
@@ -53,6 +54,7 @@ def compile_dashboards(directory: Path, config: Config, root: Path) -> Compiled:
         if spec_measures := measures(spec):
             declared[uid] = spec_measures
     out.files[MEASURES_FILE] = dump_json(declared)
+    out.files[CATALOGUE_DOC] = catalogue_doc.render()
     out.files[GRAFANA / "provisioning" / "datasources" / "datasources.yaml"] = dump_yaml(
         provisioning.datasources(config), GENERATED_NOTE, provisioning.datasource_note(config))
     out.files[GRAFANA / "provisioning" / "dashboards" / "dashboards.yaml"] = dump_yaml(
