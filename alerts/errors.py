@@ -8,7 +8,7 @@ GROUP = "toygres-errors"
 
 
 def rules(c: Config) -> list[AlertRule]:
-    sel = f'job="{c.job}"'
+    sel = f'{c.job_label}="{c.job}"'
     return [
         AlertRule(
             "ToygresProviderErrors", group=GROUP,
@@ -22,8 +22,10 @@ def rules(c: Config) -> list[AlertRule]:
             runbook_url=runbook(c, "ToygresProviderErrors"), fires_in=("database-slow",)),
         AlertRule(
             "ToygresInfrastructureErrors", group=GROUP,
-            query=(f"sum(rate(duroxide_orchestration_infrastructure_errors_total{{{sel}}}[5m])) "
-                   f"+ sum(rate(duroxide_activity_infrastructure_errors_total{{{sel}}}[5m]))"),
+            # `or vector(0)`: a counter nothing has incremented yet has no series, and an empty
+            # side would make the whole sum empty (the orchestration side is usually empty).
+            query=(f"(sum(rate(duroxide_orchestration_infrastructure_errors_total{{{sel}}}[5m])) or vector(0)) "
+                   f"+ (sum(rate(duroxide_activity_infrastructure_errors_total{{{sel}}}[5m])) or vector(0))"),
             threshold=Threshold(">", 0), for_="5m", severity="critical",
             dashboard_uid="toygres-production-metrics", panel_title="Failures by error type",
             summary="duroxide reports infrastructure errors",
@@ -31,8 +33,8 @@ def rules(c: Config) -> list[AlertRule]:
             runbook_url=runbook(c, "ToygresInfrastructureErrors"), fires_in=("database-slow",)),
         AlertRule(
             "ToygresConfigurationErrors", group=GROUP,
-            query=(f"sum(rate(duroxide_orchestration_configuration_errors_total{{{sel}}}[5m])) "
-                   f"+ sum(rate(duroxide_activity_configuration_errors_total{{{sel}}}[5m]))"),
+            query=(f"(sum(rate(duroxide_orchestration_configuration_errors_total{{{sel}}}[5m])) or vector(0)) "
+                   f"+ (sum(rate(duroxide_activity_configuration_errors_total{{{sel}}}[5m])) or vector(0))"),
             threshold=Threshold(">", 0), for_="2m", severity="critical", noisy=False,
             dashboard_uid="toygres-production-metrics", panel_title="Activity outcomes (non-success)",
             summary="duroxide cannot find a registered activity or orchestration",
@@ -41,11 +43,16 @@ def rules(c: Config) -> list[AlertRule]:
             runbook_url=runbook(c, "ToygresConfigurationErrors"), fires_in=("unregistered-activity",)),
         AlertRule(
             "ToygresPoisonMessages", group=GROUP,
-            query=(f"sum(increase(duroxide_orchestration_poison_total{{{sel}}}[15m])) "
-                   f"+ sum(increase(duroxide_activity_poison_total{{{sel}}}[15m]))"),
+            # A poison counter's series appears with its first increment, so increase() sees
+            # the second poison message onwards; poison comes in storms, so that costs seconds.
+            query=(f"(sum(increase(duroxide_orchestration_poison_total{{{sel}}}[15m])) or vector(0)) "
+                   f"+ (sum(increase(duroxide_activity_poison_total{{{sel}}}[15m])) or vector(0))"),
             threshold=Threshold(">", 0), for_="0m", severity="warning", noisy=False,
             dashboard_uid="toygres-queues-workers", panel_title="Poison messages",
             summary="duroxide gave up on messages (poison)",
             description="{{ $value | humanize }} messages were poisoned in 15 minutes: that work will never finish.",
-            runbook_url=runbook(c, "ToygresPoisonMessages"), fires_in=("unregistered-activity",)),
+            # Store locks outlasting the statement timeout fail every ack: 10 deliveries in ~2
+            # minutes. (A renamed activity on duroxide >= 0.1.10 poisons too, but only after
+            # its 5-minute backoff: unregistered-activity-backoff.)
+            runbook_url=runbook(c, "ToygresPoisonMessages"), fires_in=("store-lock-contention",)),
     ]

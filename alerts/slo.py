@@ -10,7 +10,7 @@ WINDOWS = ("5m", "30m", "1h", "6h")
 
 def error_ratio(c: Config, window: str) -> str:
     """Failed share of finished orchestrations (continuedAsNew is no outcome)."""
-    sel = f'job="{c.job}"'
+    sel = f'{c.job_label}="{c.job}"'
     failed = f'sum(rate(duroxide_orchestration_completions_total{{{sel}, status="failed"}}[{window}]))'
     total = f'sum(rate(duroxide_orchestration_completions_total{{{sel}, status=~"success|failed"}}[{window}]))'
     return f"({failed} / ({total} > 0))"
@@ -29,8 +29,12 @@ def rules(c: Config) -> list[AlertRule | RecordingRule]:
     # there), so the burn-rate conditions inline the ratios.
     fast_query = f"{error_ratio(c, '1h')} > {fast:g} and {error_ratio(c, '5m')}"
     slow_query = f"{error_ratio(c, '6h')} > {slow:g} and {error_ratio(c, '30m')}"
+    # Proven in a CMS outage held for 150 minutes. A 95 % SLO's 14.4x burn is a 72 % failure
+    # ratio over both windows; at Toygres' ~44 completions an hour no 20-30 minute fault
+    # reaches it (measured max: 1 h ratio 0.60 in database-down, 0.20 in the failure storm),
+    # and a total outage needs ~40 minutes (6x over 6 h: ~2 hours). See docs/alerts.md.
     common = dict(group=GROUP, dashboard_uid="toygres-overview", panel_title="Success rate",
-                  fires_in=("activity-failure-storm", "database-down"), noisy=True)
+                  fires_in=("database-down@150m",), noisy=True)
     return recorded + [
         AlertRule(
             "ToygresSLOFastBurn", query=fast_query, threshold=Threshold(">", round(fast, 6)),

@@ -63,13 +63,25 @@ class Config:
     # Queue depth (items waiting): 10 orchestration and 10 worker slots drain ~20 items fast.
     queue_warning: int = 20
     queue_critical: int = 100
+    # Orchestrator queue alert. Toygres' orchestrations wait on their own turns, so the queue
+    # holds at most about one message per live instance (~30 with 30 instances): it never
+    # reaches queue_warning even when every turn is starved. 10 = the orchestration slots'
+    # worth of messages waiting (healthy: 0; measured 17-24 when turns wait on store locks).
+    orchestrator_queue_warning: int = 10
     # Provider (Postgres store) p95 latency: idle polls are ~1-5 ms when healthy.
     provider_p95_warning_seconds: float = 0.1
     provider_p95_critical_seconds: float = 0.5
     # Activity p99: wait-for-ready legitimately takes up to ~60 s.
     activity_p99_warning_seconds: float = 90.0
-    # Error log lines per minute above which the logs panel turns red.
-    error_logs_per_minute_warning: float = 5.0
+    # CMS activities are single queries on the Postgres that also holds the duroxide store:
+    # healthy p99 is at most 0.3 s (observed max 301 ms; simulated 24 h max 0.3 s), so 1 s
+    # means the database is slow; 90 s would never catch them.
+    cms_activity_p99_warning_seconds: float = 1.0
+    # ERROR log lines per minute (the alert counts 5 minutes). duroxide logs ERROR only for
+    # infrastructure and configuration failures: none in a healthy run, ~7/min when the store
+    # is slow. 1/min catches that within a minute of the first errors; 5/min needed ~4 minutes
+    # of accumulation and missed the goal.
+    error_logs_per_minute_warning: float = 1.0
 
     # Where alert runbooks live; each alert links to `<base>#<alert name in lower case>`.
     runbook_base_url: str = "https://github.com/toygres/observability/blob/main/docs/runbooks.md"

@@ -67,6 +67,13 @@ class Client:
             params["match[]"] = match
         return sorted(self._get(f"/api/v1/label/{label}/values", params, method="GET"))
 
+    def query_matrix(self, expr: str, time: float) -> list[Series]:
+        """An instant query of a range selector (`x[1h]`): the raw samples, timestamps included."""
+        data = self._get("/api/v1/query", {"query": expr, "time": time})
+        if data["resultType"] != "matrix":
+            raise QueryError(f"expected a range selector, got a {data['resultType']} from {expr}")
+        return [Series(r["metric"], [(float(t), float(v)) for t, v in r["values"]]) for r in data["result"]]
+
     def query(self, expr: str, time: float) -> list[Series]:
         data = self._get("/api/v1/query", {"query": expr, "time": time})
         if data["resultType"] == "scalar":

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from statistics import NormalDist
 
 from generator.catalogue import PROVIDER_OPERATIONS_E1, PROVIDER_OPERATIONS_E2
@@ -46,6 +46,9 @@ class StoreHealth:
     p_connection: float = 0.0
     # Under a slow store, long histories (big fetch/ack payloads) time out more often.
     p_timeout_per_history_event: float = 0.0
+    # Row/table lock waits (median seconds, log-normal sigma) added to these operations, e.g.
+    # while a maintenance transaction holds locks on duroxide's instance and history tables.
+    lock_wait: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
 def operations_for(era: str) -> tuple[str, ...]:
@@ -79,8 +82,11 @@ class ProviderModel:
         rng = self.rng
         seconds = median * health.latency_multiplier * math.exp(sigma * rng.gauss(0.0, 1.0))
         if health.latency_multiplier == 1.0 and health.p_timeout == 0.0 and health.p_deadlock == 0.0 \
-                and health.p_connection == 0.0:
+                and health.p_connection == 0.0 and not health.lock_wait:
             return seconds, "success", None
+        wait = health.lock_wait.get(operation)
+        if wait is not None:
+            seconds += wait[0] * math.exp(wait[1] * rng.gauss(0.0, 1.0))
         return self._faulty(operation, seconds, history_events)
 
     def _faulty(self, operation: str, seconds: float, history_events: int) -> tuple[float, str, str | None]:

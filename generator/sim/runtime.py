@@ -250,6 +250,8 @@ class Runtime(WorkerDispatcher):
         inst.attempts += 1
         if inst.attempts > MAX_ATTEMPTS:
             self.rec.orchestration_poison(rep.index)
+            if self.engine.now >= 0.0:
+                self.truth.poison("orchestration")
             if not inst.started:
                 inst.started = True
                 self.pending -= 1

@@ -65,11 +65,40 @@ def _slow_start(t: FaultTarget) -> None:
     h = t.health
     h.latency_multiplier, h.p_timeout, h.p_deadlock = 20.0, 0.01, 0.02
     h.p_timeout_per_history_event = 0.002
+    # The CMS lives in the same Postgres (schema toygres_cms next to toygres_duroxide).
+    t.faults.cms_latency_multiplier = h.latency_multiplier
 
 
 def _slow_stop(t: FaultTarget) -> None:
     h = t.health
     h.latency_multiplier, h.p_timeout, h.p_deadlock, h.p_timeout_per_history_event = 1.0, 0.0, 0.0, 0.0
+    t.faults.cms_latency_multiplier = 1.0
+
+
+# A maintenance transaction (VACUUM FULL, REINDEX, a bulk prune) locks duroxide's instance and
+# history tables: every orchestration fetch and ack waits on the lock (median 6 s), so most hit
+# the 5 s statement timeout; the worker queue's tables are not locked.
+LOCKED_OPERATIONS = ("fetch_orchestration_item", "ack_orchestration_item")
+LOCK_WAIT = (6.0, 0.2)
+
+
+def _locks(on: bool) -> Action:
+    def act(t: FaultTarget) -> None:
+        for operation in LOCKED_OPERATIONS:
+            if on:
+                t.health.lock_wait[operation] = LOCK_WAIT
+            else:
+                t.health.lock_wait.pop(operation, None)
+    return act
+
+
+# A runaway automation loop: this many batch-creates within seconds.
+RUNAWAY_BATCHES = 5
+
+
+def _runaway(t: FaultTarget) -> None:
+    for _ in range(RUNAWAY_BATCHES):
+        t.batch_create(t.batch_size)
 
 
 def _down(on: bool) -> Action:
@@ -101,6 +130,22 @@ def _unregistered(on: bool) -> Action:
             t.faults.unregistered["cms-record-health-check"] = True
         else:
             t.faults.unregistered.pop("cms-record-health-check", None)
+    return act
+
+
+def _unregistered_backoff(on: bool) -> Action:
+    def act(t: FaultTarget) -> None:
+        # The same renamed registration on duroxide >= 0.1.10: abandon with backoff, then poison.
+        if on:
+            t.faults.unregistered_backoff["cms-record-health-check"] = True
+        else:
+            t.faults.unregistered_backoff.pop("cms-record-health-check", None)
+    return act
+
+
+def _scrape_down(on: bool) -> Action:
+    def act(t: FaultTarget) -> None:
+        t.faults.scrape_down = on
     return act
 
 
@@ -155,6 +200,38 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
         _unregistered(True), _unregistered(False), 1800.0,
         {f"activities.{activity_name('cms-record-health-check')}.config_error": "increases",
          "active.total": "down"}),
+    Scenario(
+        "unregistered-activity-backoff",
+        "The same renamed registration on duroxide >= 0.1.10: abandon with backoff, then poison.",
+        "No execution is recorded for cms-record-health-check; WARN 'Activity not registered, "
+        "abandoning with 1.0s backoff (will poison in 9 more attempts)' lines from the first "
+        "cycle on; about 5 minutes later (backoff 1, 2, 4 ... 60 s over 10 fetches) every item "
+        "is poisoned (activity_poison_total) and every actor fails.",
+        _unregistered_backoff(True), _unregistered_backoff(False), 1800.0,
+        {"poisoned.activity": "increases", "active.total": "down"}),
+    Scenario(
+        "exporter-down", "Prometheus cannot scrape Toygres for 20 minutes; the processes keep running.",
+        "Every Toygres series stops (a gap in every panel), then continues where it left off: "
+        "counters carry on without a reset because the processes never stopped.",
+        _scrape_down(True), _scrape_down(False), 1200.0,
+        {"targets_scraped": "down"}),
+    Scenario(
+        "store-lock-contention",
+        "A maintenance transaction locks the store's history tables: orchestration statements "
+        "wait into the 5 s timeout.",
+        "fetch_orchestration_item and ack_orchestration_item at the 5 s statement timeout, provider "
+        "timeouts; turns are starved, so the orchestrator queue holds most live instances while the "
+        "worker side stays fast; acks failing 10 times poison orchestrations (infrastructure_error) "
+        "and actors die; it drains after the locks are released.",
+        _locks(True), _locks(False), 1200.0,
+        {"orchestrator_queue": "rises", "provider_p95.by_operation.ack_orchestration_item": "up"}),
+    Scenario(
+        "runaway-client",
+        "An automation loop batch-creates 5 x --batch-size (250) instances within seconds.",
+        "Active orchestrations jump by ~250 at once, the worker queue fills with hundreds of "
+        "activities and drains over ~15 minutes; the fleet stays far larger than normal.",
+        _runaway,
+        expect={"active.total": "rises", "worker_queue": "rises"}),
     Scenario(
         "replica-restart", "Replica toygres-0 restarts (down 30 s).",
         "Its counters reset (rate() handles it; raw counters drop), its gauges re-initialise "

@@ -25,6 +25,16 @@ if TYPE_CHECKING:
 
 # A message is redelivered this many times before duroxide poisons it.
 MAX_ATTEMPTS = 10
+# duroxide >= 0.1.10 (UnregisteredBackoffConfig defaults): an unregistered activity is
+# abandoned with a visibility delay of 1 s doubling per attempt, exponent capped at 6, at
+# most 60 s: 1, 2, 4, 8, 16, 32, 60, 60, 60, 60 s, so the 11th fetch poisons it ~5 min later.
+UNREGISTERED_BACKOFF_BASE = 1.0
+UNREGISTERED_BACKOFF_MAX = 60.0
+
+
+def unregistered_backoff(attempt: int) -> float:
+    """The abandon delay after fetch number `attempt` (1-based) of an unregistered activity."""
+    return min(UNREGISTERED_BACKOFF_BASE * 2.0 ** min(attempt - 1, 6), UNREGISTERED_BACKOFF_MAX)
 
 
 @dataclass(eq=False, slots=True)
@@ -105,6 +115,10 @@ class WorkerDispatcher:
         if work.attempts > MAX_ATTEMPTS:
             self.engine.after(delay, self._poison_work, rep, rep.epoch, slot, work)
             return
+        if self.faults.unregistered_backoff.get(work.short):
+            fetch = self.provider.sample("fetch_work_item")
+            self.engine.after(delay + fetch[0], self._abandon_unregistered, rep, rep.epoch, slot, work, fetch)
+            return
         seconds, outcome, value, error = workload.outcome(work.short, inst.ctx.k8s, self.faults, self.rng_work, self.cms)
         provider = self.provider
         ops = (provider.sample("fetch_work_item"), provider.sample("read"), provider.sample("ack_work_item"))
@@ -147,6 +161,25 @@ class WorkerDispatcher:
         rep.work.free.append(slot)
         self.pull_work(rep)
 
+    def _abandon_unregistered(self, rep: Replica, epoch: int, slot: int, work: Work,
+                              fetch: tuple[float, str, str | None]) -> None:
+        """duroxide >= 0.1.10: no handler, so no execution is recorded; the item is abandoned
+        with a visibility delay (WARN) and fetched again later, until poison handling ends it."""
+        if rep.epoch != epoch:
+            return
+        self._record_op(rep.index, "fetch_work_item", fetch)
+        backoff = unregistered_backoff(work.attempts)
+        remaining = max(MAX_ATTEMPTS - work.attempts, 0)
+        self._log(self.engine.now, "WARN", RUNTIME,
+                  f"Activity not registered, abandoning with {backoff:.1f}s backoff "
+                  f"(will poison in {remaining} more attempts)", work.inst, f"work-{slot}-{rep.runtime_id}",
+                  (("activity_name", work.name), ("activity_id", str(work.seq)),
+                   ("attempt_count", str(work.attempts)), ("max_attempts", str(MAX_ATTEMPTS))))
+        work.attempts += 1
+        self.engine.after(backoff, self.enqueue_work, work)
+        rep.work.free.append(slot)
+        self.pull_work(rep)
+
     def _poison_work(self, rep: Replica, epoch: int, slot: int, work: Work) -> None:
         """Fetched more than MAX_ATTEMPTS times: not executed, failed as poison."""
         if rep.epoch != epoch:
@@ -154,6 +187,8 @@ class WorkerDispatcher:
         self.provider_op(rep.index, "fetch_work_item")
         self.provider_op(rep.index, "ack_work_item")
         self.rec.activity_poison(rep.index)
+        if self.engine.now >= 0.0:
+            self.truth.poison("activity")
         self._log(self.engine.now, "WARN", RUNTIME, "Activity message exceeded max attempts, marking as poison",
                   work.inst, f"work-{slot}-{rep.runtime_id}", (("activity_name", work.name),))
         self.deliver(work.inst, ("act", work.execution_id,

@@ -102,6 +102,13 @@ class Faults:
     cms_down: bool = False
     stuck_ready: bool = False
     unregistered: dict[str, bool] = field(default_factory=dict)
+    # duroxide >= 0.1.10: an unregistered activity is abandoned with backoff, then poisoned.
+    unregistered_backoff: dict[str, bool] = field(default_factory=dict)
+    # Prometheus cannot scrape the processes (they keep running): no samples at all.
+    scrape_down: bool = False
+    # Toygres keeps its CMS schema (toygres_cms) in the same Postgres database as the duroxide
+    # store (toygres_duroxide), so a slow store slows every cms-* query by the same factor.
+    cms_latency_multiplier: float = 1.0
 
 
 @dataclass(slots=True)
@@ -132,6 +139,8 @@ def outcome(short: str, k8s: str, faults: Faults, rng: random.Random,
         median = profile.fail_median or profile.median
         return _lognormal(rng, median, profile.sigma, profile.lo, max(profile.hi, 4 * median)), "app_error", "", error
     seconds = _lognormal(rng, profile.median, profile.sigma, profile.lo, profile.hi)
+    if short.startswith("cms-"):
+        seconds *= faults.cms_latency_multiplier
     value = ""
     if short == "wait-for-ready":
         if faults.stuck_ready:

@@ -1,0 +1,89 @@
+"""The rules a proof runs: read from the compiled Prometheus/Loki rule files (what is deployed),
+joined with each definition's `fires_in` scenarios (which only the Python source knows)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import yaml
+
+from generator.alerting.build import LOKI_RULES_DIR, PROMETHEUS_RULES_DIR, load_rules
+from generator.alerting.render import duration_seconds
+from generator.config import Config
+from generator.errors import DashgenError
+
+
+class ProofError(DashgenError):
+    """A proof cannot run: rule files missing or stale, unknown rule or scenario."""
+
+
+@dataclass(frozen=True)
+class ProofRule:
+    """One compiled alerting rule plus the scenarios in which it must fire."""
+
+    name: str
+    group: str
+    language: str
+    expr: str
+    for_seconds: int
+    labels: Mapping[str, str]
+    annotations: Mapping[str, str]
+    fires_in: tuple[str, ...]
+    rule_file: Path
+    interval_seconds: int
+
+    @property
+    def goal_seconds(self) -> int:
+        """Detection goal: `for` plus two evaluation intervals after the fault's onset."""
+        return self.for_seconds + 2 * self.interval_seconds
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ProofError(f"{path}: cannot read rule file: {exc}".splitlines()[0]) from None
+    if not isinstance(data, dict) or not isinstance(data.get("groups"), list):
+        raise ProofError(f"{path}: not a rule file (no groups)")
+    return data
+
+
+def compiled_rules(out_dir: Path, language: str) -> list[tuple[dict[str, Any], str, int, Path]]:
+    """(rule, group name, interval seconds, file) for every alerting rule in the compiled files."""
+    sub = PROMETHEUS_RULES_DIR if language == "promql" else LOKI_RULES_DIR
+    found = []
+    for path in sorted((out_dir / sub).glob("*.yml")):
+        for group in _read(path)["groups"]:
+            interval = duration_seconds(str(group.get("interval", "1m")))
+            for rule in group.get("rules", []):
+                if "alert" in rule:
+                    found.append((rule, str(group["name"]), interval, path))
+    return found
+
+
+def load(alerts_dir: Path, out_dir: Path, config: Config, names: Sequence[str] = ()) -> list[ProofRule]:
+    """Every alerting rule (or those named), from the compiled files, with its fires_in."""
+    fires_in = {rule.name: rule.fires_in for rule, _ in load_rules(alerts_dir, config).alerts}
+    rules: list[ProofRule] = []
+    for language in ("promql", "logql"):
+        for rule, group, interval, path in compiled_rules(out_dir, language):
+            name = str(rule["alert"])
+            if name not in fires_in:
+                raise ProofError(f"{path}: rule {name} has no definition under {alerts_dir}: "
+                                 "observability/ is stale (run `make dashboards`)")
+            rules.append(ProofRule(
+                name, group, language, str(rule["expr"]), duration_seconds(str(rule.get("for", "0s"))),
+                dict(rule.get("labels") or {}), dict(rule.get("annotations") or {}),
+                tuple(fires_in[name]), path, interval))
+    missing = sorted(set(fires_in) - {r.name for r in rules})
+    if missing:
+        raise ProofError(f"rule {missing[0]} is defined under {alerts_dir} but not compiled into "
+                         f"{out_dir}: run `make dashboards`")
+    if names:
+        unknown = sorted(set(names) - {r.name for r in rules})
+        if unknown:
+            raise ProofError(f"unknown rule {unknown[0]!r} (known: {', '.join(sorted(r.name for r in rules))})")
+        rules = [r for r in rules if r.name in names]
+    return sorted(rules, key=lambda r: r.name)

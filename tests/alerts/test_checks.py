@@ -1,0 +1,49 @@
+"""Alert lint rules: each problem id is reported for the rule that has it and only then."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from generator.alerting.checks import check_rules
+from generator.alerting.model import AlertRule, Threshold
+from generator.config import Config
+
+GOOD = AlertRule(
+    "ToygresExample", group="g", query='max(duroxide_worker_queue_depth{job="toygres"})',
+    threshold=Threshold(">", 20), for_="10m", severity="warning",
+    summary="Activities wait", description="{{ $value }} items are queued.", runbook_url="https://r#x",
+    dashboard_uid="toygres-queues-workers", panel_title="Worker queue depth", fires_in=("runaway-client",))
+
+# problem id -> changes that must produce it
+CASES = {
+    "alert/summary": dict(summary=" "),
+    "alert/description": dict(description=""),
+    "alert/runbook": dict(runbook_url=""),
+    "alert/for": dict(for_="0m", noisy=True),
+    "alert/metric-unknown": dict(query='sum(rate(duroxide_activity_retries_total{job="toygres"}[5m]))'),
+    "alert/never-recorded": dict(query='sum(rate(duroxide_suborchestration_calls_total{job="toygres"}[5m]))'),
+}
+
+
+def problems(rule: AlertRule) -> set[str]:
+    return {p.rule for p in check_rules([(rule, "alerts/x.py")], [], Config())}
+
+
+def test_a_good_rule_has_no_problems() -> None:
+    assert problems(GOOD) == set()
+
+
+@pytest.mark.parametrize("problem_id", sorted(CASES))
+def test_each_lint_rule_fires(problem_id: str) -> None:
+    assert problem_id in problems(dataclasses.replace(GOOD, **CASES[problem_id]))
+
+
+def test_description_without_value_or_labels_is_a_warning() -> None:
+    found = check_rules([(dataclasses.replace(GOOD, description="Items are queued."), "alerts/x.py")], [], Config())
+    assert [(p.rule, p.severity.value, p.alert) for p in found] == [("alert/description", "warning", "ToygresExample")]
+
+
+def test_a_quiet_signal_may_fire_without_for() -> None:
+    assert problems(dataclasses.replace(GOOD, for_="0m", noisy=False)) == set()

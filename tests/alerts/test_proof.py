@@ -1,0 +1,114 @@
+"""The detection report end to end on a small scale (real Prometheus, LogQL evaluator), the
+CLI's exits and one-line errors, and the planning rules that keep the proof faithful."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.alerting import datasets, proof, reporters, rulefiles
+from generator.alerting.rulefiles import ProofError
+from generator.config import Config
+
+ROOT = Path(__file__).resolve().parents[2]
+needs_prometheus = pytest.mark.skipif(not (shutil.which("promtool") and shutil.which("prometheus")),
+                                      reason="promtool and prometheus are needed")
+
+
+def rules(*names: str) -> list[rulefiles.ProofRule]:
+    return rulefiles.load(ROOT / "alerts", ROOT / "observability", Config(), names)
+
+
+def dashgen(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "generator", "alerts", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def small_report() -> proof.Report:
+    """Two rules (one PromQL, one LogQL), one seed, 2 healthy hours."""
+    settings = proof.Settings(seeds=(1,), healthy_seconds=2 * 3600, scenario_seconds=5400)
+    return proof.run(rules("ToygresMetricsAbsent", "ToygresErrorLogRate"), Config(), settings)
+
+
+@needs_prometheus
+@pytest.mark.parametrize("rule, scenario, evaluated_by", [
+    ("ToygresMetricsAbsent", "exporter-down", "prometheus"),
+    ("ToygresErrorLogRate", "database-slow", "logql-evaluator (not Loki)"),
+], ids=["promql-in-prometheus", "logql-in-the-evaluator"])
+def test_rule_fires_within_its_goal_and_never_in_healthy(small_report: proof.Report, rule: str, scenario: str,
+                                                          evaluated_by: str) -> None:
+    (report,) = [r for r in small_report.rules if r.rule.name == rule]
+    (detection,) = report.detections
+    assert detection.scenario == scenario and detection.latency is not None
+    assert 0 < detection.latency <= report.rule.goal_seconds
+    assert [len(f.firings) for f in report.false_positives] == [0]
+    assert report.evaluated_by == evaluated_by and report.passed
+
+
+@needs_prometheus
+def test_json_report_carries_the_figures(small_report: proof.Report) -> None:
+    data = json.loads(reporters.render_json(small_report))
+    assert data["passed"] is True and data["seeds"] == [1]
+    by_name = {r["name"]: r for r in data["rules"]}
+    assert by_name["ToygresMetricsAbsent"]["detections"][0]["latency_seconds"] <= 420
+    assert {"simulate", "write", "backfill", "queries"} <= set(data["timings"])
+    assert "| ToygresErrorLogRate |" in reporters.render_markdown(small_report)
+
+
+@needs_prometheus
+def test_cli_exits_0_when_every_goal_is_met() -> None:
+    done = dashgen("report", "--rule", "ToygresConfigurationErrors", "--seeds", "2", "--healthy-hours", "1",
+                   "--scenario-hours", "1")
+    assert done.returncode == 0, done.stderr
+    assert "ToygresConfigurationErrors  PASS" in done.stdout and "[1/2]" in done.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["report", "--rule", "ToygresNope"], "dashgen: error: unknown rule 'ToygresNope'"),
+    (["report", "--seeds", "one"], "dashgen: error: --seeds: expected comma-separated integers"),
+    (["report", "--healthy-hours", "0"], "dashgen: error: --healthy-hours must be positive"),
+], ids=["unknown-rule", "bad-seeds", "zero-hours"])
+def test_bad_input_is_one_line_and_exit_1(args: list[str], message: str) -> None:
+    done = dashgen(*args)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [done.stderr.strip()] and message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("entry, expected", [
+    ("database-down", (("database-down",), None)),
+    ("burst+stuck-orchestrations", (("burst", "stuck-orchestrations"), None)),
+    ("database-down@150m", (("database-down",), 9000)),
+], ids=["one", "composed", "held"])
+def test_fires_in_entries(entry: str, expected: tuple) -> None:
+    assert datasets.parse_scenario(entry) == expected
+
+
+def test_unknown_fires_in_scenario_is_an_error() -> None:
+    with pytest.raises(ProofError, match="unknown scenario 'nope'"):
+        datasets.parse_scenario("burst+nope")
+
+
+def test_history_before_a_fault_covers_the_rules_windows() -> None:
+    """The slow burn reads 6 h: its fault runs get 6 h of healthy history, not 30 minutes."""
+    parsed = proof.parse_rules(rules("ToygresSLOSlowBurn", "ToygresMetricsAbsent"))
+    specs = proof.plan(parsed, proof.Settings(seeds=(1,)))
+    by_scenario = {s.scenario: s for s in specs}
+    assert by_scenario["database-down@150m"].fault_start_seconds == 6 * 3600
+    assert by_scenario["exporter-down"].fault_start_seconds == 1800
+    assert by_scenario["healthy"].duration_seconds == 24 * 3600
+
+
+def test_only_the_families_the_rules_read_are_written(tmp_path: Path) -> None:
+    chunks = ["# HELP a_total x\n# TYPE a counter\n", "a_total 1 10\n", "# HELP b x\n# TYPE b gauge\n",
+              "b 2 10\n", "# EOF\n"]
+    out = tmp_path / "m.om"
+    datasets.write_openmetrics(chunks, out, datasets.families_for(["b"]))
+    assert out.read_text() == "# HELP b x\n# TYPE b gauge\nb 2 10\n# EOF\n"
+    assert datasets.families_for(["a_total", "h_bucket"]) == {"a_total", "a", "h_bucket", "h"}

@@ -1,0 +1,75 @@
+"""The scenarios added for the alert proofs behave as documented: exporter-down, the backoff-
+then-poison path of duroxide >= 0.1.10, store lock contention, the runaway client, and the CMS
+sharing the slow store's Postgres."""
+
+from __future__ import annotations
+
+from generator.sim.worker import MAX_ATTEMPTS, unregistered_backoff
+from tests.sim.helpers import END, metrics, select, simulate
+
+WINDOW = {"duration_seconds": 4800, "fault_start_seconds": 1200}
+HEALTH_CHECK = "toygres-orchestrations::activity::cms-record-health-check"
+
+
+def test_exporter_down_leaves_a_gap_and_counters_carry_on():
+    result = simulate(["exporter-down"], **WINDOW)
+    fault = result.header["faults"][0]
+    step = result.header["scrape_interval"]
+    (queue,) = metrics(result, "duroxide_orchestrator_queue_depth")
+    stamps = {t for t, _ in queue.samples}
+    assert stamps == set(range(END - 4800, END + 1, step)) - set(range(fault["start"], fault["end"], step))
+    assert fault["end"] - fault["start"] == 1200
+    for series in metrics(result, "duroxide_orchestration_starts_total"):
+        values = [v for _, v in series.samples]
+        assert values == sorted(values), "no counter reset: the process kept running"
+    record = next(r for r in result.truth if r["ts"] == fault["start"] + 60)
+    assert record["targets_scraped"] == 0 and record["replicas_up"] == 1
+
+
+def test_unregistered_activity_backs_off_then_poisons():
+    result = simulate(["unregistered-activity-backoff"], **WINDOW)
+    onset = result.header["onset"]
+    assert sum(unregistered_backoff(a) for a in range(1, MAX_ATTEMPTS + 1)) == 303
+    before = next(r for r in result.truth if r["ts"] == onset)["activities"][HEALTH_CHECK]
+    after = result.truth[-1]["activities"][HEALTH_CHECK]
+    assert after["config_error"] == before["config_error"] == 0
+    poisoned = [r["ts"] - onset for r in result.truth if r["poisoned"]["activity"] > 0]
+    assert 303 <= poisoned[0] <= 303 + 120, "first poison after the 10 backoffs (plus an actor cycle)"
+    (poison,) = metrics(result, "duroxide_activity_poison_total")
+    assert poison.last == result.truth[-1]["poisoned"]["activity"] > 10
+    lines = [line for line in result.log_lines() if "Activity not registered, abandoning with" in line]
+    assert any("abandoning with 1.0s backoff (will poison in 9 more attempts)" in line for line in lines)
+    assert all(" WARN " in line for line in lines)
+
+
+def test_store_lock_contention_starves_orchestration_turns():
+    result = simulate(["store-lock-contention"], **WINDOW)
+    fault = result.header["faults"][0]
+    during = [r for r in result.truth if fault["start"] + 60 <= r["ts"] <= fault["start"] + 300]
+    assert min(r["orchestrator_queue"] for r in during) >= 10
+    assert max(r["worker_queue"] for r in during) <= 2, "the worker side is not locked"
+    settled = [r for r in result.truth if fault["start"] + 300 <= r["ts"] <= fault["start"] + 600]
+    acks = [r["provider_p95"]["by_operation"]["ack_orchestration_item"] for r in settled]
+    assert min(acks) >= 5.0, "most acks wait into the 5 s statement timeout (trailing 5 min p95)"
+    assert result.truth[-1]["poisoned"]["orchestration"] > 0
+
+
+def test_runaway_client_starts_250_creates_at_once():
+    result = simulate(["runaway-client"], **WINDOW)
+    onset = result.header["onset"]
+    at = {r["ts"]: r for r in result.truth}
+    assert at[onset + 60]["active"]["total"] - at[onset - 15]["active"]["total"] >= 250
+    assert at[onset + 120]["worker_queue"] > 200
+    (gauge,) = select(metrics(result, "duroxide_active_orchestrations"), instance="toygres-0:8080")
+    assert max(v for _, v in gauge.samples) > 250
+
+
+def test_database_slow_slows_the_cms_queries_too():
+    """Toygres keeps its CMS schema in the store's Postgres: the 20x applies to cms-* activities."""
+    healthy, slow = simulate(**WINDOW), simulate(["database-slow"], **WINDOW)
+    fault = slow.header["faults"][0]
+    ts = fault["start"] + 600
+    name = "toygres-orchestrations::activity::cms-get-instance-connection"
+    base = next(r for r in healthy.truth if r["ts"] == ts)["activity_latency"][name]["p50"]
+    during = next(r for r in slow.truth if r["ts"] == ts)["activity_latency"][name]["p50"]
+    assert 10 < during / base < 40
