@@ -43,10 +43,13 @@ def rules(c: Config) -> list[AlertRule]:
             runbook_url=runbook(c, "ToygresConfigurationErrors"), fires_in=("unregistered-activity",)),
         AlertRule(
             "ToygresPoisonMessages", group=GROUP,
-            # A poison counter's series appears with its first increment, so increase() sees
-            # the second poison message onwards; poison comes in storms, so that costs seconds.
-            query=(f"(sum(increase(duroxide_orchestration_poison_total{{{sel}}}[15m])) or vector(0)) "
-                   f"+ (sum(increase(duroxide_activity_poison_total{{{sel}}}[15m])) or vector(0))"),
+            # A poison counter's series is born at its first increment, which increase() cannot
+            # see; so series older than the window count their increase and series born inside
+            # it count their whole value (every poison they ever saw happened in the window).
+            query=" + ".join(
+                f"(sum(increase({m}{{{sel}}}[15m]) and {m}{{{sel}}} offset 15m) or vector(0)) + "
+                f"(sum({m}{{{sel}}} unless {m}{{{sel}}} offset 15m) or vector(0))"
+                for m in ("duroxide_orchestration_poison_total", "duroxide_activity_poison_total")),
             threshold=Threshold(">", 0), for_="0m", severity="warning", noisy=False,
             dashboard_uid="toygres-queues-workers", panel_title="Poison messages",
             summary="duroxide gave up on messages (poison)",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import check_bench, compile_bench, deploy_bench
+from bench import alerts_bench, check_bench, compile_bench, deploy_bench
 
 
 def main() -> None:
@@ -16,6 +16,8 @@ def main() -> None:
         sys.stdout.flush()
     if "check" in sections:
         print(check_bench.report(check_bench.run()), flush=True)
+    if "alerts" in sections:  # ~2 minutes: `python -m bench alerts` (or `make alerts-report`)
+        print(alerts_bench.report(alerts_bench.run()), flush=True)
 
 
 main()
