@@ -112,3 +112,17 @@ def test_problem_names_dashboard_panel_and_target(dataset: tuple[str, list[Any]]
                              CONFIG, url, runs, {})
     [problem] = [p for p in problems if p.rule == "query/no-data"]
     assert (problem.file, problem.dashboard, problem.panel, problem.target) == ("case.json", "case", "P", "A")
+
+
+def test_existing_prometheus_mode_skips_ground_truth(dataset: tuple[str, list[Any]]) -> None:
+    """--prometheus-url: the last 6 h of a Prometheus we did not simulate into; rules that need
+    ground truth are skipped, the others still run."""
+    url, _ = dataset
+    starts_minus_completions = "sum(duroxide_orchestration_starts_total) - sum(duroxide_orchestration_completions_total)"
+    declared = {"case": {"P": "active_orchestrations"}}
+    fired = {p.rule for p in check_against([("case.json", dashboard(starts_minus_completions))], CONFIG, url, [], declared)}
+    assert "query/truth" not in fired
+    empty = check_against([("case.json", dashboard("sum(rate(duroxide_activity_retries_total[5m]))"))],
+                          CONFIG, url, [], {})
+    assert {p.rule for p in empty} == {"query/no-data"}
+    assert "the queried Prometheus" in empty[0].message
