@@ -57,5 +57,6 @@ def rules(c: Config) -> list[AlertRule]:
             # Store locks outlasting the statement timeout fail every ack: 10 deliveries in ~2
             # minutes. (A renamed activity on duroxide >= 0.1.10 poisons too, but only after
             # its 5-minute backoff: unregistered-activity-backoff.)
-            runbook_url=runbook(c, "ToygresPoisonMessages"), fires_in=("store-lock-contention",)),
+            runbook_url=runbook(c, "ToygresPoisonMessages"), fires_in=("store-lock-contention",),
+            signal="first-poison"),
     ]

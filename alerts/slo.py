@@ -8,11 +8,23 @@ GROUP = "toygres-slo"
 WINDOWS = ("5m", "30m", "1h", "6h")
 
 
+def events(selector: str, window: str) -> str:
+    """Events counted in the window, including those of series born inside it.
+
+    A duroxide counter series appears at its first increment (a new orchestration version, the
+    first failure of a kind), which increase() cannot see; over an SLO's hours-long windows those
+    lost first events delay the burn alerts. Series older than the window count their increase;
+    series born inside it count their whole value.
+    """
+    return (f"((sum(increase({selector}[{window}]) and {selector} offset {window}) or vector(0)) "
+            f"+ (sum({selector} unless {selector} offset {window}) or vector(0)))")
+
+
 def error_ratio(c: Config, window: str) -> str:
     """Failed share of finished orchestrations (continuedAsNew is no outcome)."""
     sel = f'{c.job_label}="{c.job}"'
-    failed = f'sum(rate(duroxide_orchestration_completions_total{{{sel}, status="failed"}}[{window}]))'
-    total = f'sum(rate(duroxide_orchestration_completions_total{{{sel}, status=~"success|failed"}}[{window}]))'
+    failed = events(f'duroxide_orchestration_completions_total{{{sel}, status="failed"}}', window)
+    total = events(f'duroxide_orchestration_completions_total{{{sel}, status=~"success|failed"}}', window)
     return f"({failed} / ({total} > 0))"
 
 
@@ -43,7 +55,7 @@ def rules(c: Config) -> list[AlertRule | RecordingRule]:
             description=("{{ $value | humanizePercentage }} of orchestrations failed over the last "
                          f"5 minutes and the last hour (more than {c.slo_fast_burn_factor:g}x the "
                          "error budget): users' creates and deletes are failing now."),
-            runbook_url=runbook(c, "ToygresSLOFastBurn"), **common),
+            runbook_url=runbook(c, "ToygresSLOFastBurn"), signal="slo-fast-burn", **common),
         AlertRule(
             "ToygresSLOSlowBurn", query=slow_query, threshold=Threshold(">", round(slow, 6)),
             for_="15m", severity="warning",
@@ -51,5 +63,6 @@ def rules(c: Config) -> list[AlertRule | RecordingRule]:
             description=("{{ $value | humanizePercentage }} of orchestrations failed over the last "
                          f"30 minutes and 6 hours (more than {c.slo_slow_burn_factor:g}x the error "
                          "budget): at this rate the month's budget is gone in days."),
-            runbook_url=runbook(c, "ToygresSLOSlowBurn"), labels={"ticket": "true"}, **common),
+            runbook_url=runbook(c, "ToygresSLOSlowBurn"), labels={"ticket": "true"}, signal="slo-slow-burn",
+            **common),
     ]

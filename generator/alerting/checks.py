@@ -12,6 +12,7 @@ from typing import Iterable, Sequence
 
 from generator.alerting.model import NAME_PATTERN, RECORD_PATTERN, SEVERITIES, AlertRule, RecordingRule
 from generator.alerting.render import duration_seconds
+from generator.alerting.signals import SIGNALS
 from generator.catalogue import lookup
 from generator.config import Config
 from generator.errors import DefinitionError
@@ -38,6 +39,8 @@ def validate(alerts: Sequence[tuple[AlertRule, str]], recordings: Sequence[tuple
             raise DefinitionError(f"{where}: `for` must be a duration like 5m, got {rule.for_!r}")
         if rule.language not in ("promql", "logql"):
             raise DefinitionError(f"{where}: language must be promql or logql")
+        if rule.signal and rule.signal not in SIGNALS:
+            raise DefinitionError(f"{where}: unknown signal {rule.signal!r} (known: {', '.join(sorted(SIGNALS))})")
     for recording, source in recordings:
         if not RECORD_PATTERN.match(recording.record):
             raise DefinitionError(f"{source}: recording rule {recording.record}: name must be level:metric:operations")

@@ -45,6 +45,9 @@ class AlertRule:
     labels: Mapping[str, str] = field(default_factory=dict)
     # Signals that wobble (ratios, latencies) need a `for` so a blip does not page.
     noisy: bool = True
+    # A ground-truth signal (generator/alerting/signals.py) for rules that by construction
+    # cannot fire soon after a fault's onset; the proof then also measures from that signal.
+    signal: str = ""
 
     @property
     def expr(self) -> str:

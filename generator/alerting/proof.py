@@ -24,6 +24,7 @@ from generator.alerting.datasets import DatasetSpec, Timings
 from generator.alerting.evaluation import Firing, Timeline, evaluate_promql
 from generator.alerting.logql_eval import LogQLEvaluator, entries_from_result, evaluate_logql
 from generator.alerting.rulefiles import ProofError, ProofRule
+from generator.alerting.signals import SIGNALS
 from generator.config import Config
 from generator.parsers import logql_ast, parse_mixed, promql
 
@@ -61,14 +62,25 @@ class Detection:
     onset: float
     fired_at: float | None
     goal_seconds: int
+    # When the rule's ground-truth signal began (rules that declare one), else None.
+    signal_at: float | None = None
+    signal: str = ""
 
     @property
     def latency(self) -> float | None:
         return None if self.fired_at is None else self.fired_at - self.onset
 
     @property
+    def signal_latency(self) -> float | None:
+        if self.fired_at is None or self.signal_at is None:
+            return None
+        return self.fired_at - self.signal_at
+
+    @property
     def passed(self) -> bool:
-        return self.latency is not None and self.latency <= self.goal_seconds
+        """Within the goal after the fault's onset; for a rule with a signal, after the signal's."""
+        latency = self.signal_latency if self.signal else self.latency
+        return latency is not None and latency <= self.goal_seconds
 
 
 @dataclass(frozen=True)
@@ -117,6 +129,7 @@ class DatasetResult:
     timelines: dict[str, Timeline]
     timings: Timings
     wall_seconds: float
+    signals: dict[str, float | None] = field(default_factory=dict)
 
 
 def parse_rules(rules: Sequence[ProofRule]) -> list[ParsedRule]:
@@ -194,8 +207,13 @@ def run_dataset(spec: DatasetSpec, parsed: Sequence[ParsedRule], config: Config)
                                                     p.rule.interval_seconds)
         timings.logql = time.perf_counter() - evaluated
     onset = result.header["onset"]
+    signals: dict[str, float | None] = {}
+    if onset is not None:
+        interval = int(result.header["scrape_interval"])
+        for name in sorted({p.rule.signal for p in parsed if p.rule.signal}):
+            signals[name] = SIGNALS[name](result.truth, float(onset), interval, config)
     return DatasetResult(spec, None if onset is None else float(onset), timelines, timings,
-                         time.perf_counter() - started)
+                         time.perf_counter() - started, signals)
 
 
 def run(rules: Sequence[ProofRule], config: Config, settings: Settings,
@@ -239,7 +257,8 @@ def _rule_report(parsed: ParsedRule, results: Sequence[DatasetResult]) -> RuleRe
         elif result.spec.scenario in rule.fires_in:
             assert result.onset is not None
             detections.append(Detection(result.spec.scenario, result.spec.seed, result.onset,
-                                        timeline.first_fired_at(result.onset), rule.goal_seconds))
+                                        timeline.first_fired_at(result.onset), rule.goal_seconds,
+                                        result.signals.get(rule.signal), rule.signal))
         elif result.onset is not None and timeline.first_fired_at(result.onset) is not None \
                 and result.spec.fault_start_seconds >= parsed.lookback_seconds:
             # Only where the run's history covers the rule's windows (else: a fresh-start artefact).

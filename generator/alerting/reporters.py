@@ -53,10 +53,11 @@ def render_text(report: Report) -> str:
     for rule in report.rules:
         r = rule.rule
         lines.append(f"{r.name}  {_verdict(rule.passed)}")
+        after = f"the {r.signal} signal (ground truth)" if r.signal else "onset"
         lines.append(f"  for {duration(r.for_seconds)}, evaluated every {duration(r.interval_seconds)}, "
-                     f"goal {duration(r.goal_seconds)} after onset; evaluated by {rule.evaluated_by}")
+                     f"goal {duration(r.goal_seconds)} after {after}; evaluated by {rule.evaluated_by}")
         for scenario, found in _by_scenario(rule).items():
-            latencies = "  ".join(f"seed {d.seed} {duration(d.latency)}" for d in found)
+            latencies = "  ".join(f"seed {d.seed} {_latency(d)}" for d in found)
             lines.append(f"  {scenario}: {latencies}  {_verdict(all(d.passed for d in found))}")
         if not rule.detections:
             lines.append("  fires_in is empty: nothing proves this rule can fire  FAIL")
@@ -76,6 +77,14 @@ def render_text(report: Report) -> str:
                  f"{len(report.rules) - len(failed)} PASS, {len(failed)} FAIL{names}")
     lines.append(_split(report))
     return "\n".join(lines) + "\n"
+
+
+def _latency(d: Any) -> str:
+    """Latency after the fault's onset, and after the signal's where the rule has one."""
+    if not d.signal:
+        return duration(d.latency)
+    signal = duration(d.signal_latency) if d.signal_latency is not None else "no signal"
+    return f"{duration(d.latency)} ({signal} after signal)"
 
 
 def _start(report: Report, seed: int) -> float:
@@ -103,8 +112,10 @@ def to_json(report: Report) -> dict[str, Any]:
             "name": r.rule.name, "passed": r.passed, "evaluated_by": r.evaluated_by,
             "for_seconds": r.rule.for_seconds, "interval_seconds": r.rule.interval_seconds,
             "goal_seconds": r.rule.goal_seconds, "fires_in": list(r.rule.fires_in),
+            "signal": r.rule.signal or None,
             "detections": [{"scenario": d.scenario, "seed": d.seed, "latency_seconds": d.latency,
-                            "passed": d.passed} for d in r.detections],
+                            "signal_latency_seconds": d.signal_latency, "passed": d.passed}
+                           for d in r.detections],
             "false_positives": [{"seed": f.seed, "hours": f.hours, "count": len(f.firings),
                                  "fired_at": [x.fired_at for x in f.firings]} for f in r.false_positives],
             "also_fired": {k: list(v) for k, v in r.also_fired.items()},
@@ -126,7 +137,7 @@ def render_markdown(report: Report) -> str:
         r = rule.rule
         fps = sum(len(f.firings) for f in rule.false_positives)
         for scenario, found in _by_scenario(rule).items() or {"(none)": []}.items():
-            cells = " | ".join(duration(d.latency) for d in found) or " | ".join("-" for _ in seeds)
+            cells = " | ".join(_latency(d) for d in found) or " | ".join("-" for _ in seeds)
             lines.append(f"| {r.name} | {duration(r.for_seconds)} | {duration(r.goal_seconds)} | {scenario} | "
                          f"{cells} | {fps} | {_verdict(rule.passed)} |")
     lines.append("")

@@ -33,6 +33,7 @@ class ProofRule:
     fires_in: tuple[str, ...]
     rule_file: Path
     interval_seconds: int
+    signal: str = ""
 
     @property
     def goal_seconds(self) -> int:
@@ -65,7 +66,8 @@ def compiled_rules(out_dir: Path, language: str) -> list[tuple[dict[str, Any], s
 
 def load(alerts_dir: Path, out_dir: Path, config: Config, names: Sequence[str] = ()) -> list[ProofRule]:
     """Every alerting rule (or those named), from the compiled files, with its fires_in."""
-    fires_in = {rule.name: rule.fires_in for rule, _ in load_rules(alerts_dir, config).alerts}
+    definitions = {rule.name: rule for rule, _ in load_rules(alerts_dir, config).alerts}
+    fires_in = {name: rule.fires_in for name, rule in definitions.items()}
     rules: list[ProofRule] = []
     for language in ("promql", "logql"):
         for rule, group, interval, path in compiled_rules(out_dir, language):
@@ -76,7 +78,7 @@ def load(alerts_dir: Path, out_dir: Path, config: Config, names: Sequence[str] =
             rules.append(ProofRule(
                 name, group, language, str(rule["expr"]), duration_seconds(str(rule.get("for", "0s"))),
                 dict(rule.get("labels") or {}), dict(rule.get("annotations") or {}),
-                tuple(fires_in[name]), path, interval))
+                tuple(fires_in[name]), path, interval, definitions[name].signal))
     missing = sorted(set(fires_in) - {r.name for r in rules})
     if missing:
         raise ProofError(f"rule {missing[0]} is defined under {alerts_dir} but not compiled into "
