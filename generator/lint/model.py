@@ -25,10 +25,13 @@ class DashboardCtx:
         return list((self.data.get("templating") or {}).get("list") or [])
 
     def panels(self) -> Iterator[dict[str, Any]]:
-        """Every panel, including those nested in collapsed rows."""
+        """Every panel: top level, nested in collapsed rows, and in the legacy `rows` layout of
+        dashboards older than schemaVersion 16 (hand-made JSON is linted as it is)."""
         for panel in self.data.get("panels") or []:
             yield panel
             yield from panel.get("panels") or []
+        for row in self.data.get("rows") or []:
+            yield from row.get("panels") or []
 
 
 @dataclass(frozen=True)

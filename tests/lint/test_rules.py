@@ -183,3 +183,9 @@ def test_every_rule_has_a_doc_entry() -> None:
     docs = Path(__file__).resolve().parents[2] / "docs" / "lint.md"
     sections = {line[3:].strip() for line in docs.read_text().splitlines() if line.startswith("## ")}
     assert {r.id for r in RULES} <= sections
+
+
+def test_legacy_rows_layout_is_linted() -> None:
+    legacy = dashboard("sum(rate(duroxide_activity_retries_total[5m]))")
+    legacy["rows"] = [{"title": "old", "panels": legacy.pop("panels")}]
+    assert "promql/metric-unknown" in rules_fired(legacy)
