@@ -5,8 +5,8 @@ from __future__ import annotations
 from generator.lint.model import BaseRule
 from generator.lint.rules import (
     dashboard_uid, datasource, e2_double_count, histogram_era, histogram_quantile, label_unknown, label_value,
-    logql_parse, metric_unknown, never_recorded, panel_meta, promql_parse, range_too_short,
-    rate_non_counter, raw_counter, variables,
+    logql_parse, metric_unknown, never_recorded, panel_description, panel_unit, promql_parse, range_too_short,
+    rate_non_counter, raw_counter, undefined_variable, unused_variable,
 )
 
 RULES: tuple[BaseRule, ...] = (
@@ -24,10 +24,10 @@ RULES: tuple[BaseRule, ...] = (
     e2_double_count.RULE,
     dashboard_uid.RULE,
     datasource.RULE,
-    variables.UNUSED,
-    variables.UNDEFINED,
-    panel_meta.UNIT,
-    panel_meta.DESCRIPTION,
+    unused_variable.RULE,
+    undefined_variable.RULE,
+    panel_unit.RULE,
+    panel_description.RULE,
 )
 
 BY_ID = {rule.id: rule for rule in RULES}

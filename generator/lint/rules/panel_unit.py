@@ -1,4 +1,4 @@
-"""panel/unit and panel/description: every data panel says what it shows and in what unit."""
+"""panel/unit: every data panel says in what unit it shows numbers."""
 
 from __future__ import annotations
 
@@ -23,17 +23,4 @@ class PanelUnit(BaseRule):
             yield self.at_panel(ctx, "panel has no unit (fieldConfig.defaults.unit)")
 
 
-class PanelDescription(BaseRule):
-    id = "panel/description"
-    description = "Panels carry a description saying what good looks like."
-    severity = Severity.WARNING
-
-    def check_panel(self, ctx: PanelCtx) -> Iterable[Problem]:
-        if ctx.panel.get("type") == "row":
-            return
-        if not str(ctx.panel.get("description") or "").strip():
-            yield self.at_panel(ctx, "panel has no description")
-
-
-UNIT = PanelUnit()
-DESCRIPTION = PanelDescription()
+RULE = PanelUnit()
