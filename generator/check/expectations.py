@@ -31,13 +31,14 @@ KNOWN_DEVIATIONS: dict[tuple[str, str], str] = {
 }
 
 
-# Era-wide limitations (scenario keys carry "@E1" when run in the other era).
+# Era-wide limitations.
 KNOWN_ERA_DEVIATIONS: dict[tuple[str, str], str] = {
     ("orchestrator_queue", "E1"): "duroxide <= 0.1.14 sets the queue gauges once at start-up; they never move",
     ("worker_queue", "E1"): "duroxide <= 0.1.14 sets the queue gauges once at start-up; they never move",
 }
 
 
-def known_deviation(measure: str, scenario: str) -> str | None:
-    name, _, era = scenario.partition("@")
-    return KNOWN_DEVIATIONS.get((measure, name)) or (KNOWN_ERA_DEVIATIONS.get((measure, era)) if era else None)
+def known_deviation(measure: str, scenario: str, era: str) -> str | None:
+    """Why duroxide's metric cannot show this measure truthfully in this scenario, or None."""
+    name = scenario.split("@", 1)[0]
+    return KNOWN_DEVIATIONS.get((measure, name)) or KNOWN_ERA_DEVIATIONS.get((measure, era))
