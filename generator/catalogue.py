@@ -121,9 +121,6 @@ class Metric:
             return (f"{self.name}_bucket", f"{self.name}_sum", f"{self.name}_count", self.name)
         return (self.name,)
 
-    def labels_in(self, era: Era) -> tuple[str, ...]:
-        return self.labels + self.era_labels.get(era, ())
-
     def all_labels(self) -> frozenset[str]:
         extra = {label for labels in self.era_labels.values() for label in labels}
         return frozenset(self.labels) | extra

@@ -15,7 +15,6 @@ shape: no series where no line matched.
 from __future__ import annotations
 
 import bisect
-import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
@@ -55,17 +54,9 @@ class _Stream:
 
 
 def _line_filter(stage: ast.LineFilter) -> Callable[[str], bool]:
-    values = (stage.value,) + stage.or_values
-    if stage.ip:
-        raise UnsupportedQuery("ip() line filters are not supported")
-    if stage.op in ("|=", "!="):
-        found = lambda line: any(v in line for v in values)  # noqa: E731
-    elif stage.op in ("|~", "!~"):
-        patterns = [re.compile(v) for v in values]
-        found = lambda line: any(p.search(line) for p in patterns)  # noqa: E731
-    else:
-        raise UnsupportedQuery(f"line filter {stage.op} is not supported")
-    return found if stage.op in ("|=", "|~") else (lambda line: not found(line))
+    if stage.ip or stage.op not in ("|=", "!=", "|~", "!~"):
+        raise UnsupportedQuery(f"line filter {stage.op}{' ip()' if stage.ip else ''} is not supported")
+    return stage.accepts
 
 
 class LogQLEvaluator:

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 SEVERITIES = ("critical", "warning", "info")
-NAME_PREFIX = "Toygres"
 NAME_PATTERN = re.compile(r"^Toygres[A-Z][A-Za-z0-9]*$")
 RECORD_PATTERN = re.compile(r"^[a-z_]+:[a-z0-9_]+:[a-z0-9_]+$")
 OPS = {">": "gt", "<": "lt", ">=": "gt", "<=": "lt"}

@@ -8,6 +8,7 @@ from typing import Any, Sequence
 
 from generator.alerting.model import OPS, AlertRule, RecordingRule
 from generator.config import Config
+from generator.parsers.literals import parse_duration
 
 TEAM_LABEL = {"team": "toygres"}
 MAX_UID = 40
@@ -20,8 +21,8 @@ def rule_uid(name: str) -> str:
 
 
 def duration_seconds(text: str) -> int:
-    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-    return sum(int(n) * units[u] for n, u in re.findall(r"(\d+)([smhd])", text))
+    """Whole seconds in a rule's Prometheus duration (`for`, `interval`)."""
+    return int(parse_duration(text))
 
 
 def _query_model(rule: AlertRule, config: Config) -> dict[str, Any]:

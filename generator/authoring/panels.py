@@ -12,7 +12,7 @@ import grafanalib.core as g
 PROMETHEUS_DS = {"type": "prometheus", "uid": "${datasource}"}
 LOKI_DS = {"type": "loki", "uid": "${loki}"}
 
-GREEN, YELLOW, ORANGE, RED, BLUE = "green", "yellow", "orange", "red", "blue"
+GREEN, YELLOW, ORANGE, RED = "green", "yellow", "orange", "red"
 
 
 @attr.s

@@ -11,7 +11,7 @@ import concurrent.futures
 import contextlib
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
@@ -27,7 +27,6 @@ class ScenarioRun:
     """One scenario's window, its ground truth and its log lines."""
 
     key: str  # scenario name, with "@E1" when run in the other era
-    scenarios: tuple[str, ...]
     era: str
     start: int
     end: int
@@ -35,11 +34,6 @@ class ScenarioRun:
     truth: list[dict[str, Any]]
     # Loki streams as the shipping method labels them: (stream labels, log lines).
     streams: list[tuple[dict[str, str], list[str]]]
-
-    @property
-    def onset(self) -> int | None:
-        onset = self.header.get("onset")
-        return int(onset) if onset is not None else None
 
     def truth_at(self, ts: float) -> dict[str, Any]:
         """The last truth sample at or before ts."""
@@ -54,7 +48,6 @@ class Timings:
     start: float = 0.0
     queries: float = 0.0
     rules: float = 0.0
-    extra: dict[str, float] = field(default_factory=dict)
 
 
 def _key(name: str, era: str, default_era: str) -> str:
@@ -72,7 +65,7 @@ def _prepare(spec: tuple[str, str], end_ts: int, config: Config, duration: int, 
             handle.write(chunk)
     push = result.loki_push()
     streams = [(dict(s["stream"]), [line for _, line in s["values"]]) for s in push.get("streams", [])]
-    run = ScenarioRun(_key(name, era, config.era), (name,), era, end_ts - duration, end_ts, result.header,
+    run = ScenarioRun(_key(name, era, config.era), era, end_ts - duration, end_ts, result.header,
                       result.truth, streams)
     timings.simulate += time.perf_counter() - started
     return run, path

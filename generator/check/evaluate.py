@@ -113,6 +113,3 @@ def by_time(series: Sequence[Series]) -> dict[float, float]:
             total[t] = total.get(t, 0.0) + v
     return total
 
-
-def extras(result: Result) -> dict[str, Any]:
-    return {"scenario": result.scenario, "query": result.query.text}

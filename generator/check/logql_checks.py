@@ -26,26 +26,11 @@ from generator.problems import Problem, Severity
 LOGFMT = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|\S*)')
 
 
-def _matches(matcher: Matcher, value: str) -> bool:
-    if matcher.op == "=":
-        return value == matcher.value
-    if matcher.op == "!=":
-        return value != matcher.value
-    hit = re.fullmatch(matcher.value, value) is not None
-    return hit if matcher.op == "=~" else not hit
-
-
 def _line_ok(stage: LineFilter, line: str) -> bool:
-    options = (stage.value, *stage.or_values)
-    if stage.op == "|=":
-        return any(o in line for o in options)
-    if stage.op == "!=":
-        return all(o not in line for o in options)
-    if stage.op == "|~":
-        return any(re.search(o, line) for o in options)
-    if stage.op == "!~":
-        return not any(re.search(o, line) for o in options)
-    return True  # pattern filters (|> / !>) are not evaluated here
+    try:
+        return stage.accepts(line)
+    except ValueError:
+        return True  # pattern and ip() filters are not evaluated here (see the module docstring)
 
 
 def _fields(line: str) -> dict[str, str]:
@@ -58,7 +43,7 @@ def _label_ok(stage: LabelFilter | LabelFilterLogic, labels: dict[str, str]) -> 
         return (left and right) if stage.op == "and" else (left or right)
     value = labels.get(stage.label, "")
     if stage.kind == "string":
-        return _matches(Matcher(stage.label, stage.op, str(stage.value)), value)
+        return Matcher(stage.label, stage.op, str(stage.value)).matches(value)  # type: ignore[arg-type]
     try:
         number = float(value)
     except ValueError:
@@ -124,7 +109,7 @@ def _check_target(target: TargetCtx, runs: Sequence[ScenarioRun], config: Config
         return
     streams = {tuple(sorted(labels.items())) for run in runs for labels, _ in run.streams}
     for query in logql.log_queries(ast):
-        selected = [dict(s) for s in streams if all(_matches(m, dict(s).get(m.label, "")) for m in query.selector)]
+        selected = [dict(s) for s in streams if all(m.matches(dict(s).get(m.label, "")) for m in query.selector)]
         if not selected:
             shown = "; ".join("{" + ", ".join(f'{k}="{v}"' for k, v in s) + "}" for s in sorted(streams))
             yield _problem(target, "logql/stream-selector",

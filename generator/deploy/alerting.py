@@ -14,9 +14,8 @@ from typing import Any, Mapping
 from generator.config import Config
 from generator.deploy.compiled import AlertingDocument
 from generator.deploy.errors import CompiledOutputError
+from generator.parsers.literals import parse_duration
 
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)")
-_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 # Grafana answers GET /contact-points with secure settings masked as this value.
 REDACTED = "[REDACTED]"
@@ -52,12 +51,12 @@ def duration_seconds(value: Any, where: str) -> float:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
     text = str(value).strip()
-    if text in ("", "0"):
+    if text == "":
         return 0.0
-    parts = _DURATION.findall(text)
-    if not parts or "".join(n + u for n, u in parts) != text:
-        raise CompiledOutputError(f"{where}: invalid duration {text!r}")
-    return sum(float(n) * _UNIT_SECONDS[u] for n, u in parts)
+    try:
+        return parse_duration(text)
+    except ValueError:
+        raise CompiledOutputError(f"{where}: invalid duration {text!r}") from None
 
 
 def _rule_body(rule: dict[str, Any], folder_uid: str, group: str, where: str) -> dict[str, Any]:

@@ -79,6 +79,3 @@ class DriftRefused(DeployError):
 
     exit_code = 3
 
-
-class DeployIncomplete(DeployError):
-    """A write failed midway; the message lists what was done and what was not."""

@@ -11,7 +11,7 @@ import yaml
 from generator.config import Config
 from generator.errors import ConfigError
 from generator.lint.model import DashboardCtx, PanelCtx, TargetCtx
-from generator.lint.rules import RULES
+from generator.lint.rules import RULES, dashboard_uid
 from generator.parsers import parse_mixed
 from generator.parsers.bridge import QuerySyntaxError
 from generator.parsers.macros import find_variables, lint_substitute, substitute
@@ -125,8 +125,7 @@ def lint_dashboards(files: Sequence[tuple[str, dict[str, Any]]], config: Config,
 
 
 def duplicate_uids(dashboards: Sequence[DashboardCtx]) -> list[Problem]:
-    from generator.lint.rules.dashboard_uid import RULE
-    return list(RULE.check_all(dashboards))
+    return list(dashboard_uid.RULE.check_all(dashboards))
 
 
 def load_exclusions(path: Path) -> list[dict[str, str]]:

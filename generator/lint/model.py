@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Protocol
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator
 
 from generator.config import Config
 from generator.problems import Problem, Severity
@@ -55,22 +55,10 @@ class TargetCtx:
     substituted: str  # after Grafana's macros and variables were substituted
     ast: Any = None
     error: Any = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ref_id(self) -> str:
         return str(self.target.get("refId") or "")
-
-
-class Rule(Protocol):
-    """A lint rule: an id `scope/name`, a one-line description, and checks at some levels."""
-
-    id: str
-    description: str
-
-    def check_dashboard(self, ctx: DashboardCtx) -> Iterable[Problem]: ...
-    def check_panel(self, ctx: PanelCtx) -> Iterable[Problem]: ...
-    def check_target(self, ctx: TargetCtx) -> Iterable[Problem]: ...
 
 
 class BaseRule:

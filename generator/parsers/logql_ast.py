@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+import re
 from typing import Literal
 
-from generator.parsers.promql_ast import Matcher, VectorMatching
+from generator.parsers.promql_ast import Matcher, SyntaxNode as _Node, VectorMatching, walk
 
 __all__ = [
     "LINE_FILTER_OPS", "PARSER_KINDS", "Binary", "Decolorize", "Drop", "Expr", "Keep", "LabelAssignment",
@@ -25,18 +25,6 @@ PARSER_KINDS: dict[str, ParserKind] = {
 }
 
 
-@dataclass(frozen=True, kw_only=True)
-class _Node:
-    """Base of every node: character offsets into the parsed query, ignored by equality."""
-
-    start: int = field(default=0, compare=False)
-    end: int = field(default=0, compare=False)
-
-    def children(self) -> tuple[Expr, ...]:
-        """Direct sub-expressions, in source order (stages are not expressions)."""
-        return ()
-
-
 # Pipeline stages.
 
 
@@ -48,6 +36,18 @@ class LineFilter(_Node):
     value: str
     or_values: tuple[str, ...] = ()
     ip: bool = False
+
+    def accepts(self, line: str) -> bool:
+        """Whether a line passes this filter (Python re stands in for Go's RE2); pattern and
+        ip() filters are not evaluated here and raise ValueError."""
+        options = (self.value, *self.or_values)
+        if self.ip or self.op not in ("|=", "!=", "|~", "!~"):
+            raise ValueError(f"line filter {self.op}{' ip()' if self.ip else ''} is not evaluated")
+        if self.op in ("|=", "!="):
+            found = any(option in line for option in options)
+        else:
+            found = any(re.search(option, line) for option in options)
+        return found == (self.op in ("|=", "|~"))
 
 
 @dataclass(frozen=True)
@@ -208,15 +208,6 @@ class VectorLiteral(_Node):
 
 
 Expr = LogQuery | RangeAggregation | VectorAggregation | Binary | LabelReplace | NumberLiteral | VectorLiteral
-
-
-def walk(expr: Expr) -> Iterator[Expr]:
-    """Every expression node, pre-order (pipeline stages are reached through LogQuery.pipeline)."""
-    stack = [expr]
-    while stack:
-        node = stack.pop()
-        yield node
-        stack.extend(reversed(node.children()))
 
 
 def log_queries(expr: Expr) -> list[LogQuery]:

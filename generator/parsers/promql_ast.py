@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 __all__ = [
     "MATCH_OPS", "Aggregation", "AtValue", "Binary", "Call", "Expr", "MatchOp", "Matcher", "MatrixSelector",
-    "NumberLiteral", "Paren", "StringLiteral", "Subquery", "Unary", "VectorMatching", "VectorSelector",
-    "metric_name", "selectors", "walk",
+    "NumberLiteral", "Paren", "StringLiteral", "Subquery", "SyntaxNode", "Unary", "VectorMatching",
+    "VectorSelector", "metric_name", "selectors", "walk",
 ]
 
 MatchOp = Literal["=", "!=", "=~", "!~"]
@@ -41,8 +41,9 @@ class Matcher:
 
 
 @dataclass(frozen=True, kw_only=True)
-class _Expr:
-    """Base of every expression: character offsets into the parsed query, ignored by equality."""
+class SyntaxNode:
+    """Base of every PromQL expression and LogQL node: character offsets into the parsed query,
+    ignored by equality."""
 
     start: int = field(default=0, compare=False)
     end: int = field(default=0, compare=False)
@@ -53,17 +54,17 @@ class _Expr:
 
 
 @dataclass(frozen=True)
-class NumberLiteral(_Expr):
+class NumberLiteral(SyntaxNode):
     value: float
 
 
 @dataclass(frozen=True)
-class StringLiteral(_Expr):
+class StringLiteral(SyntaxNode):
     value: str
 
 
 @dataclass(frozen=True)
-class VectorSelector(_Expr):
+class VectorSelector(SyntaxNode):
     """An instant vector selector with its modifiers (`at` is a timestamp, `start()` or `end()`)."""
 
     name: str | None
@@ -75,7 +76,7 @@ class VectorSelector(_Expr):
 
 
 @dataclass(frozen=True)
-class MatrixSelector(_Expr):
+class MatrixSelector(SyntaxNode):
     """`vector[range]`; offset and @ live on the inner vector selector, as in Prometheus."""
 
     vector: VectorSelector
@@ -87,7 +88,7 @@ class MatrixSelector(_Expr):
 
 
 @dataclass(frozen=True)
-class Subquery(_Expr):
+class Subquery(SyntaxNode):
     expr: Expr
     range_seconds: float
     step_seconds: float | None
@@ -101,7 +102,7 @@ class Subquery(_Expr):
 
 
 @dataclass(frozen=True)
-class Call(_Expr):
+class Call(SyntaxNode):
     func: str
     args: tuple[Expr, ...]
 
@@ -110,7 +111,7 @@ class Call(_Expr):
 
 
 @dataclass(frozen=True)
-class Aggregation(_Expr):
+class Aggregation(SyntaxNode):
     """`op [by|without (labels)] ([param,] expr)`; has_grouping tells `sum(x)` from `sum by () (x)`."""
 
     op: str
@@ -135,7 +136,7 @@ class VectorMatching:
 
 
 @dataclass(frozen=True)
-class Binary(_Expr):
+class Binary(SyntaxNode):
     op: str
     lhs: Expr
     rhs: Expr
@@ -149,7 +150,7 @@ class Binary(_Expr):
 
 
 @dataclass(frozen=True)
-class Unary(_Expr):
+class Unary(SyntaxNode):
     op: Literal["-", "+"]
     expr: Expr
 
@@ -158,7 +159,7 @@ class Unary(_Expr):
 
 
 @dataclass(frozen=True)
-class Paren(_Expr):
+class Paren(SyntaxNode):
     expr: Expr
 
     def children(self) -> tuple[Expr, ...]:
@@ -171,8 +172,9 @@ Expr = (
 )
 
 
-def walk(expr: Expr) -> Iterator[Expr]:
-    """Every expression node, pre-order, including the vector selector inside each matrix selector."""
+def walk(expr: Any) -> Iterator[Any]:
+    """Every node, pre-order, by `children()`: the PromQL walk (matrix selectors yield their
+    vector selector) and the LogQL one (pipeline stages are reached through LogQuery.pipeline)."""
     stack = [expr]
     while stack:
         node = stack.pop()

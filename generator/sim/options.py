@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 
 from generator.config import Config
 from generator.errors import DashgenError
+from generator.parsers import literals
 
 
 class SimulationError(DashgenError):
@@ -108,7 +109,6 @@ def validate(o: SimOptions) -> SimOptions:
     return dataclasses.replace(o, duration_seconds=duration, end_ts=end_ts)
 
 
-_DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 
 
 def parse_duration(text: str, option: str = "--duration") -> int:
@@ -116,11 +116,13 @@ def parse_duration(text: str, option: str = "--duration") -> int:
     value = text.strip().lower()
     if value.isdigit():
         return int(value)
-    match = _DURATION.match(value)
-    if not value or match is None or not any(match.groups()):
+    try:
+        seconds = literals.parse_duration(value)
+    except ValueError:
+        seconds = 0.0
+    if seconds <= 0 or seconds != int(seconds):
         raise SimulationError(f"{option}: cannot parse {text!r} (use e.g. 90m, 6h, 1h30m, 3600)")
-    d, h, m, s = (int(g) if g else 0 for g in match.groups())
-    return ((d * 24 + h) * 60 + m) * 60 + s
+    return int(seconds)
 
 
 def format_duration(seconds: int) -> str:

@@ -29,5 +29,3 @@ RULES: tuple[BaseRule, ...] = (
     panel_unit.RULE,
     panel_description.RULE,
 )
-
-BY_ID = {rule.id: rule for rule in RULES}
