@@ -1,6 +1,7 @@
 """Provider, infrastructure and configuration errors; poison messages."""
 
-from generator.alerting.helpers import runbook
+from generator import queries as q
+from generator.alerting.helpers import concrete, runbook
 from generator.alerting.model import AlertRule, Threshold
 from generator.config import Config
 
@@ -22,10 +23,7 @@ def rules(c: Config) -> list[AlertRule]:
             runbook_url=runbook(c, "ToygresProviderErrors"), fires_in=("database-slow",)),
         AlertRule(
             "ToygresInfrastructureErrors", group=GROUP,
-            # `or vector(0)`: a counter nothing has incremented yet has no series, and an empty
-            # side would make the whole sum empty (the orchestration side is usually empty).
-            query=(f"(sum(rate(duroxide_orchestration_infrastructure_errors_total{{{sel}}}[5m])) or vector(0)) "
-                   f"+ (sum(rate(duroxide_activity_infrastructure_errors_total{{{sel}}}[5m])) or vector(0))"),
+            query=concrete(c, q.infrastructure_errors(c)),
             threshold=Threshold(">", 0), for_="5m", severity="critical",
             dashboard_uid="toygres-production-metrics", panel_title="Failures by error type",
             summary="duroxide reports infrastructure errors",
@@ -33,8 +31,7 @@ def rules(c: Config) -> list[AlertRule]:
             runbook_url=runbook(c, "ToygresInfrastructureErrors"), fires_in=("database-slow",)),
         AlertRule(
             "ToygresConfigurationErrors", group=GROUP,
-            query=(f"(sum(rate(duroxide_orchestration_configuration_errors_total{{{sel}}}[5m])) or vector(0)) "
-                   f"+ (sum(rate(duroxide_activity_configuration_errors_total{{{sel}}}[5m])) or vector(0))"),
+            query=concrete(c, q.configuration_errors(c)),
             threshold=Threshold(">", 0), for_="2m", severity="critical", noisy=False,
             dashboard_uid="toygres-production-metrics", panel_title="Activity outcomes (non-success)",
             summary="duroxide cannot find a registered activity or orchestration",

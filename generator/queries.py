@@ -104,15 +104,21 @@ def activity_failures(c: Config) -> str:
                     labels=("activity_name", "outcome"))
 
 
+def _both_sides(c: Config, orchestration: str, activity: str) -> str:
+    """Orchestration plus activity errors per second. `or vector(0)`: a counter nothing has
+    incremented yet has no series, and one empty side would make the whole sum empty."""
+    return f"({sum_rate(c, orchestration)} or vector(0)) + ({sum_rate(c, activity)} or vector(0))"
+
+
 def infrastructure_errors(c: Config) -> str:
     """Infra errors: activity ones carry no activity_name (outcome="infra_error") in duroxide."""
-    return (f"{sum_rate(c, 'duroxide_orchestration_infrastructure_errors_total')}"
-            f" + {sum_rate(c, 'duroxide_activity_infrastructure_errors_total')}")
+    return _both_sides(c, "duroxide_orchestration_infrastructure_errors_total",
+                       "duroxide_activity_infrastructure_errors_total")
 
 
 def configuration_errors(c: Config) -> str:
-    return (f"{sum_rate(c, 'duroxide_orchestration_configuration_errors_total')}"
-            f" + {sum_rate(c, 'duroxide_activity_configuration_errors_total')}")
+    return _both_sides(c, "duroxide_orchestration_configuration_errors_total",
+                       "duroxide_activity_configuration_errors_total")
 
 
 def provider_latency(c: Config, q: float, labels: tuple[str, ...] = ()) -> str:
