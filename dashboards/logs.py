@@ -18,13 +18,11 @@ def dashboard(c: Config) -> DashboardSpec:
                 timeseries("Log volume by level",
                            "Lines per interval by level. Good: DEBUG/INFO dominate; WARN are "
                            "application failures, ERROR infrastructure or configuration ones.",
-                           [loki(f"sum by (level) ({logql.count_over_time(logql.with_instance(c) + logql.level_of(c))})",
-                                 "{{level}}")],
+                           [loki(q.log_volume_by_level(c), "{{level}}")],
                            unit="short", datasource=LOKI_DS, stack=True),
                 timeseries("Errors",
                            "ERROR lines per interval. Good: none.",
-                           [loki(f"sum({logql.count_over_time(logql.with_instance(c, 'error'))})",
-                                 "errors")],
+                           [loki(q.error_log_rate(c), "errors")],
                            unit="short", datasource=LOKI_DS, steps=[Step(GREEN), Step(RED, 1)]),
             ]),
             Row("Lines", [

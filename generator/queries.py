@@ -145,8 +145,14 @@ def poison_rate(c: Config, kind: str) -> str:
 
 
 def log_volume_by_level(c: Config) -> str:
-    query = logql.stream(c) + logql.level_of(c)
+    """Lines per interval by level, for the `$instance_id` the logs dashboard selects."""
+    query = logql.with_instance(c) + logql.level_of(c)
     return f"sum by (level) ({logql.count_over_time(query)})"
+
+
+def error_log_rate(c: Config) -> str:
+    """ERROR lines per interval for the selected `$instance_id`."""
+    return f"sum({logql.count_over_time(logql.with_instance(c, 'error'))})"
 
 
 def error_log_count(c: Config, window: str = "$__range") -> str:

@@ -81,6 +81,3 @@ class Client:
             return [Series({}, [(float(t), float(v))])]
         return [Series(r["metric"], [(float(r["value"][0]), float(r["value"][1]))]) for r in data["result"]]
 
-    def series_count(self, match: str, start: float, end: float) -> int:
-        data = self._get("/api/v1/series", {"match[]": match, "start": start, "end": end})
-        return len(data)

@@ -106,12 +106,3 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], log: object) -> None
         time.sleep(0.1)
     raise PrometheusError(f"prometheus at {url} not ready after {READY_TIMEOUT_SECONDS:.0f}s")
 
-
-@contextlib.contextmanager
-def from_openmetrics(openmetrics: Path, rule_files: Sequence[Path] = ()) -> Iterator[Server]:
-    """Backfill a file into a temporary TSDB and serve it; everything is removed afterwards."""
-    with tempfile.TemporaryDirectory(prefix="dashgen-tsdb-") as tmp:
-        data_dir = Path(tmp) / "data"
-        backfill(openmetrics, data_dir)
-        with running(data_dir, rule_files) as server:
-            yield server

@@ -8,7 +8,6 @@ import random
 from dataclasses import dataclass, field
 from statistics import NormalDist
 
-from generator.catalogue import PROVIDER_OPERATIONS_E1, PROVIDER_OPERATIONS_E2
 
 # Median latency (seconds) and log-normal sigma per operation on a healthy store. An idle
 # fetch is an indexed "nothing visible" query; a fetch that returns work also locks the
@@ -49,11 +48,6 @@ class StoreHealth:
     # Row/table lock waits (median seconds, log-normal sigma) added to these operations, e.g.
     # while a maintenance transaction holds locks on duroxide's instance and history tables.
     lock_wait: dict[str, tuple[float, float]] = field(default_factory=dict)
-
-
-def operations_for(era: str) -> tuple[str, ...]:
-    """E2 adds the session operations (renew_session_lock, cleanup_orphaned_sessions)."""
-    return PROVIDER_OPERATIONS_E2 if era == "E2" else PROVIDER_OPERATIONS_E1
 
 
 def _normal_quantiles(n: int) -> list[float]:

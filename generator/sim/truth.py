@@ -46,7 +46,6 @@ SCHEMA_VERSION = 1
 WINDOW_SECONDS = 300.0
 OUTCOMES = ("success", "app_error", "config_error", "cancelled", "infra_error")
 FAILED_OUTCOMES = ("app_error", "config_error", "infra_error")
-STATUSES = ("success", "failed", "continuedAsNew")
 STATES = ("creating", "running", "deleting", "deleted", "failed")
 
 
