@@ -30,13 +30,18 @@ def rules(c: Config) -> list[AlertRule]:
             description="{{ $value | humanize }} infrastructure errors per second (database, network or Kubernetes).",
             runbook_url=runbook(c, "ToygresInfrastructureErrors"), fires_in=("database-slow",)),
         AlertRule(
-            "ToygresConfigurationErrors", group=GROUP,
-            query=concrete(c, q.configuration_errors(c)),
-            threshold=Threshold(">", 0), for_="2m", severity="critical", noisy=False,
-            dashboard_uid="toygres-production-metrics", panel_title="Activity outcomes (non-success)",
+            "ToygresConfigurationErrors", group=GROUP, language="logql",
+            # duroxide records no metric for an unregistered activity or orchestration (no
+            # config_error in v0.1.15-0.1.26): it logs a WARN on every abandon (backoff 1, 2,
+            # 4 ... 60 s) and poisons the message ~5 minutes later. The WARN lines are the one
+            # early signal; any in 5 minutes is a deploy mismatch.
+            query=q.unregistered_handler_logs(c, "5m"),
+            threshold=Threshold(">", 0), for_="1m", severity="critical", noisy=False,
+            dashboard_uid="toygres-logs", panel_title="Errors",
             summary="duroxide cannot find a registered activity or orchestration",
-            description=("{{ $value | humanize }} configuration errors per second: something was "
-                         "renamed without registration (deploy mismatch)."),
+            description=("{{ $value }} 'not registered, abandoning' warnings in 5 minutes: something "
+                         "was renamed without registration (deploy mismatch); its messages will be "
+                         "poisoned within about 5 minutes."),
             runbook_url=runbook(c, "ToygresConfigurationErrors"), fires_in=("unregistered-activity",)),
         AlertRule(
             "ToygresPoisonMessages", group=GROUP,
@@ -51,9 +56,9 @@ def rules(c: Config) -> list[AlertRule]:
             dashboard_uid="toygres-queues-workers", panel_title="Poison messages",
             summary="duroxide gave up on messages (poison)",
             description="{{ $value | humanize }} messages were poisoned in 15 minutes: that work will never finish.",
-            # Store locks outlasting the statement timeout fail every ack: 10 deliveries in ~2
-            # minutes. (A renamed activity on duroxide >= 0.1.10 poisons too, but only after
-            # its 5-minute backoff: unregistered-activity-backoff.)
-            runbook_url=runbook(c, "ToygresPoisonMessages"), fires_in=("store-lock-contention",),
+            # A renamed activity is abandoned 10 times with backoff (1, 2, 4 ... 60 s), then
+            # poisoned: the first poison ~5 minutes after the deploy. (Failed acks do not
+            # poison in duroxide: they fail the instance at once.)
+            runbook_url=runbook(c, "ToygresPoisonMessages"), fires_in=("unregistered-activity",),
             signal="first-poison"),
     ]

@@ -18,10 +18,18 @@ Toygres' old panel computed active orchestrations as starts minus completions an
 * **Continue-as-new** counts as a completion (`status="continuedAsNew"`) while the instance lives
   on: every instance-actor does it every ~31 s.
 
-This dashboard uses duroxide's own gauge `duroxide_active_orchestrations` (+1 when a brand-new
-instance runs its first turn, -1 when it completes or fails, unchanged on continue-as-new),
-summed over processes because each replica keeps its own. It works in both export eras
-(E1 adds a `state="all"` label that the sum removes).
+This dashboard uses duroxide's own gauge `duroxide_active_orchestrations`. Know what it is:
+
+* At start-up and every `gauge_poll_interval` (60 s, duroxide >= 0.1.18) **every process** sets
+  it to the store's global count of Running executions: exact at that instant.
+* Between polls it only **falls** (-1 per completion or failure in that process). The +1 for a
+  new instance never runs, so new instances appear at the next poll; continue-as-new, poison
+  and failed acks do not move it.
+* So the panels take the **max** over the poll interval (the latest poll's count) and the
+  **max** over processes (each reports the same global count: a sum reads N times the truth).
+  They can lag by the instances started or ended in the last minute.
+* duroxide 0.1.10-0.1.17 (and E1) never re-poll: the gauge is the start-up count minus every
+  completion since and drifts below zero. There the panels are wrong by design.
 """
 
 
@@ -33,23 +41,27 @@ def dashboard(c: Config) -> DashboardSpec:
         rows=(
             Row("Active now", [
                 stat("Active orchestrations",
-                     "Instances in flight now, summed over processes. Good: 10-50 in normal "
-                     f"operation; above {c.active_warning} orchestrations are stuck. It can read a "
-                     "few high after database errors (a retried first turn counts twice).",
+                     "Instances in flight at duroxide's latest gauge poll (every 60 s, the store's "
+                     "exact count), max over processes. Between polls it cannot see new instances: "
+                     "it may lag by the instances started or ended in the last minute. Good: 10-50 "
+                     f"in normal operation; above {c.active_warning} orchestrations are stuck.",
                      prom(q.active_orchestrations(c)), unit="short", decimals=0, steps=steps,
                      width=8, height=8, measures="active_orchestrations"),
                 timeseries("Active orchestrations over time",
-                           "Good: flat, following the number of live instances (one actor each) "
-                           "plus brief create/delete bumps. A steady climb means stuck work.",
+                           "The latest poll's count (moves in 60 s steps; exact at each poll, up to "
+                           "a minute's starts and ends behind between them). Good: flat, following "
+                           "the live instances (one actor each) plus create/delete bumps. A steady "
+                           "climb means stuck work.",
                            [prom(q.active_orchestrations(c), "active")], unit="short", steps=steps,
                            width=16, measures="active_orchestrations"),
             ]),
             Row("Per process", [
                 timeseries("Active orchestrations per process",
-                           "The gauge is per process: each replica counts the instances it "
-                           "started. Good: all replicas similar; a replica at 0 after a restart "
-                           "is the gauge re-initialising, not lost work.",
-                           [prom(q.active_orchestrations(c, ("instance",)), "{{instance}}")],
+                           "Each process's raw gauge: the global count at its last poll minus its "
+                           "own completions since (a saw-tooth that steps up every 60 s). Good: "
+                           "every replica jumps to the same value at its poll; a line that only "
+                           "falls means no poller (duroxide < 0.1.18) and drifts below zero.",
+                           [prom(q.active_orchestrations_per_process(c), "{{instance}}")],
                            unit="short"),
                 text("Why not starts minus completions", EXPLANATION, height=9),
             ]),

@@ -11,7 +11,8 @@ def dashboard(c: Config) -> DashboardSpec:
     slo = c.slo_success_ratio
     headline = Row("Now", [
         stat("Active orchestrations",
-             "Instances in flight now, from duroxide's own gauge summed over processes. "
+             "Instances in flight at duroxide's latest gauge poll (the store's count every 60 s, "
+             "max over processes); between polls it may lag by a minute's starts and ends. "
              "Good: 10-50 (one instance-actor per live Postgres plus a few creates/deletes); "
              f"above {c.active_warning} something is stuck.",
              prom(q.active_orchestrations(c)), unit="short", decimals=0,
@@ -29,13 +30,15 @@ def dashboard(c: Config) -> DashboardSpec:
              prom(q.failure_rate_or_zero(c)), unit="ops", decimals=3,
              steps=[Step(GREEN), Step(ORANGE, 0.001), Step(RED, 0.01)], measures="failure_rate"),
         stat("Orchestrator queue",
-             "Orchestration work items waiting for one of the 10 orchestration slots. "
+             "Orchestration work items waiting for an orchestration slot (Toygres runs 2 per "
+             "process), as of duroxide's latest 60 s gauge poll. "
              f"Good: near 0; above {c.queue_warning} the runtime is saturated.",
              prom(q.orchestrator_queue(c)), unit="short", decimals=0,
              steps=[Step(GREEN), Step(YELLOW, c.queue_warning), Step(RED, c.queue_critical)],
              measures="orchestrator_queue"),
         stat("Worker queue",
-             "Activity work items waiting for one of the 10 worker slots. "
+             "Activity work items waiting for one of the 10 worker slots, as of duroxide's "
+             "latest 60 s gauge poll. "
              f"Good: near 0; above {c.queue_warning} activities are backing up.",
              prom(q.worker_queue(c)), unit="short", decimals=0,
              steps=[Step(GREEN), Step(YELLOW, c.queue_warning), Step(RED, c.queue_critical)],
@@ -56,8 +59,8 @@ def dashboard(c: Config) -> DashboardSpec:
     ])
     trends = Row("Trends", [
         timeseries("Active orchestrations over time",
-                   "In-flight instances per process summed. Good: flat, tracking live instances; "
-                   "a steady climb means orchestrations are stuck.",
+                   "In-flight instances at each 60 s gauge poll (max over processes). Good: flat, "
+                   "tracking live instances; a steady climb means orchestrations are stuck.",
                    [prom(q.active_orchestrations(c), "active")], unit="short",
                    steps=[Step(GREEN), Step(YELLOW, c.active_warning), Step(RED, c.active_critical)]),
         timeseries("Success rate vs SLO",

@@ -53,7 +53,9 @@ def dashboard(c: Config) -> DashboardSpec:
                    measures="activity_rate"),
         timeseries("Activity outcomes (non-success)",
                    "Failed activity executions per second by activity and outcome "
-                   "(app_error, config_error, cancelled). Good: none. Retries are separate "
+                   "(app_error; cancelled only when a lock renewal fails). An unregistered "
+                   "activity never shows here: duroxide abandons it with backoff, then poisons "
+                   "it (see Queues and Workers). Good: none. Retries are separate "
                    "executions: retry_attempt is always \"0\".",
                    [prom(q.activity_failures(c), "{{activity_name}} {{outcome}}")], unit="ops",
                    width=12),

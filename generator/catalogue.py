@@ -59,6 +59,8 @@ ACTIVITIES: tuple[str, ...] = (
     "cms-get-instance-connection",
     "cms-record-health-check",
     "cms-update-instance-health",
+    # delete-instance 1.0.3 signals the actor through ActivityContext::get_client.
+    "send-external-event",
     "prune-history",
     "build-image",
     "cms-record-image",
@@ -83,7 +85,9 @@ PROVIDER_OPERATIONS_E1 = (
 PROVIDER_OPERATIONS_E2 = PROVIDER_OPERATIONS_E1 + ("renew_session_lock", "cleanup_orphaned_sessions")
 
 ERROR_TYPES = ("app_error", "infrastructure_error", "config_error", "unknown")
-ERROR_CATEGORIES = ("application", "infrastructure", "configuration", "unknown")
+# error_category="poison" (with error_type="unknown") when an activity poison fails its
+# orchestration (replay_engine.rs:283-295).
+ERROR_CATEGORIES = ("application", "infrastructure", "configuration", "poison", "unknown")
 ACTIVITY_OUTCOMES = ("success", "app_error", "config_error", "cancelled", "infra_error")
 
 # E2: duroxide sets no histogram buckets, so the exporter's defaults apply. The Rust
@@ -186,8 +190,9 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "duroxide_active_orchestrations", MetricType.GAUGE, (),
-        "Instances in flight in this process: +1 on a new instance, -1 on completion or failure,"
-        " unchanged on continue-as-new. Sum across replicas.",
+        "The store's global count of Running executions, set at start-up and (v0.1.18+) every "
+        "gauge_poll_interval (60 s) in every process; between polls only -1 on completion or "
+        "failure (the +1 is dead code). Max over processes, never sum.",
         {"state": ("all",)}, era_labels={Era.E1: ("state",)},
     ),
     Metric(
@@ -216,12 +221,15 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "duroxide_activity_infrastructure_errors_total", MetricType.COUNTER,
-        ("activity_name",), "Activity infrastructure errors.", {"activity_name": ACTIVITY_NAMES},
+        (), "Activity acks that failed (unlabelled only: the labelled branch is never recorded).",
+        eras=E2_ONLY,
     ),
+    # Unregistered activities are abandoned with backoff and poisoned (v0.1.8+): never recorded
+    # in v0.1.15-0.1.26 (observability.rs:412-425, 452-455); only v0.1.7 (E1) recorded it.
     Metric(
         "duroxide_activity_configuration_errors_total", MetricType.COUNTER,
-        ("activity_name",), "Activity configuration errors (e.g. unregistered activity).",
-        {"activity_name": ACTIVITY_NAMES},
+        ("activity_name",), "Declared, never recorded in E2 (unregistered activities end in poison).",
+        {"activity_name": ACTIVITY_NAMES}, recorded=False,
     ),
     Metric(
         "duroxide_provider_operation_duration_seconds", MetricType.HISTOGRAM,

@@ -57,6 +57,10 @@ class Config:
 
     # Success-rate SLO over orchestration completions (operators asked for 95 %).
     slo_success_ratio: float = 0.95
+    # duroxide's gauge_poll_interval (RuntimeOptions default 60 s, v0.1.18+): how often every
+    # process re-sets the active and queue gauges from the store. The active panels take the
+    # max over this window, which holds the latest poll's exact count.
+    gauge_poll_interval_seconds: int = 60
     # Active orchestrations: Toygres runs 10-50 in normal operation.
     active_warning: int = 100
     active_critical: int = 200

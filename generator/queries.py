@@ -7,7 +7,7 @@ way it is, because most of the shapes exist to avoid a way duroxide's metrics ca
 from __future__ import annotations
 
 from generator.authoring import logql
-from generator.authoring.promql import quantile, ratio, selector, sum_of, sum_rate
+from generator.authoring.promql import quantile, ratio, selector, sum_rate
 from generator.config import Config
 
 ORCH = 'orchestration_name=~"$orchestration_name"'
@@ -19,13 +19,24 @@ FAILURES = "duroxide_orchestration_failures_total"
 ACTIVITY_EXECUTIONS = "duroxide_activity_executions_total"
 
 
-def active_orchestrations(c: Config, labels: tuple[str, ...] = ()) -> str:
-    """In-flight instances from duroxide's own gauge, summed over processes (it is per process).
+def active_orchestrations(c: Config) -> str:
+    """In-flight instances as of duroxide's latest gauge poll.
 
+    duroxide sets the gauge to the store's global count of Running executions at start-up and
+    every gauge_poll_interval, in every process; between polls it only falls (-1 per
+    completion or failure; the +1 for a new instance never runs). So: max over the poll
+    interval (the latest poll's exact count, or the previous one's if larger), then max over
+    processes (each reports the same global count; a sum would read N times the truth).
     Never starts_total - completions_total: both are cumulative, reset on restart, and
     continue-as-new counts as a completion while the instance lives on (~1000 vs 10-50).
     """
-    return sum_of(selector(c, "duroxide_active_orchestrations"), labels)
+    window = f"{c.gauge_poll_interval_seconds}s"
+    return f"max (max_over_time({selector(c, 'duroxide_active_orchestrations')}[{window}]))"
+
+
+def active_orchestrations_per_process(c: Config) -> str:
+    """Each process's raw gauge: the global count at its last poll minus its own completions since."""
+    return f"max by (instance) ({selector(c, 'duroxide_active_orchestrations')})"
 
 
 def success_ratio(c: Config, window: str = "$__rate_interval") -> str:
@@ -116,9 +127,19 @@ def infrastructure_errors(c: Config) -> str:
                        "duroxide_activity_infrastructure_errors_total")
 
 
-def configuration_errors(c: Config) -> str:
-    return _both_sides(c, "duroxide_orchestration_configuration_errors_total",
-                       "duroxide_activity_configuration_errors_total")
+UNREGISTERED = "not registered, abandoning with"
+
+
+def unregistered_handler_logs(c: Config, window: str = "$__auto") -> str:
+    """WARN lines for messages naming an activity or orchestration no process registered.
+
+    duroxide records no metric for them (config_error and
+    activity_configuration_errors_total are never recorded in v0.1.15-0.1.26): it abandons the
+    message with a growing backoff and logs "Activity/Orchestration not registered, abandoning
+    with Ns backoff" each time, and only ~5 minutes later poisons it. These lines are the
+    first and only early sign of a deploy that renamed a handler."""
+    query = f'{logql.stream(c, "warn")} |= "{UNREGISTERED}"'
+    return f"sum({logql.count_over_time(query, window)})"
 
 
 def provider_latency(c: Config, q: float, labels: tuple[str, ...] = ()) -> str:

@@ -23,16 +23,20 @@ def must_show(measure: str, scenario: str) -> bool:
 
 # Where duroxide's own metric cannot tell the truth, whatever the query: a disagreement there is
 # reported as a warning naming the limitation, not as an error in the panel. Each carries why.
+_FAILED_ACK = ("a failed ack fails the instance with only the unlabelled failures_total{error_type="
+               "\"infrastructure_error\"} twin: no completion line, no labelled failure (orchestration.rs:954-1003), "
+               "so labelled failure and completion panels cannot count those failures")
 KNOWN_DEVIATIONS: dict[tuple[str, str], str] = {
-    ("active_orchestrations", "store-lock-contention"):
-        "duroxide's gauge adds 1 each time a brand-new instance's first turn is retried after a "
-        "failed ack (up to 10 deliveries), so under store lock contention it over-counts until "
-        "those instances finish; no query over the gauge can correct that",
+    (measure, scenario): _FAILED_ACK
+    for measure in ("failure_rate", "completion_rate", "success_ratio")
+    for scenario in ("database-slow", "store-lock-contention")
 }
 
 
 # Era-wide limitations.
 KNOWN_ERA_DEVIATIONS: dict[tuple[str, str], str] = {
+    ("active_orchestrations", "E1"): "duroxide <= 0.1.14 sets the active gauge at start-up only and then only "
+                                     "subtracts completions (the +1 is dead code from v0.1.10): it drifts below zero",
     ("orchestrator_queue", "E1"): "duroxide <= 0.1.14 sets the queue gauges once at start-up; they never move",
     ("worker_queue", "E1"): "duroxide <= 0.1.14 sets the queue gauges once at start-up; they never move",
 }
@@ -42,3 +46,12 @@ def known_deviation(measure: str, scenario: str, era: str) -> str | None:
     """Why duroxide's metric cannot show this measure truthfully in this scenario, or None."""
     name = scenario.split("@", 1)[0]
     return KNOWN_DEVIATIONS.get((measure, name)) or KNOWN_ERA_DEVIATIONS.get((measure, era))
+
+
+# Metrics duroxide itself drives below zero in an era (a panel showing them is not at fault).
+KNOWN_NEGATIVE: dict[tuple[str, str], str] = {
+    ("duroxide_active_orchestrations", "E1"): KNOWN_ERA_DEVIATIONS[("active_orchestrations", "E1")],
+    ("duroxide_active_orchestrations", "E2"):
+        "between 60 s polls each process subtracts its completions, including those of instances started "
+        "after the poll (never added): a process's raw gauge can dip below zero until the next poll",
+}

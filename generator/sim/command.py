@@ -37,7 +37,7 @@ def _utc(ts: int) -> str:
 @click.option("--instances", type=int, default=30, show_default=True, help="Steady-state live Toygres instances.")
 @click.option("--create-rate", type=float, default=15.0, show_default=True, help="Instance creates per hour.")
 @click.option("--image-rate", type=float, default=0.5, show_default=True, help="Image builds per hour.")
-@click.option("--orchestration-slots", type=int, default=10, show_default=True, help="Per process.")
+@click.option("--orchestration-slots", type=int, default=2, show_default=True, help="Per process.")
 @click.option("--worker-slots", type=int, default=10, show_default=True, help="Per process.")
 @click.option("--fault-start", default="30m", show_default=True, metavar="DUR",
               help="When faults start, after a healthy warm-up.")
@@ -46,8 +46,8 @@ def _utc(ts: int) -> str:
 @click.option("--log-level", default="info", show_default=True, metavar="info|debug",
               help="debug adds duroxide's started/completed lines.")
 @click.option("--log-shipping", default=None, metavar="push|promtail|otlp", help="Loki stream labels (default: config's).")
-@click.option("--active-repoll", is_flag=True,
-              help="Re-set the active gauge from the store every 60 s (duroxide >= 0.1.17 code).")
+@click.option("--duroxide-version", default=None, metavar="X.Y.Z",
+              help="duroxide release to model (default: the era's newest, 0.1.26 / 0.1.14); decides the gauges.")
 @click.option("--env", "env", default=None, metavar="ENV", help="Environment (observability/env/ENV.yaml) or YAML file.")
 @click.option("--out", "out_dir", default=None, metavar="DIR",
               help="Write metrics.om, truth.jsonl, logs.txt and loki-push.json here.")
@@ -62,7 +62,7 @@ def simulate(scenarios: tuple[str, ...], list_scenarios: bool, duration: str | N
              era: str | None, replicas: int, scrape_interval: int | None, instances: int, create_rate: float,
              image_rate: float, orchestration_slots: int, worker_slots: int, fault_start: str,
              fault_duration: str | None, batch_size: int, log_level: str, log_shipping: str | None,
-             active_repoll: bool, env: str | None, out_dir: str | None, check_signatures: bool, serve: bool,
+             duroxide_version: str | None, env: str | None, out_dir: str | None, check_signatures: bool, serve: bool,
              port: int, host: str, speed: float, loki_url: str | None) -> None:
     """Simulate Toygres on duroxide: metrics, logs and ground truth.
 
@@ -91,7 +91,8 @@ def simulate(scenarios: tuple[str, ...], list_scenarios: bool, duration: str | N
         image_rate_per_hour=image_rate, orchestration_slots=orchestration_slots, worker_slots=worker_slots,
         fault_start_seconds=parse_duration(fault_start, "--fault-start"),
         fault_duration_seconds=parse_duration(fault_duration, "--fault-duration") if fault_duration else None,
-        batch_size=batch_size, log_level=log_level, log_shipping=log_shipping, active_repoll=active_repoll)
+        batch_size=batch_size, log_level=log_level, log_shipping=log_shipping,
+        duroxide_version=duroxide_version)
     if serve:
         _serve(options, port, host, speed, loki_url, seconds if duration is not None else None)
         return

@@ -43,44 +43,46 @@ class Engine:
 class SlotPool:
     """A dispatcher's bounded slots (duroxide: orchestration or worker concurrency).
 
-    It also integrates the time it spends idle (a free slot and nothing queued), because an
-    idle dispatcher polls the provider about every 100 ms: those polls are accounted in
-    aggregate per scrape interval instead of one event each.
+    Every slot is its own polling task in duroxide (dispatchers/orchestration.rs:373-514,
+    worker.rs:188-253): a slot without work fetches every `dispatcher_min_poll_interval`.
+    So the pool integrates idle *slot*-seconds (free slots while nothing is queued), and the
+    idle polls are accounted in aggregate per scrape interval instead of one event each.
     """
 
-    __slots__ = ("size", "free", "idle", "idle_since", "idle_acc", "poll_carry")
+    __slots__ = ("size", "free", "idle_slots", "idle_since", "idle_acc", "poll_carry")
 
     def __init__(self, size: int, now: float) -> None:
         self.size = size
         # A stack of free slot indices: worker ids are orch-{i}-... / work-{i}-...
         self.free: list[int] = list(range(size - 1, -1, -1))
-        self.idle = True
+        self.idle_slots = size
         self.idle_since = now
         self.idle_acc = 0.0
         self.poll_carry = 0.0
 
+    @property
+    def idle(self) -> bool:
+        return self.idle_slots > 0
+
     def set_idle(self, idle: bool, now: float) -> None:
-        """Record a change between idle (polling) and busy at time `now`."""
-        if idle == self.idle:
+        """At `now`, the free slots poll (idle) or have work waiting for them (busy)."""
+        slots = len(self.free) if idle else 0
+        if slots == self.idle_slots:
             return
-        if idle:
-            self.idle_since = now
-        else:
-            self.idle_acc += now - self.idle_since
-        self.idle = idle
+        self.idle_acc += self.idle_slots * (now - self.idle_since)
+        self.idle_since = now
+        self.idle_slots = slots
 
     def take_idle_seconds(self, now: float) -> float:
-        """Idle time since the last call (the current idle stretch is split at `now`)."""
-        total = self.idle_acc
-        if self.idle:
-            total += now - self.idle_since
-            self.idle_since = now
+        """Idle slot-seconds since the last call (the current stretch is split at `now`)."""
+        total = self.idle_acc + self.idle_slots * (now - self.idle_since)
+        self.idle_since = now
         self.idle_acc = 0.0
         return total
 
     def reset(self, now: float) -> None:
         """A process (re)start: all slots free, idle from now."""
         self.free = list(range(self.size - 1, -1, -1))
-        self.idle = True
+        self.idle_slots = self.size
         self.idle_since = now
         self.idle_acc = 0.0

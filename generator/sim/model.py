@@ -195,7 +195,7 @@ def run(scenario_names: Sequence[str], config: Config, *, end_ts: int, duration_
 
     Era, scrape interval, job and log shipping default to `config`; `workload` takes any
     other SimOptions field (instances, create_rate_per_hour, worker_slots, fault_start_seconds,
-    fault_duration_seconds, log_level, active_repoll, ...).
+    fault_duration_seconds, log_level, duroxide_version, ...).
     """
     options = build_options(config, scenarios=tuple(scenario_names), end_ts=end_ts,
                             duration_seconds=duration_seconds, seed=seed, replicas=replicas, era=era,

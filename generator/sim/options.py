@@ -17,6 +17,24 @@ class SimulationError(DashgenError):
     """A simulation option is invalid or an output cannot be written."""
 
 
+# The newest duroxide release of each export era (E1: OpenTelemetry, E2: `metrics` facade).
+NEWEST = {"E1": "0.1.14", "E2": "0.1.26"}
+# v0.1.15 moved to the metrics facade (E2); v0.1.18 added the gauge poller (commit 072c983);
+# from v0.1.10 (commit 254b970) the active gauge's +1 is dead code.
+E2_FIRST = (0, 1, 15)
+GAUGE_POLLER_FIRST = (0, 1, 18)
+ACTIVE_INCREMENT_LAST = (0, 1, 9)
+
+
+def parse_version(text: str) -> tuple[int, int, int]:
+    """"0.1.26" or "v0.1.26" -> (0, 1, 26); anything else is one clear error."""
+    match = re.fullmatch(r"v?(\d+)\.(\d+)\.(\d+)", text.strip())
+    if match is None:
+        raise SimulationError(f"--duroxide-version: cannot parse {text!r} (use e.g. 0.1.26)")
+    major, minor, patch = (int(g) for g in match.groups())
+    return major, minor, patch
+
+
 @dataclass(frozen=True)
 class SimOptions:
     """Everything that decides a simulation's output; same options, same bytes."""
@@ -34,9 +52,19 @@ class SimOptions:
     instances: int = 30
     create_rate_per_hour: float = 15.0
     image_rate_per_hour: float = 0.5
-    # duroxide's defaults: 10 orchestration and 10 worker slots per runtime (process).
-    orchestration_slots: int = 10
+    # Toygres' newest runtime options (toygres-server main.rs): 2 orchestration slots and 10
+    # worker slots per process (duroxide's own defaults are 10 and 10).
+    orchestration_slots: int = 2
     worker_slots: int = 10
+    # duroxide's release; None: the newest of the era (v0.1.26 for E2, v0.1.14 for E1). It
+    # decides the active gauge (poller from v0.1.18, +1 reachable only up to v0.1.9) and the
+    # queue gauges' refresh.
+    duroxide_version: str | None = None
+    # RuntimeOptions.observability.gauge_poll_interval (duroxide default 60 s, v0.1.18+).
+    gauge_poll_interval: float = 60.0
+    # RuntimeOptions.dispatcher_min_poll_interval: each idle slot polls this often (duroxide
+    # default 100 ms; Toygres sets 1 s).
+    dispatcher_poll_interval: float = 1.0
     # Faults start after a healthy warm-up so detection latency can be measured.
     fault_start_seconds: int = 1800
     # None: each scenario's own default fault duration.
@@ -46,9 +74,6 @@ class SimOptions:
     # "debug" adds the runtime's started/completed lines (about 10x the volume).
     log_level: str = "info"
     log_shipping: str = "push"
-    # duroxide >= 0.1.17 code re-sets the active gauge from the store every 60 s (a global
-    # count in every replica); the reference describes it as per process, so off by default.
-    active_repoll: bool = False
     job: str = "toygres"
     # The processes start this long before the window with an empty store, so the fleet
     # and the counters exist when the window opens; nothing before the window is written.
@@ -57,6 +82,11 @@ class SimOptions:
     @property
     def start_ts(self) -> int:
         return self.end_ts - self.duration_seconds
+
+    @property
+    def version(self) -> tuple[int, int, int]:
+        """duroxide's release as a comparable tuple (the era's newest when not given)."""
+        return parse_version(self.duroxide_version or NEWEST[self.era])
 
     def replace(self, **changes: object) -> "SimOptions":
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
@@ -83,6 +113,12 @@ def validate(o: SimOptions) -> SimOptions:
         raise SimulationError(f"--era must be E1 or E2, got {o.era!r}")
     if o.log_shipping not in ("push", "promtail", "otlp"):
         raise SimulationError(f"log shipping must be push, promtail or otlp, got {o.log_shipping!r}")
+    version = o.version
+    if (o.era == "E2") != (version >= E2_FIRST):
+        raise SimulationError(f"duroxide {'.'.join(map(str, version))} exports era "
+                              f"{'E2' if version >= E2_FIRST else 'E1'}, not {o.era} (E1: <= 0.1.14, E2: >= 0.1.15)")
+    if o.gauge_poll_interval <= 0 or o.dispatcher_poll_interval <= 0:
+        raise SimulationError("poll intervals must be positive")
     if o.log_level not in ("info", "debug"):
         raise SimulationError(f"--log-level must be info or debug, got {o.log_level!r}")
     for name in ("replicas", "scrape_interval", "orchestration_slots", "worker_slots", "batch_size"):

@@ -9,14 +9,12 @@ from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from generator.sim.engine import SlotPool
-from generator.sim.provider import (POLLS_PER_SECOND, SESSION_CLEANUP_EVERY, SESSION_RENEW_EVERY)
+from generator.sim.options import GAUGE_POLLER_FIRST
+from generator.sim.provider import SESSION_CLEANUP_EVERY, SESSION_RENEW_EVERY
 
 if TYPE_CHECKING:
     from generator.sim.runtime import Instance, Runtime
     from generator.sim.worker import Work
-
-# duroxide's gauge poller interval (>= 0.1.17, E2): queue depths re-read from the store.
-GAUGE_POLL_SECONDS = 60.0
 
 
 class Replica:
@@ -35,7 +33,10 @@ class Replica:
         self.orch_queue: deque[Instance] = deque()
         self.orch_inflight: dict[int, tuple[Instance, tuple[Any, ...]]] = {}
         self.work_inflight: dict[int, Work] = {}
-        # The per-process duroxide_active_orchestrations value.
+        # Consecutive retryable fetch errors per orchestration slot (its backoff exponent).
+        self.orch_backoff: dict[int, int] = {}
+        # This process's duroxide_active_orchestrations value: the store's global running count
+        # at start-up and at each poll, minus this process's completions and failures since.
         self.active = 0
         self.session_carry = [0.0, 0.0]
 
@@ -44,19 +45,18 @@ class Replica:
 
 
 def start_process(rt: Runtime, rep: Replica) -> None:
-    """Runtime::start: initialize_gauges reads running instances and queue depths from the
-    store (a global count, in every process), then the dispatchers start."""
+    """Runtime::start: initialize_gauges sets the active gauge to the store's global running
+    count and both queue gauges to the global depths, in every process (mod.rs:687-703); from
+    v0.1.18 the gauge poller repeats that every gauge_poll_interval (mod.rs:714-761)."""
     now = rt.engine.now
     rep.alive = True
     rep.runtime_id = f"{rt.rng_sched.getrandbits(16):04x}"
     rep.orch.reset(now)
     rep.work.reset(now)
     rep.session_carry = [0.0, 0.0]
-    rep.active = rt.running
-    rt.rec.active(rep.index, rep.active)
-    rt.rec.queue_depths(rep.index, rt.orch_depth, len(rt.worker_queue))
-    if rt.options.era == "E2":
-        rt.engine.after(GAUGE_POLL_SECONDS, poll_gauges, rt, rep, rep.epoch)
+    refresh_gauges(rt, rep)
+    if rt.options.version >= GAUGE_POLLER_FIRST:
+        rt.engine.after(rt.options.gauge_poll_interval, poll_gauges, rt, rep, rep.epoch)
     rt.ensure_pruner()
     rt.pull_orchestrations(rep)
     rt.pull_work(rep)
@@ -64,15 +64,21 @@ def start_process(rt: Runtime, rep: Replica) -> None:
     rt.update_work_idle()
 
 
+def refresh_gauges(rt: Runtime, rep: Replica) -> None:
+    """get_system_metrics().running_instances and get_queue_depths(): global store counts, so
+    every process reports the same numbers right after its poll (a sum over processes reads
+    N times the truth). Management queries are not instrumented: no provider operation."""
+    rep.active = rt.running
+    rt.rec.active(rep.index, rep.active)
+    rt.rec.queue_depths(rep.index, rt.orch_depth, len(rt.worker_queue))
+
+
 def poll_gauges(rt: Runtime, rep: Replica, epoch: int) -> None:
-    """E2's gauge poller: queue depths from the store every 60 s; E1 never refreshes them."""
+    """The gauge poller task (v0.1.18+): sleep gauge_poll_interval, then refresh_gauges."""
     if rep.epoch != epoch or not rep.alive:
         return
-    rt.rec.queue_depths(rep.index, rt.orch_depth, len(rt.worker_queue))
-    if rt.options.active_repoll:
-        rep.active = rt.running
-        rt.rec.active(rep.index, rep.active)
-    rt.engine.after(GAUGE_POLL_SECONDS, poll_gauges, rt, rep, epoch)
+    refresh_gauges(rt, rep)
+    rt.engine.after(rt.options.gauge_poll_interval, poll_gauges, rt, rep, epoch)
 
 
 def crash(rt: Runtime, rep: Replica, downtime: float) -> None:
@@ -105,29 +111,31 @@ def crash(rt: Runtime, rep: Replica, downtime: float) -> None:
 
 
 def account_interval(rt: Runtime, now: float, interval: float) -> None:
-    """Everything recorded per process but not worth an event each: idle polls (every
-    ~100 ms per idle dispatcher) and, in E2, session lock renewals and orphan sweeps."""
+    """Everything recorded per process but not worth an event each: idle polls (each free slot
+    fetches every dispatcher_min_poll_interval and finds nothing) and, in E2, session lock
+    renewals and orphan sweeps."""
     provider = rt.provider
     rec = rt.rec
     in_window = now >= 0.0
+    per_second = 1.0 / rt.options.dispatcher_poll_interval
     for rep in rt.replicas:
         if not rep.alive:
             continue
         for pool, operation in ((rep.orch, "fetch_orchestration_item"), (rep.work, "fetch_work_item")):
-            polls = pool.take_idle_seconds(now) * POLLS_PER_SECOND + pool.poll_carry
+            polls = pool.take_idle_seconds(now) * per_second + pool.poll_carry
             count = int(polls)
             pool.poll_carry = polls - count
             ok, errors = provider.idle_polls(count)
             rec.provider_operations(rep.index, operation, "success", ok)
-            if errors:
-                rec.provider_operations(rep.index, operation, "error", errors)
-                rec.provider_error(rep.index, operation, "timeout", len(errors))
             if in_window:
                 rt.truth.provider_many(operation, ok)
-                if errors:
-                    rt.truth.provider_many(operation, errors)
-                    rt.truth.provider_error(now, operation, "timeout", len(errors))
-        if rt.options.era == "E2":
+            for error_type, seconds in errors.items():
+                rec.provider_operations(rep.index, operation, "error", seconds)
+                rec.provider_error(rep.index, operation, error_type, len(seconds))
+                if in_window:
+                    rt.truth.provider_many(operation, seconds)
+                    rt.truth.provider_error(now, operation, error_type, len(seconds))
+        if rt.options.era == "E2" and rt.options.version >= GAUGE_POLLER_FIRST:
             for i, (operation, every) in enumerate((("renew_session_lock", SESSION_RENEW_EVERY),
                                                     ("cleanup_orphaned_sessions", SESSION_CLEANUP_EVERY))):
                 due = interval / every + rep.session_carry[i]

@@ -26,11 +26,28 @@ OPERATION_LATENCY: dict[str, tuple[float, float]] = {
 # Writes can deadlock; every statement can time out. The statement timeout bounds latency.
 WRITE_OPERATIONS = frozenset({"ack_orchestration_item", "ack_work_item", "enqueue_orchestrator"})
 STATEMENT_TIMEOUT = 5.0
-# Dispatchers poll about every 100 ms while idle (per dispatcher, per process).
-POLLS_PER_SECOND = 10.0
-# E2 session maintenance: each process renews its session locks and sweeps orphans.
-SESSION_RENEW_EVERY = 5.0
-SESSION_CLEANUP_EVERY = 60.0
+# E2 session maintenance (v0.1.18+), one manager task per process (worker.rs session manager):
+# renew_session_lock about every 25 s, cleanup_orphaned_sessions every 300 s.
+SESSION_RENEW_EVERY = 25.0
+SESSION_CLEANUP_EVERY = 300.0
+# The error text decides provider_errors_total{error_type} by a case-sensitive substring test
+# (providers/instrumented.rs:59-71): "deadlock", "timeout", "connection", else "other".
+# duroxide-pg's texts per failure, and whether duroxide retries them (ProviderError::retryable):
+ERROR_TEXT = {
+    "deadlock": "deadlock detected (40P01)",
+    "timeout": "canceling statement due to statement timeout",
+    "connection": "Connection pool error: pool timed out while waiting for an open connection",
+    "other": "I/O error: Connection reset by peer (os error 104)",
+}
+RETRYABLE = frozenset({"deadlock", "connection", "other"})
+
+
+def error_type_of(text: str) -> str:
+    """duroxide's classification of a provider error by its text (instrumented.rs:59-71)."""
+    for needle in ("deadlock", "timeout", "connection"):
+        if needle in text:
+            return needle
+    return "other"
 # Quantile table size for bulk sampling: 4096 quantiles of the unit log-normal.
 _TABLE_SIZE = 4096
 
@@ -43,6 +60,8 @@ class StoreHealth:
     p_timeout: float = 0.0
     p_deadlock: float = 0.0
     p_connection: float = 0.0
+    # I/O errors talking to the database (connection reset): classified "other".
+    p_io: float = 0.0
     # Under a slow store, long histories (big fetch/ack payloads) time out more often.
     p_timeout_per_history_event: float = 0.0
     # Row/table lock waits (median seconds, log-normal sigma) added to these operations, e.g.
@@ -76,7 +95,7 @@ class ProviderModel:
         rng = self.rng
         seconds = median * health.latency_multiplier * math.exp(sigma * rng.gauss(0.0, 1.0))
         if health.latency_multiplier == 1.0 and health.p_timeout == 0.0 and health.p_deadlock == 0.0 \
-                and health.p_connection == 0.0 and not health.lock_wait:
+                and health.p_connection == 0.0 and health.p_io == 0.0 and not health.lock_wait:
             return seconds, "success", None
         wait = health.lock_wait.get(operation)
         if wait is not None:
@@ -89,35 +108,44 @@ class ProviderModel:
         p_timeout = health.p_timeout + health.p_timeout_per_history_event * history_events
         roll = rng.random()
         if roll < p_timeout or seconds >= STATEMENT_TIMEOUT:
-            return STATEMENT_TIMEOUT + rng.random() * 0.05, "error", "timeout"
+            return STATEMENT_TIMEOUT + rng.random() * 0.05, "error", error_type_of(ERROR_TEXT["timeout"])
         roll -= p_timeout
         if operation in WRITE_OPERATIONS and roll < health.p_deadlock:
             # Postgres detects a deadlock after deadlock_timeout (1 s) and aborts one side.
-            return 1.0 + seconds, "error", "deadlock"
+            return 1.0 + seconds, "error", error_type_of(ERROR_TEXT["deadlock"])
         roll -= health.p_deadlock if operation in WRITE_OPERATIONS else 0.0
         if roll < health.p_connection:
-            return seconds, "error", "connection"
+            return seconds, "error", error_type_of(ERROR_TEXT["connection"])
+        roll -= health.p_connection
+        if roll < health.p_io:
+            return seconds, "error", error_type_of(ERROR_TEXT["other"])
         return seconds, "success", None
 
-    def idle_polls(self, count: int) -> tuple[list[float], list[float]]:
-        """Latencies of `count` idle fetches, split into successes and timeouts (errors)."""
+    def idle_polls(self, count: int) -> tuple[list[float], dict[str, list[float]]]:
+        """Latencies of `count` empty fetches: successes, and errors by error_type (a statement
+        timeout, the pool timing out, an I/O error)."""
         if count <= 0:
-            return [], []
+            return [], {}
         health = self.health
         rng = self.rng
         samples = rng.choices(self._idle_table, k=count)
         mult = health.latency_multiplier
         if mult != 1.0:
             samples = [s * mult for s in samples]
-        if health.p_timeout <= 0.0:
-            return samples, []
-        p = health.p_timeout
+        p_timeout, p_connection, p_io = health.p_timeout, health.p_connection, health.p_io
+        if p_timeout <= 0.0 and p_connection <= 0.0 and p_io <= 0.0 and mult * IDLE_FETCH[0] * 20 < STATEMENT_TIMEOUT:
+            return samples, {}
         random_ = rng.random
         ok: list[float] = []
-        errors: list[float] = []
+        errors: dict[str, list[float]] = {}
         for s in samples:
-            if random_() < p or s >= STATEMENT_TIMEOUT:
-                errors.append(STATEMENT_TIMEOUT + random_() * 0.05)
+            roll = random_()
+            if roll < p_timeout or s >= STATEMENT_TIMEOUT:
+                errors.setdefault("timeout", []).append(STATEMENT_TIMEOUT + random_() * 0.05)
+            elif roll < p_timeout + p_connection:
+                errors.setdefault("connection", []).append(s)
+            elif roll < p_timeout + p_connection + p_io:
+                errors.setdefault("other", []).append(s)
             else:
                 ok.append(s)
         return ok, errors

@@ -245,12 +245,21 @@ class Recorder:
                     "config_error": "duroxide_orchestration_configuration_errors_total"}.get(error_type)
         if per_name:
             m.inc(per_name, (("orchestration_name", name), ("error_category", category)))
-        if self.e2:
-            # record_orchestration_{application,infrastructure,configuration}_error: the
-            # duplicate without orchestration_name (and an unlabelled *_errors_total).
+        if self.e2 and category in ("application", "infrastructure", "configuration"):
+            # record_orchestration_{application,infrastructure,configuration}_error
+            # (execution.rs:260-263): the twin without orchestration_name (and an unlabelled
+            # *_errors_total); a poison failure records orchestration_poison_total instead.
             m.inc(_FAILURES, (("error_type", error_type),))
             if per_name:
                 m.inc(per_name, ())
+
+    def orchestration_ack_failed(self, r: int) -> None:
+        """A failed ack fails the instance (orchestration.rs:968): the unlabelled twins only;
+        E1 kept this in atomics and exported nothing."""
+        if self.e2:
+            m = self.replicas[r]
+            m.inc(_FAILURES, (("error_type", "infrastructure_error"),))
+            m.inc("duroxide_orchestration_infrastructure_errors_total", ())
 
     def continue_as_new(self, r: int, name: str, ending_execution_id: int) -> None:
         # Labelled with the *ending* execution id: one new series per cycle, unbounded.
@@ -273,21 +282,19 @@ class Recorder:
         else:
             m.inc(_EXECUTIONS, (("activity_name", name), ("outcome", outcome), ("retry_attempt", "0")))
             m.observe("duroxide_activity_duration_seconds", (("activity_name", name), ("outcome", outcome)), seconds)
-        if outcome == "config_error":
-            m.inc("duroxide_activity_configuration_errors_total", (("activity_name", name),))
 
     def activity_acked(self, r: int, outcome: str) -> None:
-        """E2: after a successful ack, record_activity_{success,app_error,config_error} count
-        the execution again with only `outcome` (the double-counting trap)."""
+        """E2: after a successful ack, record_activity_{success,app_error} count the execution
+        again with only `outcome` (worker.rs:741-742, the double-counting trap)."""
         if not self.e2 or outcome == "cancelled":
             return
-        m = self.replicas[r]
-        m.inc(_EXECUTIONS, (("outcome", outcome),))
-        if outcome == "config_error":
-            m.inc("duroxide_activity_configuration_errors_total", ())
+        self.replicas[r].inc(_EXECUTIONS, (("outcome", outcome),))
 
     def activity_infra_error(self, r: int) -> None:
-        """The ack failed: infra_error is only ever recorded without activity_name."""
+        """The ack failed (worker.rs:758): infra_error only without activity_name, and the
+        unlabelled activity_infrastructure_errors_total (observability.rs:447); E1 has neither."""
+        if not self.e2:
+            return
         m = self.replicas[r]
         m.inc(_EXECUTIONS, (("outcome", "infra_error"),))
         m.inc("duroxide_activity_infrastructure_errors_total", ())

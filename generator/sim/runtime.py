@@ -10,17 +10,19 @@ from typing import Any
 from generator.sim import process, workload
 from generator.sim.engine import Engine
 from generator.sim.logs import ORCHESTRATION, RUNTIME, LogBook, quoted
-from generator.sim.options import SimOptions
+from generator.sim.options import ACTIVE_INCREMENT_LAST, SimOptions
 from generator.sim.process import Replica
-from generator.sim.provider import ProviderModel, StoreHealth
+from generator.sim.provider import ERROR_TEXT, RETRYABLE, ProviderModel, StoreHealth
 from generator.sim.recorder import Recorder
 from generator.sim.truth import Truth
-from generator.sim.worker import MAX_ATTEMPTS, Work, WorkerDispatcher
+from generator.sim.worker import MAX_ATTEMPTS, Work, WorkerDispatcher, unregistered_backoff
 from generator.sim.workload import Ctx, Faults, Result
 
 # Lock timeouts: worker 300 s (Toygres' setting); orchestrator items are re-fetchable sooner.
 WORKER_LOCK = 300.0
 ORCHESTRATOR_LOCK = 30.0
+# ack_orchestration_item retries on retryable errors (orchestration.rs:1149-1184).
+ACK_RETRIES = 5
 _STATUS = {"success": "success", "failed": "failed", "continue_as_new": "continuedAsNew"}
 
 
@@ -78,6 +80,8 @@ class Runtime(WorkerDispatcher):
         self.pending = 0
         self.active_by_name: dict[str, int] = {}
         self.users: Any = None
+        # While a turn is processed: the side effects its ack would commit (None otherwise).
+        self._effects: list[tuple[Any, tuple[Any, ...]]] | None = None
 
     # -- scenario hooks (FaultTarget) ------------------------------------------------------
     def restart_replica(self, index: int, downtime: float) -> None:
@@ -99,11 +103,11 @@ class Runtime(WorkerDispatcher):
         return (alive[0] if len(alive) == 1 else self.rng_sched.choice(alive)) if alive else None
 
     def client_start(self, short: str, ctx: Ctx) -> Instance | None:
-        """The Toygres API starts an orchestration: one enqueue_orchestrator on its process."""
-        rep = self._api_replica()
-        if rep is None:
+        """The Toygres API starts an orchestration through its own Client, which talks to the
+        raw store: no enqueue_orchestrator is recorded (only ActivityContext::get_client's
+        store is instrumented)."""
+        if self._api_replica() is None:
             return None
-        self.provider_op(rep.index, "enqueue_orchestrator")
         return self.new_instance(short, ctx, None)
 
     def client_cancel(self, iid: str) -> None:
@@ -112,7 +116,6 @@ class Runtime(WorkerDispatcher):
         rep = self._api_replica()
         if inst is None or inst.terminal or rep is None:
             return
-        self.provider_op(rep.index, "enqueue_orchestrator")
         self.deliver(inst, ("cancel", inst.execution_id, None))
 
     def ensure_pruner(self) -> None:
@@ -157,8 +160,10 @@ class Runtime(WorkerDispatcher):
                 inst.owner = rep.index
         inst.queued = True
         if rep.alive and rep.orch.free and not rep.orch_queue:
-            # An idle dispatcher notices new work at its next poll (every ~100 ms).
-            self._start_turn(rep, inst, self.rng_sched.random() * 0.1)
+            # The first of the idle slots to poll (each every dispatcher_min_poll_interval)
+            # finds the new work.
+            wait = self.options.dispatcher_poll_interval / (len(rep.orch.free) + 1)
+            self._start_turn(rep, inst, self.rng_sched.random() * 2.0 * wait)
         else:
             rep.orch_queue.append(inst)
         rep.update_orch_idle(self.engine.now)
@@ -170,46 +175,68 @@ class Runtime(WorkerDispatcher):
         rep.update_orch_idle(self.engine.now)
 
     def _start_turn(self, rep: Replica, inst: Instance, delay: float) -> None:
+        """fetch_orchestration_item locks the instance and takes ALL its queued messages: one
+        batch, one turn (so starts_total counts batches, not messages)."""
         inst.queued = False
         inst.busy = True
         slot = rep.orch.free.pop()
-        msg = inst.inbox.popleft()
-        self.orch_depth -= 1
-        provider = self.provider
-        fetch = provider.sample("fetch_orchestration_item", inst.history)
-        ack = provider.sample("ack_orchestration_item", inst.history)
-        # Replay cost grows with history; the rest is the two store round trips.
+        batch = tuple(inst.inbox)
+        inst.inbox.clear()
+        self.orch_depth -= len(batch)
+        fetch = self.provider.sample("fetch_orchestration_item", inst.history)
+        # Replay cost grows with history: the handler time duroxide's duration measures.
         compute = 0.0008 + 0.00004 * inst.history + self.rng_sched.random() * 0.002
-        seconds = fetch[0] + compute + ack[0]
-        rep.orch_inflight[id(inst)] = (inst, msg)
-        self.engine.at(self.engine.now + delay + seconds, self._turn_done, rep, rep.epoch, slot, inst, msg,
-                       fetch, ack, seconds)
+        acks = self._ack_attempts(inst.history)
+        seconds = fetch[0] + compute + sum(a[0] for a in acks) + 0.01 * (2 ** (len(acks) - 1) - 1)
+        rep.orch_inflight[id(inst)] = (inst, batch)
+        self.engine.at(self.engine.now + delay + seconds, self._turn_done, rep, rep.epoch, slot, inst, batch,
+                       fetch, acks, compute)
 
-    def redeliver_turn(self, inst: Instance, msg: tuple[Any, ...]) -> None:
-        """The process holding the turn died: the message is visible again (attempt + 1)."""
+    def _ack_attempts(self, history: int) -> list[tuple[float, str, str | None]]:
+        """ack_orchestration_item as duroxide calls it (orchestration.rs:1149-1184): retryable
+        errors are retried 5 times (10, 20, 40, 80, 160 ms apart); a permanent one ends it."""
+        attempts = [self.provider.sample("ack_orchestration_item", history)]
+        while attempts[-1][2] in RETRYABLE and len(attempts) <= ACK_RETRIES:
+            attempts.append(self.provider.sample("ack_orchestration_item", history))
+        return attempts
+
+    def redeliver_turn(self, inst: Instance, batch: tuple[tuple[Any, ...], ...]) -> None:
+        """The process holding the turn died: the messages are visible again (attempt + 1)."""
         inst.busy = False
-        if inst.terminal or msg[1] != inst.execution_id:
+        if inst.terminal:
             return
-        inst.inbox.appendleft(msg)
-        self.orch_depth += 1
+        kept = [m for m in batch if m[1] == inst.execution_id]
+        inst.inbox.extendleft(reversed(kept))
+        self.orch_depth += len(kept)
         inst.attempts += 1
-        if not inst.queued:
+        if inst.inbox and not inst.queued:
             self.enqueue_instance(inst)
 
-    def _turn_done(self, rep: Replica, epoch: int, slot: int, inst: Instance, msg: tuple[Any, ...],
-                   fetch: tuple[float, str, str | None], ack: tuple[float, str, str | None], seconds: float) -> None:
+    def _turn_done(self, rep: Replica, epoch: int, slot: int, inst: Instance, batch: tuple[tuple[Any, ...], ...],
+                   fetch: tuple[float, str, str | None], acks: list[tuple[float, str, str | None]],
+                   compute: float) -> None:
         if rep.epoch != epoch:
             return
         del rep.orch_inflight[id(inst)]
         r = rep.index
         now = self.engine.now
         self._record_op(r, "fetch_orchestration_item", fetch)
-        self._record_op(r, "ack_orchestration_item", ack)
         worker_id = f"orch-{slot}-{rep.runtime_id}"
-        # duroxide records the start (and +1 active for a brand-new instance) before the
-        # turn runs; a failed ack leaves history empty, so the retry counts both again.
+        if fetch[2] is not None:
+            self._fetch_failed(rep, slot, inst, batch, fetch[2])
+            return
+        if inst.attempts > MAX_ATTEMPTS:
+            self._poison_orchestration(rep, inst, worker_id)
+            self._release_turn(rep, slot, inst)
+            return
+        if self.faults.unregistered_orchestrations.get(inst.short):
+            self._abandon_unregistered_orchestration(rep, inst, batch, worker_id)
+            self._release_turn(rep, slot, inst, locked=True)
+            return
         first = not inst.started
-        if msg[0] == "start":
+        head = batch[0]
+        if head[0] == "start":
+            # A brand-new instance's first turn has no version yet (orchestration.rs:609).
             version = "unknown" if first else inst.version
             initiated = "continueAsNew" if inst.new_execution else "client"
             if self.logs.wants("DEBUG", RUNTIME):
@@ -217,13 +244,13 @@ class Runtime(WorkerDispatcher):
                           (("is_continue_as_new", "true" if inst.new_execution else "false"),))
         else:
             version, initiated = inst.version, "client"
+        # Recorded once per batch after the handler resolves (orchestration.rs:660-665).
         self.rec.orchestration_start(r, inst.name, version, initiated)
-        if first:
+        if first and self.options.version <= ACTIVE_INCREMENT_LAST:
+            # Up to v0.1.9 the +1 for a brand-new instance still ran; from v0.1.10 the handler
+            # has already appended OrchestrationStarted, so is_full_history_empty() is false.
             rep.active += 1
             self.rec.active(r, rep.active)
-        if ack[2] is not None:
-            self._turn_ack_failed(rep, slot, inst, msg, ack[2], worker_id)
-            return
         if now >= 0.0:
             self.truth.turn(inst.name)
         if first:
@@ -232,43 +259,127 @@ class Runtime(WorkerDispatcher):
             self.running += 1
             self.active_by_name[inst.name] = self.active_by_name.get(inst.name, 0) + 1
         inst.new_execution = False
-        inst.attempts = 1
-        inst.history += 1
-        if msg[0] == "cancel":
-            terminal = ("failed", "app_error", "application", "Orchestration cancelled by client")
+        # Side effects (activities, timers, children, events, the parent's notification) are
+        # in the ack: they happen only if it commits.
+        self._effects = []
+        terminal = None
+        for msg in batch:
+            if msg[1] != inst.execution_id:
+                continue
+            inst.history += 1
+            if msg[0] == "cancel":
+                terminal = ("failed", "app_error", "application", "canceled: Orchestration cancelled by client")
+            elif msg[0] == "act" and msg[2][1].kind == "poison":
+                # A system error aborts the turn (replay_engine.rs:283-295): the orchestration
+                # fails as poison whatever its code would have done.
+                terminal = ("failed", "unknown", "poison", msg[2][1].error)
+            else:
+                resumed, value = self._match(inst, msg)
+                terminal = self._advance(inst, value) if resumed else None
+            if terminal is not None:
+                self._finish(rep, inst, terminal, compute, worker_id)
+                break
+        effects, self._effects = self._effects, None
+        for op in acks:
+            self._record_op(r, "ack_orchestration_item", op)
+        rep.orch_backoff.pop(slot, None)
+        if acks[-1][2] is not None:
+            self._fail_after_ack(rep, inst, acks[-1][2], worker_id)
         else:
-            resumed, value = self._match(inst, msg)
-            terminal = self._advance(inst, value) if resumed else None
-        if terminal is not None:
-            self._finish(rep, inst, terminal, seconds, worker_id)
+            inst.attempts = 1
+            for fn, args in effects:
+                fn(*args)
         self._release_turn(rep, slot, inst)
 
-    def _turn_ack_failed(self, rep: Replica, slot: int, inst: Instance, msg: tuple[Any, ...],
-                         error_type: str, worker_id: str) -> None:
-        self._log(self.engine.now, "WARN", RUNTIME, "Failed to ack orchestration item, abandoning", inst,
-                  worker_id, (("error", f"provider {error_type}"),))
-        inst.attempts += 1
-        if inst.attempts > MAX_ATTEMPTS:
-            self.rec.orchestration_poison(rep.index)
-            if self.engine.now >= 0.0:
-                self.truth.poison("orchestration")
-            if not inst.started:
-                inst.started = True
-                self.pending -= 1
-                self.running += 1
-                self.active_by_name[inst.name] = self.active_by_name.get(inst.name, 0) + 1
-            self._finish(rep, inst, ("failed", "infrastructure_error", "infrastructure",
-                                     f"poison message: exceeded {MAX_ATTEMPTS} attempts"), 0.0, worker_id)
-        else:
-            inst.inbox.appendleft(msg)
-            self.orch_depth += 1
-        self._release_turn(rep, slot, inst)
-
-    def _release_turn(self, rep: Replica, slot: int, inst: Instance) -> None:
-        rep.orch.free.append(slot)
+    def _fetch_failed(self, rep: Replica, slot: int, inst: Instance, batch: tuple[tuple[Any, ...], ...],
+                      error_type: str) -> None:
+        """The fetch errored (its transaction rolled back: no lock, no attempt counted). The
+        slot sleeps (retryable: 100 x 2^n ms up to 3 s; permanent: 100 ms,
+        orchestration.rs:480-497) and polls again; the messages stay queued."""
+        rep.orch_inflight.pop(id(inst), None)
+        inst.inbox.extendleft(reversed(batch))
+        self.orch_depth += len(batch)
         inst.busy = False
-        if inst.inbox and not inst.terminal:
-            self.enqueue_instance(inst)
+        inst.queued = True
+        rep.orch_queue.appendleft(inst)
+        if error_type in RETRYABLE:
+            rep.orch_backoff[slot] = min(rep.orch_backoff.get(slot, 0) + 1, 5)
+            sleep = min(0.1 * 2 ** rep.orch_backoff[slot], 3.0)
+        else:
+            sleep = 0.1
+        self.engine.after(sleep, self._slot_back, rep, rep.epoch, slot)
+
+    def _slot_back(self, rep: Replica, epoch: int, slot: int) -> None:
+        if rep.epoch != epoch:
+            return
+        rep.orch.free.append(slot)
+        self.pull_orchestrations(rep)
+
+    def _effect(self, fn: Any, *args: Any) -> None:
+        """Run fn now, or with the ack when a turn is being processed."""
+        if self._effects is None:
+            fn(*args)
+        else:
+            self._effects.append((fn, args))
+
+    def _fail_after_ack(self, rep: Replica, inst: Instance, error_type: str, worker_id: str) -> None:
+        """The ack failed for good (orchestration.rs:954-1003): duroxide records an
+        infrastructure error (the unlabelled twins only), appends OrchestrationFailed and
+        commits it. The instance ends Failed: no completion, no -1 on the active gauge, no
+        redelivery, and the parent is not told (the failure commit carries no messages)."""
+        r = rep.index
+        now = self.engine.now
+        self.rec.orchestration_ack_failed(r)
+        self._log(now, "WARN", RUNTIME, "Failed to ack orchestration item, failing orchestration", inst,
+                  worker_id, (("error", ERROR_TEXT.get(error_type, error_type)),))
+        # The failure commit is one more ack. If it fails too, duroxide drops its abandon
+        # future, so the lock simply expires; modelled as committed (simplified).
+        self._record_op(r, "ack_orchestration_item", self.provider.sample("ack_orchestration_item", inst.history))
+        if inst.terminal:
+            return
+        if now >= 0.0:
+            self.truth.terminal(now, inst.name, "failed", "infrastructure_error")
+        self._end(inst)
+
+    def _poison_orchestration(self, rep: Replica, inst: Instance, worker_id: str) -> None:
+        """Fetched more than max_attempts (10) times: poisoned at fetch (orchestration.rs:544,
+        1273, 1398). The failure is committed (the parent is told), orchestration_poison_total
+        counts it (E2); no completion, no failure series, no -1."""
+        self.rec.orchestration_poison(rep.index)
+        now = self.engine.now
+        self._log(now, "WARN", RUNTIME, "Orchestration message exceeded max attempts, marking as poison", inst,
+                  worker_id, (("attempt_count", str(inst.attempts)), ("max_attempts", str(MAX_ATTEMPTS))))
+        self._record_op(rep.index, "ack_orchestration_item", self.provider.sample("ack_orchestration_item"))
+        if now >= 0.0:
+            self.truth.poison("orchestration")
+            self.truth.terminal(now, inst.name, "failed", "poison")
+        if not inst.started:
+            inst.started = True
+            self.pending -= 1
+            self.running += 1
+            self.active_by_name[inst.name] = self.active_by_name.get(inst.name, 0) + 1
+        message = f"poison: orchestration {inst.iid} exceeded {inst.attempts} attempts (max {MAX_ATTEMPTS})"
+        self._end(inst, Result(False, error=message, kind="app_error"))
+
+    def _abandon_unregistered_orchestration(self, rep: Replica, inst: Instance, batch: tuple[tuple[Any, ...], ...],
+                                            worker_id: str) -> None:
+        """No handler for this name/version: the batch is abandoned with growing backoff (1, 2,
+        4 ... 60 s) and no metric; after max_attempts it is poisoned at fetch."""
+        backoff = unregistered_backoff(inst.attempts)
+        self._log(self.engine.now, "WARN", RUNTIME,
+                  f"Orchestration not registered, abandoning with {backoff:.1f}s backoff "
+                  f"(will poison in {max(MAX_ATTEMPTS - inst.attempts, 0)} more attempts)", inst, worker_id,
+                  (("attempt_count", str(inst.attempts)), ("max_attempts", str(MAX_ATTEMPTS))))
+        # Invisible until the backoff passes, then fetched again (redeliver_turn counts it).
+        self.engine.after(backoff, self.redeliver_turn, inst, batch)
+
+    def _release_turn(self, rep: Replica, slot: int, inst: Instance, locked: bool = False) -> None:
+        """The slot is free again; the instance too unless its messages wait out a backoff."""
+        rep.orch.free.append(slot)
+        if not locked:
+            inst.busy = False
+            if inst.inbox and not inst.terminal:
+                self.enqueue_instance(inst)
         self.pull_orchestrations(rep)
 
     def _match(self, inst: Instance, msg: tuple[Any, ...]) -> tuple[bool, Any]:
@@ -308,12 +419,10 @@ class Runtime(WorkerDispatcher):
                     self._log(self.engine.now, cmd[1], ORCHESTRATION, cmd[2], inst, None, ())
                     cmd = gen.send(None)
                 elif kind == "start":
-                    self.new_instance(cmd[1], Ctx(cmd[2]), None)
+                    self._effect(self.new_instance, cmd[1], Ctx(cmd[2]), None)
                     cmd = gen.send(None)
                 elif kind == "raise":
-                    target = self.instances.get(cmd[1])
-                    if target is not None and not target.terminal:
-                        self.deliver(target, ("event", target.execution_id, cmd[2]))
+                    self._effect(self._raise, cmd[1], cmd[2])
                     cmd = gen.send(None)
                 elif kind == "select" and cmd[2] in inst.events:
                     inst.events.remove(cmd[2])
@@ -331,30 +440,44 @@ class Runtime(WorkerDispatcher):
         inst.history += 1
         if kind == "act":
             inst.waiting = ("act", inst.seq)
-            self.enqueue_work(Work(inst, inst.execution_id, inst.seq, cmd[1], workload.activity_name(cmd[1]), cmd[2]))
+            self._effect(self.enqueue_work, Work(inst, inst.execution_id, inst.seq, cmd[1],
+                                                 workload.activity_name(cmd[1]), cmd[2]))
         elif kind in ("timer", "select"):
             inst.waiting = ("timer", inst.seq) if kind == "timer" else ("select", inst.seq, cmd[2])
-            self.engine.after(cmd[1], self.deliver, inst, ("timer", inst.execution_id, inst.seq))
+            self._effect(self.engine.after, cmd[1], self.deliver, inst, ("timer", inst.execution_id, inst.seq))
         elif kind == "sub":
             inst.waiting = ("sub", self._child(inst, cmd[1], cmd[2]))
         elif kind == "subs":
             pending = {self._child(inst, short, k8s): i for i, (short, k8s) in enumerate(cmd[1])}
             inst.waiting = ("subs", pending, [Result(False, error="not started")] * len(cmd[1]))
 
+    def _raise(self, iid: str, event: str) -> None:
+        target = self.instances.get(iid)
+        if target is not None and not target.terminal:
+            self.deliver(target, ("event", target.execution_id, event))
+
     def _child(self, parent: Instance, short: str, k8s: str) -> str:
-        child = self.new_instance(short, Ctx(k8s), parent)
-        iid = f"{workload.ID_PREFIX[short]}-{k8s}"
-        if child is None:  # already running: report failure to the parent right away
+        self._effect(self._start_child, parent, short, k8s)
+        return f"{workload.ID_PREFIX[short]}-{k8s}"
+
+    def _start_child(self, parent: Instance, short: str, k8s: str) -> None:
+        if self.new_instance(short, Ctx(k8s), parent) is None:
+            # Already running: the parent hears of the failure at once.
+            iid = f"{workload.ID_PREFIX[short]}-{k8s}"
             self.engine.after(0.0, self.deliver, parent,
                               ("sub", parent.execution_id, (iid, Result(False, error="instance already exists"))))
-        return iid
 
     def _finish(self, rep: Replica, inst: Instance, terminal: tuple[Any, ...], seconds: float, worker_id: str) -> None:
-        """A terminal turn: completion (and failure / continue-as-new) metrics, gauge, parent."""
+        """A terminal turn (orchestration.rs:740-873), recorded before the ack: completion (and
+        failure / continue-as-new) metrics, -1 on the active gauge for Completed and Failed."""
         r = rep.index
         now = self.engine.now
         status = _STATUS[terminal[0]]
-        self.rec.orchestration_completion(r, inst.name, inst.version, status, seconds, inst.history + 1)
+        poison = status == "failed" and terminal[2] == "poison"
+        # E1 (<= v0.1.14) exports nothing for poison: its counters were atomics only.
+        exported = not poison or self.rec.e2
+        if exported:
+            self.rec.orchestration_completion(r, inst.name, inst.version, status, seconds, inst.history + 1)
         if now >= 0.0:
             self.truth.terminal(now, inst.name, status, terminal[1] if status == "failed" else None)
         if status == "continuedAsNew":
@@ -368,18 +491,34 @@ class Runtime(WorkerDispatcher):
             inst.gen = workload.SCRIPTS[inst.short](inst.ctx)
             inst.new_execution = True
             inst.waiting = None
-            self.deliver(inst, ("start", inst.execution_id, None))
+            self._effect(self.deliver, inst, ("start", inst.execution_id, None))
             return
         if status == "failed":
             error_type, category, message = terminal[1], terminal[2], terminal[3]
-            self.rec.orchestration_failure(r, inst.name, inst.version, error_type, category)
-            self._log(now, "WARN" if error_type == "app_error" else "ERROR", RUNTIME, "Orchestration failed",
-                      inst, worker_id, (("error_type", quoted(error_type)), ("error", message)))
+            if poison:
+                self.rec.orchestration_poison(r)
+                if now >= 0.0:
+                    self.truth.poison("orchestration")
+            if exported:
+                self.rec.orchestration_failure(r, inst.name, inst.version, error_type, category)
+            level = "WARN" if category == "application" else "ERROR"
+            message_text = {"application": "Orchestration failed (application error)",
+                            "infrastructure": "Orchestration failed", "configuration": "Orchestration failed"
+                            }.get(category, "Orchestration failed (unknown error type)")
+            self._log(now, level, RUNTIME, message_text, inst, worker_id,
+                      (("error_type", category), ("error", quoted(message))))
         elif self.logs.wants("DEBUG", RUNTIME):
             self._log(now, "DEBUG", RUNTIME, "Orchestration completed", inst, worker_id,
                       (("history_events", str(inst.history + 1)),))
-        rep.active -= 1
-        self.rec.active(r, rep.active)
+        if exported:
+            rep.active -= 1
+            self.rec.active(r, rep.active)
+        result = Result(status == "success", error="" if status == "success" else terminal[3])
+        self._end(inst, result)
+
+    def _end(self, inst: Instance, result: Result | None = None) -> None:
+        """The instance's execution is no longer Running in the store; `result` goes to the
+        parent (None: the parent is not told)."""
         inst.terminal = True
         self.running -= 1
         self.active_by_name[inst.name] -= 1
@@ -388,9 +527,8 @@ class Runtime(WorkerDispatcher):
         if self.instances.get(inst.iid) is inst and inst.short != "system-pruner":
             del self.instances[inst.iid]
         parent = inst.parent
-        if parent is not None and not parent.terminal:
-            result = Result(status == "success", error="" if status == "success" else terminal[3])
-            self.deliver(parent, ("sub", parent.execution_id, (inst.iid, result)))
+        if result is not None and parent is not None and not parent.terminal:
+            self._effect(self.deliver, parent, ("sub", parent.execution_id, (inst.iid, result)))
 
     # -- recording helpers -----------------------------------------------------------------
     def provider_op(self, r: int, operation: str) -> None:

@@ -133,16 +133,6 @@ def _unregistered(on: bool) -> Action:
     return act
 
 
-def _unregistered_backoff(on: bool) -> Action:
-    def act(t: FaultTarget) -> None:
-        # The same renamed registration on duroxide >= 0.1.10: abandon with backoff, then poison.
-        if on:
-            t.faults.unregistered_backoff["cms-record-health-check"] = True
-        else:
-            t.faults.unregistered_backoff.pop("cms-record-health-check", None)
-    return act
-
-
 def _scrape_down(on: bool) -> Action:
     def act(t: FaultTarget) -> None:
         t.faults.scrape_down = on
@@ -156,7 +146,9 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
         "healthy", "Steady create/delete traffic, tens of live instances, every actor cycling.",
         "Flat active count (~instances + in-flight creates + the pruner), empty queues, provider "
         "p95 of a few ms dominated by idle polls, a few percent of deploy/connection failures.",
-        expect={"replica_restarts": "zero", "trailing.provider_errors": "zero", "worker_queue": "below:20"}),
+        # A user cancelling a create while one of its activities runs orphans that activity:
+        # its ack fails ("other"), so even a healthy store shows an odd provider error.
+        expect={"replica_restarts": "zero", "trailing.provider_errors": "below:3", "worker_queue": "below:20"}),
     Scenario(
         "activity-failure-storm", "deploy-postgres (70 %) and test-connection (60 %) start failing.",
         "Activity failure ratio jumps for those two activities; create-instance failures and "
@@ -195,20 +187,14 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
         {"worker_queue": "rises", "instances.creating": "rises"}),
     Scenario(
         "unregistered-activity", "A deploy renames cms-record-health-check's registration.",
-        "config_error executions and activity_configuration_errors_total for that activity; "
-        "every actor fails at its next cycle (ERROR lines), active orchestrations fall.",
+        "No execution is recorded for cms-record-health-check (no config_error anywhere): WARN "
+        "'Activity not registered, abandoning with 1.0s backoff (will poison in 9 more attempts)' "
+        "lines from the first cycle on; about 5 minutes later (backoff 1, 2, 4 ... 60 s over 10 "
+        "fetches) each item is poisoned (activity_poison_total), its actor fails as poison "
+        "(orchestration_poison_total, failures_total{error_type=\"unknown\", "
+        "error_category=\"poison\"}) and active orchestrations fall.",
         _unregistered(True), _unregistered(False), 1800.0,
-        {f"activities.{activity_name('cms-record-health-check')}.config_error": "increases",
-         "active.total": "down"}),
-    Scenario(
-        "unregistered-activity-backoff",
-        "The same renamed registration on duroxide >= 0.1.10: abandon with backoff, then poison.",
-        "No execution is recorded for cms-record-health-check; WARN 'Activity not registered, "
-        "abandoning with 1.0s backoff (will poison in 9 more attempts)' lines from the first "
-        "cycle on; about 5 minutes later (backoff 1, 2, 4 ... 60 s over 10 fetches) every item "
-        "is poisoned (activity_poison_total) and every actor fails.",
-        _unregistered_backoff(True), _unregistered_backoff(False), 1800.0,
-        {"poisoned.activity": "increases", "active.total": "down"}),
+        {"poisoned.activity": "increases", "poisoned.orchestration": "increases", "active.total": "down"}),
     Scenario(
         "exporter-down", "Prometheus cannot scrape Toygres for 20 minutes; the processes keep running.",
         "Every Toygres series stops (a gap in every panel), then continues where it left off: "

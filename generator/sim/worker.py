@@ -13,7 +13,7 @@ from generator.sim import workload
 from generator.sim.engine import Engine
 from generator.sim.logs import ACTIVITY, RUNTIME, LogBook, quoted
 from generator.sim.process import Replica
-from generator.sim.provider import ProviderModel
+from generator.sim.provider import ProviderModel, error_type_of
 from generator.sim.recorder import Recorder
 from generator.sim.truth import Truth
 from generator.sim.workload import Faults, Result
@@ -30,6 +30,8 @@ MAX_ATTEMPTS = 10
 # most 60 s: 1, 2, 4, 8, 16, 32, 60, 60, 60, 60 s, so the 11th fetch poisons it ~5 min later.
 UNREGISTERED_BACKOFF_BASE = 1.0
 UNREGISTERED_BACKOFF_MAX = 60.0
+# What duroxide-pg says when an ack's lock or row is gone (no known substring: "other").
+LOST_LOCK = "Invalid lock token or lock expired"
 
 
 def unregistered_backoff(attempt: int) -> float:
@@ -55,6 +57,7 @@ class WorkerDispatcher:
     """Activity dispatch for Runtime (which provides the state declared here)."""
 
     engine: Engine
+    options: Any
     rec: Recorder
     truth: Truth
     logs: LogBook
@@ -70,17 +73,21 @@ class WorkerDispatcher:
     if TYPE_CHECKING:
         def deliver(self, inst: Instance, msg: tuple[Any, ...]) -> None: ...
         def provider_op(self, r: int, operation: str) -> None: ...
+        def _raise(self, iid: str, event: str) -> None: ...
         def _record_op(self, r: int, operation: str, op: tuple[float, str, str | None]) -> None: ...
         def _log(self, t: float, level: str, target: str, message: str, inst: Instance,
                  worker_id: str | None, extra: tuple[tuple[str, str], ...]) -> None: ...
 
     def enqueue_work(self, work: Work) -> None:
-        """Queue an activity, or hand it to a free worker slot (after its next ~100 ms poll)."""
+        """Queue an activity, or hand it to a free worker slot at its next poll (each idle slot
+        polls every dispatcher_min_poll_interval; the first of them finds it)."""
         if not self.worker_queue:
             free = [r for r in self.replicas if r.alive and r.work.free]
             if free:
                 rep = free[0] if len(free) == 1 else self.rng_sched.choice(free)
-                self._start_activity(rep, work, self.rng_sched.random() * 0.1)
+                idle = sum(len(r.work.free) for r in free)
+                wait = self.options.dispatcher_poll_interval / (idle + 1)
+                self._start_activity(rep, work, self.rng_sched.random() * 2.0 * wait)
                 return
         self.worker_queue.append(work)
         if len(self.worker_queue) == 1:
@@ -109,15 +116,16 @@ class WorkerDispatcher:
 
     def _start_activity(self, rep: Replica, work: Work, delay: float) -> None:
         slot = rep.work.free.pop()
-        if not rep.work.free:
-            rep.work.set_idle(False, self.engine.now)
+        rep.work.set_idle(not self.worker_queue, self.engine.now)
         inst = work.inst
         if work.attempts > MAX_ATTEMPTS:
             self.engine.after(delay, self._poison_work, rep, rep.epoch, slot, work)
             return
-        if self.faults.unregistered_backoff.get(work.short):
-            fetch = self.provider.sample("fetch_work_item")
-            self.engine.after(delay + fetch[0], self._abandon_unregistered, rep, rep.epoch, slot, work, fetch)
+        if self.faults.unregistered.get(work.short):
+            # fetch, then read (the orchestration descriptor, before the handler lookup).
+            ops = (self.provider.sample("fetch_work_item"), self.provider.sample("read"))
+            self.engine.after(delay + ops[0][0] + ops[1][0], self._abandon_unregistered, rep, rep.epoch, slot,
+                              work, ops)
             return
         seconds, outcome, value, error = workload.outcome(work.short, inst.ctx.k8s, self.faults, self.rng_work, self.cms)
         provider = self.provider
@@ -137,17 +145,17 @@ class WorkerDispatcher:
         for operation, op in zip(("fetch_work_item", "read", "ack_work_item"), ops):
             self._record_op(r, operation, op)
         inst = work.inst
-        if inst.terminal or inst.execution_id != work.execution_id:
-            outcome = "cancelled"  # the orchestration ended: the result is dropped
         self.rec.activity_execution(r, work.name, outcome, seconds)
         self._log_activity(rep, slot, work, outcome, seconds, error, value)
-        if ops[2][2] is None:
+        if inst.terminal or inst.execution_id != work.execution_id:
+            self._orphaned_ack(rep, slot, work, outcome, seconds)
+        elif ops[2][2] is None:
             self.rec.activity_acked(r, outcome)
             if now >= 0.0:
                 self.truth.activity(now, work.name, outcome, seconds)
             if outcome != "cancelled":
                 if outcome == "success" and work.effect:
-                    self._apply(work.effect)
+                    self._apply(r, work.effect)
                 result = Result(outcome == "success", value, error, outcome)
                 self.deliver(inst, ("act", work.execution_id, (work.seq, result)))
         else:
@@ -161,13 +169,33 @@ class WorkerDispatcher:
         rep.work.free.append(slot)
         self.pull_work(rep)
 
+    def _orphaned_ack(self, rep: Replica, slot: int, work: Work, outcome: str, seconds: float) -> None:
+        """The instance ended or continued as new while the activity ran: its real outcome is
+        already recorded; the ack finds the row gone (a lost-lock error, classified "other"),
+        so duroxide records the infra_error twin (worker.rs:746-758) and abandons it."""
+        r = rep.index
+        now = self.engine.now
+        ack = self.provider.sample("ack_work_item")[0]
+        self.rec.provider_operation(r, "ack_work_item", ack, "error")
+        self.rec.provider_error(r, "ack_work_item", error_type_of(LOST_LOCK))
+        self.rec.activity_infra_error(r)
+        if now >= 0.0:
+            # Like any failed ack: the execution ran, its result was lost.
+            self.truth.activity(now, work.name, "infra_error", seconds)
+            self.truth.provider("ack_work_item", ack)
+            self.truth.provider_error(now, "ack_work_item", error_type_of(LOST_LOCK))
+        self._log(now, "WARN", RUNTIME, "worker: atomic ack failed, abandoning work item", work.inst,
+                  f"work-{slot}-{rep.runtime_id}", (("activity_id", str(work.seq)), ("error", LOST_LOCK)))
+
     def _abandon_unregistered(self, rep: Replica, epoch: int, slot: int, work: Work,
-                              fetch: tuple[float, str, str | None]) -> None:
-        """duroxide >= 0.1.10: no handler, so no execution is recorded; the item is abandoned
-        with a visibility delay (WARN) and fetched again later, until poison handling ends it."""
+                              ops: tuple[tuple[float, str, str | None], ...]) -> None:
+        """No handler (worker.rs:495-499, 700-726): no execution is recorded; the item is
+        abandoned with a visibility delay (WARN) and fetched again later, until poison handling
+        ends it (v0.1.8+; only v0.1.7 recorded config_error)."""
         if rep.epoch != epoch:
             return
-        self._record_op(rep.index, "fetch_work_item", fetch)
+        self._record_op(rep.index, "fetch_work_item", ops[0])
+        self._record_op(rep.index, "read", ops[1])
         backoff = unregistered_backoff(work.attempts)
         remaining = max(MAX_ATTEMPTS - work.attempts, 0)
         self._log(self.engine.now, "WARN", RUNTIME,
@@ -181,7 +209,8 @@ class WorkerDispatcher:
         self.pull_work(rep)
 
     def _poison_work(self, rep: Replica, epoch: int, slot: int, work: Work) -> None:
-        """Fetched more than MAX_ATTEMPTS times: not executed, failed as poison."""
+        """Fetched more than max_attempts times (worker.rs:400-441): acked with a poison
+        ActivityFailed, activity_poison_total (E2); the orchestration's next turn fails."""
         if rep.epoch != epoch:
             return
         self.provider_op(rep.index, "fetch_work_item")
@@ -191,15 +220,20 @@ class WorkerDispatcher:
             self.truth.poison("activity")
         self._log(self.engine.now, "WARN", RUNTIME, "Activity message exceeded max attempts, marking as poison",
                   work.inst, f"work-{slot}-{rep.runtime_id}", (("activity_name", work.name),))
-        self.deliver(work.inst, ("act", work.execution_id,
-                                 (work.seq, Result(False, error="poison message", kind="poison"))))
+        message = (f"poison: activity {work.name}#{work.seq} exceeded {work.attempts} attempts "
+                   f"(max {MAX_ATTEMPTS})")
+        self.deliver(work.inst, ("act", work.execution_id, (work.seq, Result(False, error=message, kind="poison"))))
         rep.work.free.append(slot)
         self.pull_work(rep)
 
-    def _apply(self, effect: tuple[str, ...]) -> None:
-        """Toygres' CMS side effects of a successful activity (the truth's instance states)."""
+    def _apply(self, r: int, effect: tuple[str, ...]) -> None:
+        """Toygres' side effects of a successful activity (CMS states, raised events)."""
         kind, k8s = effect[0], effect[1]
-        if kind == "create_record":
+        if kind == "raise":
+            # ActivityContext::get_client's store is the instrumented one: enqueue_orchestrator.
+            self.provider_op(r, "enqueue_orchestrator")
+            self._raise(effect[1], effect[2])
+        elif kind == "create_record":
             self.cms[k8s] = "creating"
         elif kind == "delete_record":
             self.cms.pop(k8s, None)

@@ -43,7 +43,7 @@ class Result:
     ok: bool
     value: str = ""
     error: str = ""
-    # app_error, config_error or poison (only meaningful when not ok)
+    # app_error or poison (only meaningful when not ok)
     kind: str = "app_error"
 
 
@@ -77,6 +77,7 @@ PROFILES: dict[str, Profile] = {
     "cms-update-instance-health": Profile(0.039, 0.3, 0.012, 0.100, 0.00001),
     "cms-record-image": _CMS,
     "cms-acquire-semaphore": _CMS,
+    "send-external-event": Profile(0.006, 0.4, 0.002, 0.05, 0.0),
     "deploy-postgres": Profile(3.6, 0.5, 0.8, 30.0, 0.02,
                                ("Kubernetes API error: 503 Service Unavailable",
                                 "DNS name conflict: {k8s} is already in use"), 2.0),
@@ -101,9 +102,10 @@ class Faults:
     activity_fail: dict[str, tuple[float, str]] = field(default_factory=dict)
     cms_down: bool = False
     stuck_ready: bool = False
+    # Activities / orchestrations whose registration is missing: abandoned with backoff, then
+    # poisoned (duroxide v0.1.8+; only v0.1.7 recorded config_error).
     unregistered: dict[str, bool] = field(default_factory=dict)
-    # duroxide >= 0.1.10: an unregistered activity is abandoned with backoff, then poisoned.
-    unregistered_backoff: dict[str, bool] = field(default_factory=dict)
+    unregistered_orchestrations: dict[str, bool] = field(default_factory=dict)
     # Prometheus cannot scrape the processes (they keep running): no samples at all.
     scrape_down: bool = False
     # Toygres keeps its CMS schema (toygres_cms) in the same Postgres database as the duroxide
@@ -124,10 +126,6 @@ class Ctx:
 def outcome(short: str, k8s: str, faults: Faults, rng: random.Random,
             cms: dict[str, str]) -> tuple[float, str, str, str]:
     """(true duration, outcome, value, error) of one execution of activity `short`."""
-    if faults.unregistered.get(short):
-        # The worker cannot resolve the handler: no code runs.
-        return 0.0005 + rng.random() * 0.001, "config_error", "", \
-            f"Activity '{activity_name(short)}' is not registered"
     profile = PROFILES[short]
     if short.startswith("cms-") and faults.cms_down:
         # The observed failure: the pool initialisation fails after a connect attempt.
@@ -173,7 +171,7 @@ def _retry(short: str, attempts: int, backoff: Callable[[int], float]) -> Genera
     result = Result(False)
     for attempt in range(attempts):
         result = yield _act(short)
-        if result.ok or result.kind == "config_error":
+        if result.ok or result.kind == "poison":
             return result
         if attempt < attempts - 1:
             yield ("timer", backoff(attempt))
@@ -237,7 +235,8 @@ def delete_instance(c: Ctx) -> Script:
         r = yield _act(*step)
         if not r.ok:
             return _failed(r)
-    yield ("raise", f"actor-{c.k8s}", "InstanceDeleted")
+    # 1.0.3: the send-external-event activity raises InstanceDeleted through get_client.
+    yield _act("send-external-event", ("raise", f"actor-{c.k8s}", "InstanceDeleted"))
     r = yield _act("cms-delete-instance-record", ("delete_record", c.k8s))
     if not r.ok:
         return _failed(r)

@@ -14,7 +14,7 @@ from generator.config import Config
 
 CONFIG = Config()
 PROM = {"type": "prometheus", "uid": "toygres-prometheus"}
-GOOD_ACTIVE = "sum(duroxide_active_orchestrations)"
+GOOD_ACTIVE = "max(max_over_time(duroxide_active_orchestrations[1m]))"
 
 
 def dashboard(expr: str, unit: str = "short", kind: str = "timeseries") -> dict[str, Any]:
@@ -80,7 +80,8 @@ def test_online_rule(dataset: tuple[str, list[Any]], rule: str, query: str, unit
     url, runs = dataset
     declared = {"case": {"P": measure}} if measure else {}
     problems = check_against([("case.json", dashboard(query, unit))], CONFIG, url, runs, declared)
-    fired = {p.rule for p in problems}
+    # Known duroxide limitations (the E1 gauge drifting below zero) are warnings naming them.
+    fired = {p.rule for p in problems if "known duroxide limitation" not in p.message}
     assert (rule in fired) is fires, [f"{p.rule}: {p.message}" for p in problems]
 
 

@@ -17,10 +17,10 @@ _CACHE: dict[Any, SimResult] = {}
 
 def simulate(scenarios: Sequence[str] = ("healthy",), **options: Any) -> SimResult:
     """A run cached per arguments (runs are deterministic, so sharing them is safe)."""
-    settings = {"duration_seconds": 3600, "seed": 7, **options}
+    settings = {"duration_seconds": 3600, "seed": 7, "end_ts": END, **options}
     key = (tuple(scenarios), tuple(sorted(settings.items())))
     if key not in _CACHE:
-        _CACHE[key] = run(scenarios, Config(), end_ts=END, **settings)
+        _CACHE[key] = run(scenarios, Config(), **settings)
     return _CACHE[key]
 
 

@@ -117,11 +117,11 @@ def test_provider_operations_by_era(era, operations):
     assert {s.labels["operation"] for s in series} == operations
 
 
-def test_idle_polls_dominate_fetches(e2):
+def test_idle_polls_dominate_worker_fetches(e2):
     counts = {s.labels["operation"]: s.last for s in metrics(e2, "duroxide_provider_operation_duration_seconds_count")}
-    acks = counts["ack_orchestration_item"]
-    # Every turn fetches once; idle dispatchers poll every ~100 ms on top.
-    assert counts["fetch_orchestration_item"] > 2 * acks
+    acks = counts["ack_work_item"]
+    # Every activity fetches once; each of the 10 worker slots polls every second while idle.
+    assert counts["fetch_work_item"] > 2 * acks
 
 
 @pytest.mark.parametrize("era, exists", [("E1", False), ("E2", True)], ids=["E1-none", "E2-recorded"])

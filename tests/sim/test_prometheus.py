@@ -69,11 +69,14 @@ def _query(base: str, expr: str, at: int) -> float:
 
 
 @pytest.mark.parametrize("offset", [0, 600, 1800], ids=["end", "end-10m", "end-30m"])
-def test_sum_of_active_gauge_matches_truth(prometheus, offset):
+def test_max_of_active_gauge_matches_truth_at_a_poll(prometheus, offset):
+    """Every process reports the store's global count after its 60 s poll: max reads it,
+    a sum reads 3x (these instants are poll instants: 60 s multiples from start-up)."""
     base, result = prometheus
     at = END - offset
     truth = next(r for r in result.truth if r["ts"] == at)
-    assert _query(base, "sum(duroxide_active_orchestrations)", at) == truth["active"]["total"]
+    assert _query(base, "max(duroxide_active_orchestrations)", at) == truth["active"]["total"]
+    assert _query(base, "sum(duroxide_active_orchestrations)", at) == 3 * truth["active"]["total"]
 
 
 def test_three_replicas_are_three_targets(prometheus):

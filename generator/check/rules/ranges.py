@@ -6,8 +6,9 @@ import math
 from typing import Iterable
 
 from generator.check.evaluate import values
+from generator.check.expectations import KNOWN_NEGATIVE
 from generator.check.model import OnlineRule, TargetResults
-from generator.problems import Problem
+from generator.problems import Problem, Severity
 
 RATIO_UNITS = {"percentunit": (0.0, 1.0), "percent": (0.0, 100.0)}
 NON_NEGATIVE = {"s", "ms", "us", "ns", "ops", "reqps", "rps", "wps", "opm", "short", "none", "bytes"}
@@ -30,8 +31,16 @@ class Range(OnlineRule):
                     yield self.problem(tr, f"unit {unit} but values range {low:g}..{high:g} in {result.scenario} (outside [{lo:g}, {hi:g}])")
                     return
             elif unit in NON_NEGATIVE and low < -1e-9:
-                yield self.problem(tr, f"negative value {low:g} in {result.scenario} for unit {unit}: a counter "
-                                       "difference across a reset, or arithmetic on raw counters")
+                run = tr.runs.get(result.scenario)
+                known = next((reason for (metric, era), reason in KNOWN_NEGATIVE.items()
+                              if run is not None and run.era == era and metric in tr.target.expr), None)
+                message = (f"negative value {low:g} in {result.scenario} for unit {unit}: a counter "
+                           "difference across a reset, or arithmetic on raw counters")
+                if known:
+                    yield self.problem(tr, f"negative value {low:g} in {result.scenario}; known duroxide "
+                                           f"limitation: {known}", Severity.WARNING)
+                else:
+                    yield self.problem(tr, message)
                 return
             if any(math.isinf(v) for v in found):
                 yield self.problem(tr, f"infinite value in {result.scenario} (division by zero?)")

@@ -87,8 +87,9 @@ def _point(measure: Measure, key: str, series: dict[float, float], truth: dict[f
                                                        int(run.header["scrape_interval"]))) if v is not None]
         low, high = min(lagged), max(lagged)
         tol = measure.tolerance(truth[t][key], run.era)
+        slack = measure.slack(run, t, width) if measure.slack is not None else 0.0
         checked += 1
-        if not low - tol <= series[t] <= high + tol:
+        if not low - tol - float(slack or 0.0) <= series[t] <= high + tol:
             bad += 1
             if abs(series[t] - truth[t][key]) >= abs(worst[1] - worst[2]):
                 worst = (t, series[t], truth[t][key])

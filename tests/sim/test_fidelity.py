@@ -1,0 +1,258 @@
+"""The simulator reproduces duroxide v0.1.26 and Toygres as they really run, proven with PromQL
+over the exported data in a real Prometheus. Every expectation comes from
+shared/reference/duroxide-metrics.md (file:line of duroxide's source in the comments), not from
+the simulator's constants."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from generator.prometheus import server
+from generator.prometheus.client import Client
+from tests.sim.helpers import END, simulate
+
+pytestmark = pytest.mark.skipif(not (shutil.which("promtool") and shutil.which("prometheus")),
+                                reason="promtool and prometheus are needed")
+
+# Each run gets its own window, 2 h apart (longer than a run plus the 5 m lookback).
+SPACING = 4 * 3600
+FAULT = {"fault_start_seconds": 1200}
+RUNS: dict[str, dict[str, Any]] = {
+    "burst": {"scenarios": ["burst"], "duration_seconds": 3600, **FAULT},
+    "three": {"scenarios": ["healthy"], "duration_seconds": 3600, "replicas": 3},
+    "unregistered": {"scenarios": ["unregistered-activity"], "duration_seconds": 4800, **FAULT},
+    "slow": {"scenarios": ["database-slow"], "duration_seconds": 4800, **FAULT},
+    "locks": {"scenarios": ["store-lock-contention"], "duration_seconds": 4800, **FAULT},
+    "e1": {"scenarios": ["healthy"], "duration_seconds": 3600, "era": "E1"},
+}
+# Toygres' runtime options (toygres-server main.rs): 2 orchestration slots, 10 worker slots,
+# dispatcher_min_poll_interval 1 s; duroxide's gauge_poll_interval default is 60 s.
+GAUGE_POLL = 60
+POLL_INTERVAL = 1.0
+ORCH_SLOTS = 2
+WORKER_SLOTS = 10
+CREATE = 'orchestration_name="toygres-orchestrations::orchestration::create-instance"'
+
+
+class Runs:
+    """The simulated runs (with their truth) and a client on the Prometheus serving them all."""
+
+    def __init__(self, client: Client, results: dict[str, Any]) -> None:
+        self.client = client
+        self.results = results
+
+    def end(self, name: str) -> int:
+        return END - list(RUNS).index(name) * SPACING
+
+    def onset(self, name: str) -> int:
+        return int(self.results[name].header["onset"])
+
+    def scalar(self, expr: str, at: float) -> float | None:
+        series = self.client.query(expr, at)
+        return series[0].samples[-1][1] if series else None
+
+    def range(self, expr: str, start: float, end: float, step: float = 15) -> dict[float, float]:
+        series = self.client.query_range(expr, start, end, step)
+        assert len(series) <= 1, f"{expr} returned {len(series)} series"
+        return dict(series[0].samples) if series else {}
+
+    def truth(self, name: str, ts: float) -> dict[str, Any]:
+        return next(r for r in self.results[name].truth if r["ts"] == ts)
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
+    root = tmp_path_factory.mktemp("fidelity")
+    data = root / "tsdb"
+    results = {}
+    for index, (name, options) in enumerate(RUNS.items()):
+        settings = dict(options)
+        scenarios = settings.pop("scenarios")
+        result = simulate(scenarios, end_ts=END - index * SPACING, **settings)
+        results[name] = result
+        path = Path(root / f"{name}.om")
+        with open(path, "w", encoding="utf-8") as handle:
+            for chunk in result.openmetrics(aligned=True):
+                handle.write(chunk)
+        server.backfill(path, data)
+    with server.running(data) as prom:
+        yield Runs(Client(prom.url), results)
+
+
+# -- 1. the active gauge ------------------------------------------------------------------
+
+def _rises(values: dict[float, float]) -> list[float]:
+    ordered = sorted(values)
+    return [t for a, t in zip(ordered, ordered[1:]) if values[t] > values[a]]
+
+
+def test_burst_gauge_does_not_rise_between_polls_and_jumps_at_the_next(runs: Runs):
+    """mod.rs:714-758: the gauge is set from the store every gauge_poll_interval; the +1 for
+    a new instance (orchestration.rs:668-669) never runs, so 50 creates appear only at a poll."""
+    onset = runs.onset("burst")
+    gauge = runs.range('duroxide_active_orchestrations{job="toygres"}', onset - 600, onset + 600)
+    rises = _rises(gauge)
+    assert rises, "the burst shows at a poll"
+    # At most one rise per poll interval: it never climbs between polls.
+    assert all(b - a >= GAUGE_POLL for a, b in zip(rises, rises[1:]))
+    first = next(t for t in rises if t > onset)
+    assert first - onset <= GAUGE_POLL + 15
+    before = gauge[first - 15]
+    assert gauge[first] - before >= 40, "the batch of 50 appears at once at the next poll"
+    # Just after the burst the true count is far above the gauge: it does not rise with it.
+    assert runs.truth("burst", first - 15)["active"]["total"] - before >= 40
+    # At the poll the gauge is exactly the store's running count.
+    assert gauge[first] == runs.truth("burst", first)["active"]["total"]
+
+
+def test_three_replicas_each_report_the_global_count(runs: Runs):
+    """Every process polls the global running count (mod.rs:714-758): after a poll a sum over
+    processes reads 3 x the truth; max over processes of max_over_time(...[1m]) reads it."""
+    end = runs.end("three")
+    polls = [t for t in range(end - 1800, end + 1, GAUGE_POLL)]
+    for t in polls:
+        truth = runs.truth("three", t)["active"]["total"]
+        assert runs.scalar('sum(duroxide_active_orchestrations{job="toygres"})', t) == 3 * truth
+        assert runs.scalar('max(duroxide_active_orchestrations{job="toygres"})', t) == truth
+        # Between polls the gauge only falls, so over [t-60s, t] (both ends inclusive in
+        # Prometheus 2) the max is the larger of the two polls' exact counts.
+        best = runs.scalar('max(max_over_time(duroxide_active_orchestrations{job="toygres"}[1m]))', t)
+        assert best == max(truth, runs.truth("three", t - GAUGE_POLL)["active"]["total"])
+
+
+def test_e1_gauge_only_falls_and_drifts_below_the_truth(runs: Runs):
+    """v0.1.10-0.1.14: set from the store at start-up only, -1 on every completion; no poller."""
+    end = runs.end("e1")
+    gauge = runs.range('max(duroxide_active_orchestrations{job="otel-collector"})', end - 3600, end)
+    assert not _rises(gauge)
+    assert gauge[end] < runs.truth("e1", end)["active"]["total"] - 20
+
+
+# -- 2. failed acks, poison, unregistered handlers ----------------------------------------
+
+def test_unregistered_activity_backs_off_then_poisons_without_config_error(runs: Runs):
+    """worker.rs:495-499, 700-726: abandoned with backoff, then poisoned (worker.rs:428-441);
+    the orchestration fails as poison (replay_engine.rs:283-295); config_error never in E2."""
+    onset, end = runs.onset("unregistered"), runs.end("unregistered")
+    sel = '{job="toygres"}'
+    assert runs.scalar(f'count(duroxide_activity_executions_total{{job="toygres", outcome="config_error"}})',
+                       end) is None
+    assert runs.scalar(f"count(duroxide_activity_configuration_errors_total{sel})", end) is None
+    assert runs.scalar(f'count(duroxide_orchestration_failures_total{{job="toygres", error_type="config_error"}})',
+                       end) is None
+    poison = runs.range(f"sum(duroxide_activity_poison_total{sel}) or vector(0)", onset, end)
+    first = min(t for t, v in poison.items() if v > 0)
+    # The 10 backoffs of 1, 2, 4 ... 60 s add up to 303 s before the 11th fetch poisons.
+    assert first - onset >= 300
+    failures = runs.scalar('sum(duroxide_orchestration_failures_total{job="toygres", error_type="unknown", '
+                           'error_category="poison", orchestration_name!=""})', end)
+    activity_poison = runs.scalar(f"sum(duroxide_activity_poison_total{sel})", end)
+    orchestration_poison = runs.scalar(f"sum(duroxide_orchestration_poison_total{sel})", end)
+    assert activity_poison and activity_poison >= 10
+    assert failures == orchestration_poison == activity_poison, "each activity poison fails its actor as poison"
+    # The poison failure has no unlabelled twin (only application/infrastructure/configuration do).
+    assert runs.scalar('count(duroxide_orchestration_failures_total{job="toygres", orchestration_name="", '
+                       'error_type="unknown"})', end) is None
+    lines = [line for line in runs.results["unregistered"].log_lines() if "Activity not registered" in line]
+    assert any("abandoning with 1.0s backoff (will poison in 9 more attempts)" in line for line in lines)
+    assert any("abandoning with 60.0s backoff" in line for line in lines)
+
+
+def test_failed_acks_fail_instances_with_unlabelled_series_only(runs: Runs):
+    """orchestration.rs:954-1003: a failed ack records the unlabelled infrastructure twins
+    only, commits OrchestrationFailed, and is not redelivered (no poison)."""
+    onset, end = runs.onset("locks"), runs.end("locks")
+    unlabelled = runs.scalar('sum(increase(duroxide_orchestration_failures_total{job="toygres", '
+                             'orchestration_name="", error_type="infrastructure_error"}[20m]))', onset + 1200)
+    labelled = runs.scalar('sum(increase(duroxide_orchestration_failures_total{job="toygres", '
+                           'orchestration_name!="", error_type="infrastructure_error"}[20m]))', onset + 1200)
+    assert unlabelled and unlabelled > 5
+    assert not labelled
+    assert runs.scalar('sum(duroxide_orchestration_poison_total{job="toygres"})', end) is None
+    assert runs.scalar('sum(increase(duroxide_provider_errors_total{job="toygres", '
+                       'operation="ack_orchestration_item", error_type="timeout"}[20m]))', onset + 1200) > 0
+
+
+# -- 3. provider operations and what the durations measure ---------------------------------
+
+def test_database_slow_leaves_orchestration_duration_flat(runs: Runs):
+    """orchestration.rs:621-727: the duration times the handler only; store latency is not in
+    it. The provider's own latency grows with the store's."""
+    onset = runs.onset("slow")
+
+    def mean(metric: str, at: int) -> float:
+        value = runs.scalar(f'sum(rate({metric}_sum{{job="toygres"}}[10m])) / '
+                            f'sum(rate({metric}_count{{job="toygres"}}[10m]))', at)
+        assert value is not None
+        return value
+
+    turn_before = mean("duroxide_orchestration_duration_seconds", onset)
+    turn_during = mean("duroxide_orchestration_duration_seconds", onset + 1500)
+    store_before = mean("duroxide_provider_operation_duration_seconds", onset)
+    store_during = mean("duroxide_provider_operation_duration_seconds", onset + 1500)
+    assert store_during > 5 * store_before
+    assert turn_during < 1.5 * turn_before
+
+
+@pytest.mark.parametrize("fetch, ack, slots", [
+    ("fetch_orchestration_item", "ack_orchestration_item", ORCH_SLOTS),
+    ("fetch_work_item", "ack_work_item", WORKER_SLOTS),
+], ids=["orchestration-2-slots", "worker-10-slots"])
+def test_idle_slots_poll_at_most_once_per_interval_each(runs: Runs, fetch: str, ack: str, slots: int):
+    """Every slot polls on its own every dispatcher_min_poll_interval when idle
+    (orchestration.rs:373-514, worker.rs:188-253): the empty fetches (fetches minus acks) are
+    at most one per slot per interval; on the mostly idle worker side they dominate."""
+    at = runs.onset("burst")
+
+    def rate(operation: str) -> float:
+        value = runs.scalar(f'sum(rate(duroxide_provider_operation_duration_seconds_count{{job="toygres", '
+                            f'operation="{operation}"}}[10m]))', at)
+        assert value is not None
+        return value
+
+    fetches, acks = rate(fetch), rate(ack)
+    idle = fetches - acks
+    assert 0 < idle <= slots / POLL_INTERVAL
+    if slots == WORKER_SLOTS:
+        assert idle > acks
+
+
+def test_api_starts_are_not_counted_as_enqueues(runs: Runs):
+    """An application's own Client talks to the raw store: enqueue_orchestrator counts only
+    ActivityContext::get_client calls (send-external-event), never API starts."""
+    end = runs.end("three")
+    enqueues = runs.scalar('sum(increase(duroxide_provider_operation_duration_seconds_count{job="toygres", '
+                           'operation="enqueue_orchestrator"}[1h]))', end) or 0.0
+    sends = runs.scalar('sum(increase(duroxide_activity_executions_total{job="toygres", '
+                        'activity_name=~".*::send-external-event"}[1h]))', end) or 0.0
+    starts = runs.scalar(f'sum(increase(duroxide_orchestration_starts_total{{job="toygres", {CREATE}, '
+                         f'version="unknown"}}[1h]))', end)
+    assert starts and starts > 5
+    assert enqueues == pytest.approx(sends, abs=2)
+
+
+def test_session_maintenance_cadence(runs: Runs):
+    """v0.1.18+: renew_session_lock about every 25 s, cleanup_orphaned_sessions every 300 s."""
+    end = runs.end("burst")
+    renew = runs.scalar('sum(increase(duroxide_provider_operation_duration_seconds_count{job="toygres", '
+                        'operation="renew_session_lock"}[30m]))', end)
+    cleanup = runs.scalar('sum(increase(duroxide_provider_operation_duration_seconds_count{job="toygres", '
+                          'operation="cleanup_orphaned_sessions"}[30m]))', end)
+    assert renew == pytest.approx(1800 / 25, abs=3)
+    assert cleanup == pytest.approx(1800 / 300, abs=1)
+
+
+def test_orphaned_activities_record_an_infra_twin_and_an_other_ack_error(runs: Runs):
+    """An activity running when its instance ends (a user cancels a create) records its real
+    outcome, then its ack fails: infra_error twin and provider_errors{ack_work_item, other};
+    cancelled is never recorded for it."""
+    end = runs.end("three")
+    other = runs.scalar('sum(duroxide_provider_errors_total{job="toygres", operation="ack_work_item", '
+                        'error_type="other"})', end)
+    twins = runs.scalar('sum(duroxide_activity_executions_total{job="toygres", outcome="infra_error"})', end)
+    assert other and other == twins
+    assert runs.scalar('count(duroxide_activity_executions_total{job="toygres", outcome="cancelled"})', end) is None
