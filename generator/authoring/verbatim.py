@@ -1,0 +1,81 @@
+"""The one escape hatch: Grafana JSON the builders cannot express, carried over as it is.
+
+`verbatim({...})` is merged over what a builder compiles to (a panel, a target, a variable, a
+row header or the whole dashboard): dictionaries merge key by key, any other value replaces,
+and `None` removes a key the builder would write. `raw_panel({...})` is a whole panel the
+builders have no call for (a heatmap, a plugin panel, a library panel reference); it is
+compiled as written, only its `id` and `gridPos` come from the layout. Imported dashboards use
+both and list every use at the top of their module, so nothing is carried over unseen.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from generator.authoring.panels import Cell
+
+
+@dataclass(frozen=True)
+class Verbatim:
+    """JSON merged over compiled output; a None value deletes that key."""
+
+    data: Mapping[str, Any]
+
+
+def verbatim(data: Mapping[str, Any]) -> Verbatim:
+    return Verbatim(copy.deepcopy(dict(data)))
+
+
+@dataclass(frozen=True)
+class RawPanel:
+    """A panel kept as JSON (no builder expresses it)."""
+
+    json: Mapping[str, Any]
+
+    @property
+    def title(self) -> str:
+        return str(self.json.get("title") or "")
+
+
+def raw_panel(json: Mapping[str, Any], *, width: int | None = None, height: int | None = None,
+              extra: Verbatim | None = None) -> Cell:
+    """A whole panel as Grafana JSON; `width`/`height` feed the automatic layout."""
+    return Cell(RawPanel(copy.deepcopy(dict(json))), width, height, extra=extra)
+
+
+def merge(base: Any, patch: Verbatim | Mapping[str, Any] | None) -> Any:
+    """`base` with `patch` merged over it (see the module docstring); `base` is not changed."""
+    if patch is None:
+        return base
+    data = patch.data if isinstance(patch, Verbatim) else patch
+    if not isinstance(base, dict):
+        return copy.deepcopy(dict(data))
+    out = dict(base)
+    for key, value in data.items():
+        if value is None:
+            out.pop(key, None)
+        elif isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def difference(wanted: Mapping[str, Any], built: Mapping[str, Any]) -> dict[str, Any]:
+    """The smallest patch with merge(built, patch) == wanted (neither may contain None)."""
+    patch: dict[str, Any] = {}
+    for key, value in wanted.items():
+        if key not in built:
+            patch[key] = copy.deepcopy(value)
+        elif built[key] == value:
+            continue
+        elif isinstance(value, dict) and isinstance(built[key], dict):
+            patch[key] = difference(value, built[key])
+        else:
+            patch[key] = copy.deepcopy(value)
+    for key in built:
+        if key not in wanted:
+            patch[key] = None
+    return patch
