@@ -80,9 +80,9 @@ def _steps(steps: Sequence[Step]) -> list[dict[str, Any]]:
     return [{"color": s.color, "value": s.value} for s in steps] or [{"color": GREEN, "value": None}]
 
 
-def _field_config(unit: str, steps: Sequence[Step], minimum: float | None,
+def _field_config(unit: str | None, steps: Sequence[Step], minimum: float | None,
                   maximum: float | None, decimals: int | None) -> dict[str, Any]:
-    defaults: dict[str, Any] = {"unit": unit, "thresholds": {"mode": "absolute", "steps": _steps(steps)}}
+    defaults: dict[str, Any] = {"unit": unit or "", "thresholds": {"mode": "absolute", "steps": _steps(steps)}}
     if minimum is not None:
         defaults["min"] = minimum
     if maximum is not None:
@@ -92,7 +92,7 @@ def _field_config(unit: str, steps: Sequence[Step], minimum: float | None,
     return defaults
 
 
-def timeseries(title: str, description: str, targets: Sequence[Any], *, unit: str,
+def timeseries(title: str, description: str, targets: Sequence[Any], *, unit: str | None,
                steps: Sequence[Step] = (), minimum: float | None = 0, maximum: float | None = None,
                stack: bool = False, legend_calcs: Sequence[str] = ("mean", "max", "lastNotNull"),
                width: int | None = None, height: int | None = None, measures: str = "",
@@ -100,7 +100,7 @@ def timeseries(title: str, description: str, targets: Sequence[Any], *, unit: st
     """A time series with a table legend (mean, max, last) and dashed threshold lines."""
     panel = g.TimeSeries(
         title=title, description=description, targets=list(targets), dataSource=datasource,
-        unit=unit, legendDisplayMode="table", legendPlacement="bottom",
+        unit=unit or "", legendDisplayMode="table", legendPlacement="bottom",
         legendCalcs=list(legend_calcs), tooltipMode="multi", tooltipSort="desc",
         fillOpacity=10, showPoints="never", valueMin=minimum, valueMax=maximum,
         stacking={"mode": "normal", "group": "A"} if stack else {"mode": "none", "group": "A"},
@@ -110,7 +110,7 @@ def timeseries(title: str, description: str, targets: Sequence[Any], *, unit: st
     return Cell(panel, width, height, measures, extra=extra)
 
 
-def stat(title: str, description: str, target: Any, *, unit: str, steps: Sequence[Step] = (),
+def stat(title: str, description: str, target: Any, *, unit: str | None, steps: Sequence[Step] = (),
          minimum: float | None = None, maximum: float | None = None, decimals: int | None = None,
          graph: bool = True, no_value: str = "No data", width: int | None = None,
          height: int | None = None, measures: str = "",
@@ -119,20 +119,20 @@ def stat(title: str, description: str, target: Any, *, unit: str, steps: Sequenc
     panel = g.Stat(
         title=title, description=description, targets=[target], dataSource=datasource,
         graphMode="area" if graph else "none", colorMode="background", reduceCalc="lastNotNull",
-        noValue=no_value, textMode="value", orientation="auto", format=unit,
+        noValue=no_value, textMode="value", orientation="auto", format=unit or "",
     )
     panel.extraJson = {"fieldConfig": {"defaults": _field_config(unit, steps, minimum, maximum, decimals)}}
     return Cell(panel, width, height, measures, extra=extra)
 
 
-def bargauge(title: str, description: str, targets: Sequence[Any], *, unit: str,
+def bargauge(title: str, description: str, targets: Sequence[Any], *, unit: str | None,
              steps: Sequence[Step] = (), width: int | None = None, height: int | None = None,
              measures: str = "", datasource: dict[str, str] = PROMETHEUS_DS,
              extra: Verbatim | None = None) -> Cell:
     """Horizontal bars ranking series (e.g. slowest activities), sorted by value."""
     panel = g.BarGauge(title=title, description=description, targets=list(targets),
                        dataSource=datasource, orientation="horizontal", displayMode="gradient",
-                       calc="lastNotNull", format=unit)
+                       calc="lastNotNull", format=unit or "")
     panel.extraJson = {"fieldConfig": {"defaults": _field_config(unit, steps, 0, None, None)}}
     return Cell(panel, width, height, measures, extra=extra)
 

@@ -63,19 +63,31 @@ def merge(base: Any, patch: Verbatim | Mapping[str, Any] | None) -> Any:
     return out
 
 
-def difference(wanted: Mapping[str, Any], built: Mapping[str, Any]) -> dict[str, Any]:
-    """The smallest patch with merge(built, patch) == wanted (neither may contain None)."""
+def difference(wanted: Mapping[str, Any], built: Mapping[str, Any], remove: bool = True) -> dict[str, Any]:
+    """The smallest patch with merge(built, patch) == wanted (neither may contain None).
+
+    With remove=False, keys only `built` has are left alone: the patch then carries what
+    `wanted` says and lets the builder's values stand where `wanted` says nothing."""
     patch: dict[str, Any] = {}
     for key, value in wanted.items():
         if key not in built:
             patch[key] = copy.deepcopy(value)
-        elif built[key] == value:
+        elif built[key] == value or not remove and covers(value, built[key]):
             continue
         elif isinstance(value, dict) and isinstance(built[key], dict):
-            patch[key] = difference(value, built[key])
+            patch[key] = difference(value, built[key], remove)
         else:
             patch[key] = copy.deepcopy(value)
     for key in built:
-        if key not in wanted:
+        if remove and key not in wanted:
             patch[key] = None
-    return patch
+    return {k: v for k, v in patch.items() if v != {} or k not in built}
+
+
+def covers(wanted: Any, built: Any) -> bool:
+    """Whether `built` says everything `wanted` says (it may say more)."""
+    if isinstance(wanted, dict) and isinstance(built, dict):
+        return all(k in built and covers(v, built[k]) for k, v in wanted.items())
+    if isinstance(wanted, list) and isinstance(built, list):
+        return len(wanted) == len(built) and all(covers(w, b) for w, b in zip(wanted, built))
+    return bool(wanted == built)

@@ -45,10 +45,10 @@ def _raw(obj: Any) -> Any:
 
 
 def _target(raw: dict[str, Any], ref_id: str) -> dict[str, Any]:
-    if raw.get("datasource", {}).get("type") == "loki":
+    if (raw.get("datasource") or {}).get("type") == "loki":
         return {**raw, "refId": ref_id}
     instant = bool(raw.get("instant"))
-    return {"datasource": raw["datasource"], "editorMode": "code", "expr": raw["expr"],
+    return {"datasource": raw.get("datasource"), "editorMode": "code", "expr": raw["expr"],
             "instant": instant, "legendFormat": raw.get("legendFormat", ""), "range": not instant,
             "refId": ref_id}
 
