@@ -25,28 +25,38 @@ from generator.problems import has_errors
               help="Environment overrides: local, aks (observability/env/NAME.yaml) or a YAML file path.")
 @click.option("--dashboards", "dashboards_dir", type=click.Path(path_type=Path), default=Path("dashboards"),
               show_default=True, help="Directory of dashboard definition modules.")
-@click.option("--alerts", "alerts_dir", type=click.Path(path_type=Path), default=Path("alerts"),
-              show_default=True, help="Directory of alert rule definition modules.")
+@click.option("--alerts", "alerts_dir", type=click.Path(path_type=Path), default=None,
+              help="Directory of alert rule definition modules [default: alerts, only when --dashboards is the default].")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("observability"),
               show_default=True, help="Output directory for generated files.")
-def build(check_only: bool, env: str, dashboards_dir: Path, alerts_dir: Path, out_dir: Path) -> None:
+@click.option("--portable", is_flag=True,
+              help="For dashboards that are not Toygres' (e.g. fresh imports): lint findings are printed but do not block writing.")
+def build(check_only: bool, env: str, dashboards_dir: Path, alerts_dir: Path | None, out_dir: Path,
+          portable: bool) -> None:
     """Compile dashboards (and alert rules) from Python into Grafana provisioning files.
 
     Lint runs on the compiled JSON; any error-severity problem stops the build and nothing is
-    written. Output files are replaced atomically, all or none.
+    written (with --portable the problems are printed and the files written anyway). Output
+    files are replaced atomically, all or none. `--dashboards DIR --out DIR` compiles any
+    folder of definitions into any output folder; the repository's alert rules are compiled
+    only with its own dashboards (they link to their panels) unless --alerts is given.
     """
     started = time.perf_counter()
     config = config_module.load(env)
     root = Path.cwd()
     compiled = compile_dashboards(dashboards_dir, config, root)
-    alert_problems = compile_alerts(alerts_dir, config, root, compiled)
+    if alerts_dir is None and dashboards_dir == Path("dashboards"):
+        alerts_dir = Path("alerts")
+    alert_problems = compile_alerts(alerts_dir, config, root, compiled) if alerts_dir is not None else []
     problems = alert_problems + lint_dashboards(
         [(_display(compiled.sources[uid], root), data) for uid, data in compiled.dashboards.items()],
         config, Path("lint-exclusions.yaml"))
     if problems:
         click.echo(render_text(problems), err=True, nl=False)
-    if has_errors(problems):
+    if has_errors(problems) and not portable:
         raise BuildError("lint found errors; nothing was written")
+    if has_errors(problems):
+        click.echo("dashgen: --portable: lint errors above do not block writing", err=True)
     changed, extra = stale_files(out_dir, compiled)
     if check_only:
         if changed or extra:

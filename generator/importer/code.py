@@ -4,6 +4,7 @@ quotes, 100 columns, one argument per line when a call does not fit)."""
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -46,6 +47,7 @@ def evaluate(node: Any) -> Any:
     return node
 
 
+@functools.lru_cache(maxsize=65536)
 def _string(text: str) -> str:
     """Double quotes, or single quotes when that saves escaping (PromQL label matchers)."""
     quoted = json.dumps(text, ensure_ascii=False)
@@ -77,17 +79,61 @@ def inline(node: Any) -> str:
     raise TypeError(f"cannot render {type(node).__name__}")
 
 
+class _TooLong(Exception):
+    pass
+
+
+def _bounded(node: Any, limit: int) -> str:
+    """inline(node), or _TooLong as soon as it would exceed `limit` characters (so wrapping a
+    big structure costs its size, not its size times its depth)."""
+    if isinstance(node, (Call, list, tuple, dict)):
+        if isinstance(node, Call):
+            head, tail = node.callee + "(", ")"
+            parts = [*node.args, *node.kwargs.items()]
+        elif isinstance(node, dict):
+            head, tail, parts = "{", "}", list(node.items())
+        else:
+            head, tail = ("[", "]") if isinstance(node, list) else ("(", ")")
+            parts = list(node)
+            if isinstance(node, tuple) and len(node) == 1:
+                tail = ",)"
+        out, used = [head], len(head) + len(tail)
+        for i, part in enumerate(parts):
+            if isinstance(part, tuple) and len(part) == 2 and isinstance(node, (Call, dict)) and (
+                    isinstance(node, dict) or i >= len(node.args)):
+                key, value = part
+                label = f"{_string(str(key))}: " if isinstance(node, dict) else f"{key}="
+                text = label + _bounded(value, limit - used - len(label))
+            else:
+                text = _bounded(part, limit - used)
+            used += len(text) + (2 if i else 0)
+            if used > limit:
+                raise _TooLong
+            out.append((", " if i else "") + text)
+        out.append(tail)
+        return "".join(out)
+    text = inline(node)
+    if len(text) > limit:
+        raise _TooLong
+    return text
+
+
 def render(node: Any, indent: int = 0, prefix: str = "", suffix: str = "") -> str:
     """`prefix + node + suffix` starting at column `indent`, wrapped to WIDTH; the first line is
     not indented (the caller places it), continuation lines are."""
-    one = prefix + inline(node) + suffix
-    if indent + len(one) <= WIDTH:
-        return one
+    try:
+        return prefix + _bounded(node, WIDTH - indent - len(prefix) - len(suffix)) + suffix
+    except _TooLong:
+        pass
+    one = prefix + inline(node) + suffix if isinstance(node, str) else ""
     pad = " " * (indent + INDENT)
     close = " " * indent
     if isinstance(node, Call) and node.args and not node.kwargs and isinstance(node.args[-1], (list, dict)):
         # Hug a trailing list or dict: `Row("Now", [` ... `])`, `verbatim({` ... `})`.
-        head = prefix + node.callee + "(" + "".join(inline(a) + ", " for a in node.args[:-1])
+        try:
+            head = prefix + node.callee + "(" + "".join(_bounded(a, WIDTH) + ", " for a in node.args[:-1])
+        except _TooLong:
+            head = " " * (WIDTH + 1)
         if indent + len(head) <= WIDTH:
             return render(node.args[-1], indent, head, ")" + suffix)
     if isinstance(node, Call):
@@ -103,7 +149,7 @@ def render(node: Any, indent: int = 0, prefix: str = "", suffix: str = "") -> st
         return f"{prefix}{{\n" + "".join(f"{pad}{i}\n" for i in items) + f"{close}}}{suffix}"
     if isinstance(node, str) and " " in node:
         return prefix + _split_string(node, indent + len(prefix), len(suffix)) + suffix
-    return one
+    return one or prefix + inline(node) + suffix
 
 
 def _split_string(text: str, column: int, tail: int) -> str:

@@ -24,6 +24,10 @@ DEFAULT_ROW_HEIGHT = 250
 # Keys of an export or a Grafana instance's copy, not of the dashboard itself.
 EXPORT_METADATA = ("id", "version", "iteration", "gnetId", "__inputs", "__requires", "__elements",
                    "originalTitle", "meta")
+# Panel and target keys at Grafana's default value say nothing; they are not written.
+PANEL_DEFAULTS = {"links": [], "transparent": False, "hideTimeOverride": False, "interval": "",
+                  "repeat": "", "transformations": [], "timeFrom": "", "timeShift": ""}
+TARGET_DEFAULTS = {"format": "time_series", "hide": False, "interval": "", "intervalFactor": 1}
 # Target keys Grafana stopped reading (the Angular query editor's helpers).
 OBSOLETE_TARGET_KEYS = ("step", "metric", "calculatedInterval", "datasourceErrors")
 SPECIAL_DATASOURCES = {"-- Grafana --": {"type": "grafana", "uid": "grafana"},
@@ -192,15 +196,21 @@ def _migrate_panel_type(panel: dict[str, Any], result: Migrated) -> None:
     new, lost = migration(panel)
     panel.clear()
     panel.update(drop_nulls(new))
-    note = f"{before} -> {panel['type']} (Grafana's migration)"
+    notes = result.panel_notes.setdefault(id(panel), [])
+    notes.append(f"{before} -> {panel['type']} (Grafana's migration)")
     if lost:
-        note += f"; legacy settings not carried: {', '.join(lost)}"
-    result.panel_notes.setdefault(id(panel), []).append(note)
+        notes.append(f"legacy {before} settings not carried: {', '.join(lost)}")
 
 
 def _targets(panel: dict[str, Any], result: Migrated) -> None:
     obsolete: set[str] = set()
+    for key, value in PANEL_DEFAULTS.items():
+        if key in panel and panel[key] == value:
+            del panel[key]
     for target in panel.get("targets") or []:
+        for key, value in TARGET_DEFAULTS.items():
+            if key in target and target[key] == value:
+                del target[key]
         for key in OBSOLETE_TARGET_KEYS:
             if key in target:
                 target.pop(key)

@@ -35,6 +35,7 @@ class Module:
     title: str
     uid: str
     notes: list[str] = field(default_factory=list)
+    verbatim: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -43,6 +44,7 @@ class _PanelPlan:
     wanted: dict[str, Any]
     reason: str  # why raw_panel ("" for a builder call)
     notes: list[str]
+    cell: Any = None  # the evaluated call
 
 
 def _label(panel: dict[str, Any]) -> str:
@@ -103,14 +105,15 @@ class Importer:
             for item in nested:
                 call, reason = panel_call(ctx, item)
                 try:
-                    evaluate(call)
+                    cell = evaluate(call)
                 except Exception as exc:  # noqa: BLE001 - a builder refusing a value: keep the JSON
-                    call, _ = panel_call(ctx, {**item, "libraryPanel": None}, force_raw=True)
+                    call, _ = panel_call(ctx, item, force_raw=True)
                     reason = f"the builder refused it ({type(exc).__name__}: {exc})"
-                current.append(_PanelPlan(call, item, reason, migrated.panel_notes.get(id(item), [])))
+                    cell = evaluate(call)
+                current.append(_PanelPlan(call, item, reason, migrated.panel_notes.get(id(item), []), cell))
         if not rows[0][1]:
             rows.pop(0)
-        spec_rows = [Row(title, [evaluate(p.call) for p in plans], bool(header and header.get("collapsed")))
+        spec_rows = [Row(title, [p.cell for p in plans], bool(header and header.get("collapsed")))
                      for title, plans, header in rows]
         # Panel extras need the automatic layout's positions and ids.
         placed = layout(spec_rows)
@@ -119,12 +122,14 @@ class Importer:
         headers = [(grid, index) for index, (item, grid) in enumerate(placed, start=1) if isinstance(item, Row)]
         renumbered: list[str] = []
         notes: list[str] = list(migrated.notes)
+        panel_notes: dict[str, list[str]] = {}
         verbatim_notes: list[str] = []
         for plan, (cell, grid, index) in zip(plans_in_order, cells):
             built = drop_nulls(compile_panel(cell, grid, index))
             if not plan.reason:
                 _targets_extra(ctx, plan, built)
-                built = drop_nulls(compile_panel(evaluate(plan.call), grid, index))
+                if any("extra" in t.kwargs for t in _target_calls(plan.call)):
+                    built = drop_nulls(compile_panel(evaluate(plan.call), grid, index))
             wanted = {**plan.wanted, "id": index}
             patch = difference(wanted, built, remove=False)
             _with_extra(plan.call, patch, ctx)
@@ -132,7 +137,7 @@ class Importer:
                 renumbered.append(f"{plan.wanted['id']}->{index}")
             label = _label(plan.wanted)
             for note in plan.notes:
-                notes.append(f"{label}: {note}")
+                panel_notes.setdefault(note, []).append(label.removeprefix("panel "))
             if plan.reason:
                 verbatim_notes.append(f"{label}: raw_panel, {plan.reason}")
             elif patch or any("extra" in t.kwargs for t in _target_calls(plan.call)):
@@ -160,6 +165,9 @@ class Importer:
             ctx.use("generator.authoring.dashboard", "Row")
             row_nodes.append(Call("Row", Row, [title if header is not None else Name("None", None),
                                                [p.call for p in plans]], kwargs))
+        for note, labels in panel_notes.items():
+            shown = ", ".join(labels[:6]) + (f" and {len(labels) - 6} more" if len(labels) > 6 else "")
+            notes.append(f"{note}: {shown}" if len(labels) < 2 or len(labels) > 6 else f"{note}: {shown}")
         variable_nodes = [self._variable(v, verbatim_notes) for v in (data.get("templating") or {}).get("list") or []]
         spec_call = self._spec(data, row_nodes, variable_nodes, verbatim_notes)
         if renumbered:
@@ -167,7 +175,7 @@ class Importer:
         title = str(data.get("title", ""))
         uid = str(data.get("uid", ""))
         source = self._render(spec_call, title, source_name, data, notes, verbatim_notes)
-        return Module(source, title, uid, notes + verbatim_notes)
+        return Module(source, title, uid, notes, verbatim_notes)
 
     def _variable(self, variable: dict[str, Any], verbatim_notes: list[str]) -> Call:
         ctx = self.ctx
@@ -209,7 +217,9 @@ class Importer:
             kwargs["uid"] = str(data["uid"])
         ctx.use("generator.authoring.dashboard", "DashboardSpec")
         call = Call("DashboardSpec", DashboardSpec, [], kwargs)
-        spec: DashboardSpec = evaluate(call)
+        # Only the dashboard's own keys are compared here: compile it without rows and variables.
+        spec: DashboardSpec = evaluate(Call("DashboardSpec", DashboardSpec, [],
+                                            {**kwargs, "rows": (), "variables": ()}))
         built = compile_dashboard(spec, "imported", "imported", config)
         wanted = {k: v for k, v in data.items() if k not in DASHBOARD_OWN}
         patch = difference(wanted, {k: v for k, v in built.items() if k not in DASHBOARD_OWN}, remove=False)
@@ -222,15 +232,17 @@ class Importer:
                 notes: list[str], verbatim_notes: list[str]) -> str:
         ctx = self.ctx
         ctx.use("generator.config", "Config")
-        lines = [f'"""{_docstring(title)}: imported by `dashgen import` from {source_name}."""', ""]
-        header = [f"Imported from {source_name} (uid {data.get('uid', '?')!s}); edit this module, not the JSON."]
+        lines = [f'"""{_docstring(title)} (imported by `dashgen import`)."""', ""]
+        uid = f"uid {data['uid']}" if data.get("uid") else "no uid"
+        header = [f"Imported from {source_name} ({uid}); edit this module, not the JSON."]
         if notes:
             header.append("Migrated (docs/import.md):")
             header += [f"  - {n}" for n in notes]
         if verbatim_notes:
             header.append("Carried over verbatim (the builders cannot express it; nothing else was dropped):")
             header += [f"  - {n}" for n in verbatim_notes]
-        header.append(f"On compile: the description gains the generated-file note, tags gain "
+        header.append(f"On compile (house conventions, docs/import.md): keys the original leaves unset take "
+                      f"the builders' values, the description gains the generated-file note, tags gain "
                       f"{ctx.config.managed_tag!r} and 'toygres', the '{HOUSE_LINK_TITLE}' link is added "
                       f"and schemaVersion is {ctx.config.schema_version}.")
         lines += [_comment(h) for h in header]

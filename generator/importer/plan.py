@@ -57,7 +57,8 @@ class Context:
         for name, value in self.constants.items():
             if value == ref:
                 return Name(name, value)
-        base = "DS_" + (re.sub(r"\W+", "_", str(ref.get("uid") or ref.get("type") or "default")).strip("_").upper() or "X")
+        stem = re.sub(r"\W+", "_", str(ref.get("uid") or ref.get("type") or "default")).strip("_").upper()
+        base = "DS_" + (stem.removeprefix("DS_") or "DEFAULT")
         name = base
         n = 2
         while name in self.constants:
