@@ -180,7 +180,7 @@ class Importer:
     def _variable(self, variable: dict[str, Any], verbatim_notes: list[str]) -> Call:
         ctx = self.ctx
         for call, spec in house_variable_calls(ctx):
-            if compile_variable(_raw(spec.to_grafanalib())) == variable:
+            if drop_nulls(compile_variable(_raw(spec.to_grafanalib()))) == variable:
                 ctx.use("generator.authoring", "variables as v")
                 return call
         call = variable_call(ctx, variable)

@@ -18,7 +18,7 @@ from generator.authoring.dashboard import Variable
 from generator.authoring.verbatim import raw_panel
 from generator.config import Config
 from generator.importer.code import Call, Name
-from generator.importer.querymatch import Matcher
+from generator.importer.querymatch import Constant, Matcher
 
 DEFAULT_LEGEND_CALCS = ["mean", "max", "lastNotNull"]
 
@@ -72,7 +72,8 @@ class Context:
         if found is None:
             return expr
         self.use("generator", "queries as q")
-        return Call(f"q.{found.name}", getattr(queries, found.name), [self.c, *found.args])
+        args = [Name(f"q.{a.name}", a.value) if isinstance(a, Constant) else a for a in found.args]
+        return Call(f"q.{found.name}", getattr(queries, found.name), [self.c, *args])
 
 
 class NoBuilder(Exception):

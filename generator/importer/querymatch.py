@@ -23,12 +23,19 @@ _STRING_OR_SPACE = re.compile(r'("(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`)
 _NUMBER = re.compile(r"(?<![\w.])(0?\.\d+|1(?:\.0+)?)(?![\w.])")
 _WINDOW = re.compile(r"\[\s*([^\]\s:]+)\s*\]")
 _BY = re.compile(r"\bby\s*\(([^)]*)\)")
-KINDS = ("orchestrator", "worker")
 
 
 def normalise(expr: str) -> str:
     """The query without whitespace outside string literals (the comparison key)."""
     return _STRING_OR_SPACE.sub(lambda m: m.group(1) or "", expr)
+
+
+@dataclass(frozen=True)
+class Constant:
+    """A string constant of generator/queries.py passed as a matcher (`q.ORCH`)."""
+
+    name: str
+    value: str
 
 
 @dataclass(frozen=True)
@@ -54,16 +61,17 @@ def _values(param: inspect.Parameter, expr: str) -> list[Any]:
     if name == "labels":
         found = [tuple(label.strip() for label in group.split(",") if label.strip() and label.strip() != "le")
                  for group in _BY.findall(expr)]
-        return list(dict.fromkeys(found))
+        return list(dict.fromkeys([*found, ()]))
     if name == "kind":
-        return list(KINDS)
+        return list(dict.fromkeys(re.findall(r"duroxide_([a-z]+)_", expr)))
     return []
 
 
 def _calls(name: str, fn: Callable[..., str], expr: str) -> Iterator[NamedQuery]:
     """`fn(c)` with its defaults, then with each combination of plausible explicit values."""
-    params = [p for p in inspect.signature(fn).parameters.values()
-              if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)][1:]
+    signature = list(inspect.signature(fn).parameters.values())
+    params = [p for p in signature if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)][1:]
+    varargs = any(p.kind == p.VAR_POSITIONAL for p in signature)
     choices: list[list[Any]] = []
     for param in params:
         values = _values(param, expr)
@@ -73,14 +81,28 @@ def _calls(name: str, fn: Callable[..., str], expr: str) -> Iterator[NamedQuery]
             choices.append(values)
         else:
             choices.append([_DEFAULT, *values])
+    # Matchers passed as *args: the module's string constants whose text the query contains.
+    extras: list[tuple[Constant, ...]] = [()]
+    if varargs:
+        extras += [(c,) for c in _constants() if c.value in expr]
     for combo in itertools.product(*choices):
         # Trailing defaults are left out; a default in the middle is written out.
         args = list(combo)
-        while args and args[-1] is _DEFAULT:
-            args.pop()
-        if _DEFAULT in args:
-            continue
-        yield NamedQuery(name, tuple(args))
+        for extra in extras:
+            full = args + list(extra)
+            if extra and _DEFAULT in full:
+                # *args need every positional parameter spelled out: use the defaults.
+                full = [p.default if a is _DEFAULT else a for p, a in zip(params, args)] + list(extra)
+            while full and full[-1] is _DEFAULT:
+                full.pop()
+            if _DEFAULT in full:
+                continue
+            yield NamedQuery(name, tuple(full))
+
+
+def _constants() -> list[Constant]:
+    return [Constant(k, v) for k, v in vars(queries).items()
+            if k.isupper() and isinstance(v, str) and "=" in v]
 
 
 _DEFAULT = object()
@@ -107,7 +129,7 @@ class Matcher:
         for name, fn in self.functions:
             for call in _calls(name, fn, expr):
                 try:
-                    text = fn(self.config, *call.args)
+                    text = fn(self.config, *_values_of(call.args))
                 except Exception:  # noqa: BLE001 - a candidate that does not apply is no match
                     continue
                 if isinstance(text, str) and normalise(text) == key:
@@ -115,4 +137,8 @@ class Matcher:
         return None
 
     def text(self, call: NamedQuery) -> str:
-        return str(dict(self.functions)[call.name](self.config, *call.args))
+        return str(dict(self.functions)[call.name](self.config, *_values_of(call.args)))
+
+
+def _values_of(args: tuple[Any, ...]) -> list[Any]:
+    return [a.value if isinstance(a, Constant) else a for a in args]
