@@ -10,7 +10,6 @@ both and list every use at the top of their module, so nothing is carried over u
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -25,7 +24,17 @@ class Verbatim:
 
 
 def verbatim(data: Mapping[str, Any]) -> Verbatim:
-    return Verbatim(copy.deepcopy(dict(data)))
+    return Verbatim(copy_json(dict(data)))
+
+
+def copy_json(value: Any) -> Any:
+    """A deep copy of JSON-shaped data (dicts, lists, scalars), several times faster than
+    copy.deepcopy, which matters for 300-panel imports."""
+    if isinstance(value, dict):
+        return {k: copy_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [copy_json(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)
@@ -42,7 +51,7 @@ class RawPanel:
 def raw_panel(json: Mapping[str, Any], *, width: int | None = None, height: int | None = None,
               extra: Verbatim | None = None) -> Cell:
     """A whole panel as Grafana JSON; `width`/`height` feed the automatic layout."""
-    return Cell(RawPanel(copy.deepcopy(dict(json))), width, height, extra=extra)
+    return Cell(RawPanel(copy_json(dict(json))), width, height, extra=extra)
 
 
 def merge(base: Any, patch: Verbatim | Mapping[str, Any] | None) -> Any:
@@ -51,7 +60,7 @@ def merge(base: Any, patch: Verbatim | Mapping[str, Any] | None) -> Any:
         return base
     data = patch.data if isinstance(patch, Verbatim) else patch
     if not isinstance(base, dict):
-        return copy.deepcopy(dict(data))
+        return copy_json(dict(data))
     out = dict(base)
     for key, value in data.items():
         if value is None:
@@ -59,7 +68,7 @@ def merge(base: Any, patch: Verbatim | Mapping[str, Any] | None) -> Any:
         elif isinstance(value, Mapping) and isinstance(out.get(key), dict):
             out[key] = merge(out[key], value)
         else:
-            out[key] = copy.deepcopy(value)
+            out[key] = copy_json(value)
     return out
 
 
@@ -71,13 +80,13 @@ def difference(wanted: Mapping[str, Any], built: Mapping[str, Any], remove: bool
     patch: dict[str, Any] = {}
     for key, value in wanted.items():
         if key not in built:
-            patch[key] = copy.deepcopy(value)
+            patch[key] = copy_json(value)
         elif built[key] == value or not remove and covers(value, built[key]):
             continue
         elif isinstance(value, dict) and isinstance(built[key], dict):
             patch[key] = difference(value, built[key], remove)
         else:
-            patch[key] = copy.deepcopy(value)
+            patch[key] = copy_json(value)
     for key in built:
         if remove and key not in wanted:
             patch[key] = None

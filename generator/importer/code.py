@@ -140,6 +140,9 @@ def render(node: Any, indent: int = 0, prefix: str = "", suffix: str = "") -> st
         items = [render(a, indent + INDENT, "", ",") for a in node.args]
         items += [render(v, indent + INDENT, f"{k}=", ",") for k, v in node.kwargs.items()]
         return f"{prefix}{node.callee}(\n" + "".join(f"{pad}{i}\n" for i in items) + f"{close}){suffix}"
+    if isinstance(node, list) and len(node) == 1 and isinstance(node[0], dict):
+        # Hug a lone dict: `[{` ... `}]`.
+        return render(node[0], indent, prefix + "[", "]" + suffix)
     if isinstance(node, (list, tuple)):
         opening, ending = ("[", "]") if isinstance(node, list) else ("(", ")")
         items = [render(v, indent + INDENT, "", ",") for v in node]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import sys
 import time
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from typing import Any
 import click
 
 from generator import config as config_module
+from generator.authoring.verbatim import copy_json
 from generator.canonical import write_files_atomically
 from generator.config import Config
 from generator.errors import DashgenError
@@ -44,7 +44,7 @@ def import_file(path: Path, config: Config, matcher: Matcher, taken: set[str],
     name = reader.module_name(original, path, taken)
     try:
         migrated = migrate(original)
-        wanted = copy.deepcopy(migrated.dashboard)
+        wanted = copy_json(migrated.dashboard)
         module = Importer(Context(config, matcher)).module(migrated, label or path.name)
     except Exception as exc:  # noqa: BLE001 - malformed input deep inside a panel: one line, no module
         raise DashgenError(f"{path}: cannot be imported: {type(exc).__name__}: {exc}") from None

@@ -6,12 +6,12 @@ generated module can say what was migrated and what was left behind.
 
 from __future__ import annotations
 
-import copy
 import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator.authoring.verbatim import copy_json
 from generator.canonical import drop_nulls
 from generator.importer import legacy
 
@@ -46,7 +46,7 @@ class Migrated:
 
 
 def migrate(original: dict[str, Any]) -> Migrated:
-    data = drop_nulls(copy.deepcopy(original))
+    data = drop_nulls(original)  # a new structure: the original is not changed
     result = Migrated(data)
     dropped = [k for k in EXPORT_METADATA if k in data]
     for key in dropped:
@@ -135,7 +135,9 @@ def _rows_to_panels(data: dict[str, Any], result: Migrated) -> None:
             x += width
             line = max(line, height)
             (header["panels"] if header is not None and header["collapsed"] else panels).append(panel)
-        y += line
+        # A collapsed row takes no room: the next row starts under its header (Grafana compacts
+        # the gap its migration leaves the first time it lays the dashboard out).
+        y = header["gridPos"]["y"] + 1 if header is not None and header["collapsed"] else y + line
     data["panels"] = panels
     result.notes.append(f"rows layout (schemaVersion {data.get('schemaVersion', '?')}) -> row panels and "
                         "gridPos (schemaVersion 16 migration: span x 2 columns, ceil(px / 38) rows)")
