@@ -67,10 +67,13 @@ def import_file(path: Path, config: Config, matcher: Matcher, taken: set[str],
 @click.option("--check/--no-check", "run_check", default=True, show_default=True,
               help="Also run `dashgen check` (healthy scenario, real Prometheus) on the originals.")
 @click.option("--scenario", default="healthy", show_default=True, help="Scenario for the check review.")
+@click.option("--measures", type=click.Path(path_type=Path), default=None,
+              help="What the originals' panels claim to measure, for check's ground-truth rules "
+                   "(as `dashgen check --measures`; default: the compiled one).")
 @click.option("--exclusions", type=click.Path(path_type=Path), default=Path("lint-exclusions.yaml"),
               show_default=True, help="Lint exclusions for the review.")
 def import_(files: tuple[Path, ...], out_dir: Path, env: str, run_check: bool, scenario: str,
-            exclusions: Path) -> None:
+            measures: Path | None, exclusions: Path) -> None:
     """Turn Grafana dashboard JSON into Python definition modules.
 
     Each module uses the house builders (rows, variables, units, thresholds, descriptions) and
@@ -108,12 +111,13 @@ def import_(files: tuple[Path, ...], out_dir: Path, env: str, run_check: bool, s
     elapsed = time.perf_counter() - started
     click.echo(f"{len(results)} imported, {failed} failed, {len(written)} file(s) written in {elapsed:.2f}s", err=True)
     if results:
-        _review(results, config, exclusions, run_check, scenario)
+        _review(results, config, exclusions, run_check, scenario, measures)
     if failed:
         sys.exit(1)
 
 
-def _review(results: list[Result], config: Config, exclusions: Path, run_check: bool, scenario: str) -> None:
+def _review(results: list[Result], config: Config, exclusions: Path, run_check: bool, scenario: str,
+            measures: Path | None) -> None:
     from generator.lint.reporters import render_text
     files = [(str(r.path), r.original) for r in results]
     problems = review.lint(files, config, exclusions)
@@ -124,12 +128,12 @@ def _review(results: list[Result], config: Config, exclusions: Path, run_check: 
         return
     started = time.perf_counter()
     try:
-        found = review.check(files, config, scenario, 3600,
+        found = review.check(files, config, scenario, 3600, measures,
                              lambda m: click.echo(f"[{time.perf_counter() - started:5.1f}s] {m}", err=True))
     except DashgenError as exc:
         click.echo(f"review (check of the original): not run: {exc}")
         return
-    click.echo(review.summary(f"check, scenario {scenario}", found))
+    click.echo(review.summary("check", found, f", scenario {scenario}"))
     click.echo(render_text(found), nl=False)
     if has_errors(problems) or has_errors(found):
         click.echo("(the review is advice: the modules were written; fix the findings in them)")

@@ -15,17 +15,17 @@ def lint(files: Sequence[tuple[str, dict[str, Any]]], config: Config, exclusions
 
 
 def check(files: Sequence[tuple[str, dict[str, Any]]], config: Config, scenario: str, duration: int,
-          progress: Callable[[str], None]) -> list[Problem]:
+          measures: Path | None, progress: Callable[[str], None]) -> list[Problem]:
     """Online rules against one simulated scenario (a real Prometheus on loopback)."""
-    from generator.check.engine import check as run_check
+    from generator.check.engine import MEASURES_FILE, check as run_check
     problems, _ = run_check(list(files), config, specs=[(scenario, config.era)], duration=duration,
-                            progress=progress)
+                            measures_file=measures or MEASURES_FILE, progress=progress)
     return problems
 
 
-def summary(kind: str, problems: Sequence[Problem]) -> str:
+def summary(kind: str, problems: Sequence[Problem], how: str = "") -> str:
     counts: dict[str, int] = {}
     for problem in problems:
         counts[problem.severity.value] = counts.get(problem.severity.value, 0) + 1
     found = ", ".join(f"{n} {severity}{'s' if n != 1 else ''}" for severity, n in sorted(counts.items())) or "nothing"
-    return f"review ({kind} of the original): {found}"
+    return f"review ({kind} of the original{how}): {found}"

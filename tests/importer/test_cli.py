@@ -105,3 +105,14 @@ def test_reimport_replaces_the_module(tmp_path: Path) -> None:
     for _ in range(2):
         assert run("import", str(LEGACY), "--out", str(tmp_path), "--no-check").returncode == 0
     assert [p.name for p in tmp_path.iterdir()] == ["toygres_overview_legacy_hand_made.py"]
+
+
+def test_review_runs_check_on_the_original(tmp_path: Path) -> None:
+    """The import is the dashboard's first review: `check` (real Prometheus, healthy scenario)
+    finds the old active-orchestrations panel reading far above the simulated truth."""
+    result = run("import", str(LEGACY), "--out", str(tmp_path), "--measures",
+                 str(ROOT / "examples" / "legacy-measures.json"))
+    assert result.returncode == 0, result.stderr
+    assert "review (check of the original, scenario healthy): 6 errors" in result.stdout
+    assert "panel 'Active orchestrations': target A: error query/truth" in result.stdout
+    assert (tmp_path / "toygres_overview_legacy_hand_made.py").is_file()
