@@ -209,6 +209,10 @@ def _targets(panel: dict[str, Any], result: Migrated) -> None:
     for key, value in PANEL_DEFAULTS.items():
         if key in panel and panel[key] == value:
             del panel[key]
+    defaults = (panel.get("fieldConfig") or {}).get("defaults") or {}
+    for key in ("links", "mappings"):
+        if defaults.get(key) == []:
+            del defaults[key]
     for target in panel.get("targets") or []:
         for key, value in TARGET_DEFAULTS.items():
             if key in target and target[key] == value:
