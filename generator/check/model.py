@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from generator.check.datasets import ScenarioRun
+from generator.pipeline import ScenarioRun
 from generator.check.evaluate import Result, Window
 from generator.check.measures import Measure
 from generator.config import Config
