@@ -12,11 +12,11 @@ from generator import config as config_module
 from generator.pipeline import Timings
 from generator.check.engine import DEFAULT_DURATION, MEASURES_FILE, check as run_check, default_specs
 from generator.check.report import render_markdown
-from generator.commands.lint import DEFAULT_GLOB, read_dashboard
 from generator.errors import DashgenError
 from generator.lint.reporters import REPORTERS
 from generator.pipeline import ScenarioSpec, Timings
 from generator.problems import has_errors
+from generator.walker import DEFAULT_GLOB, read_dashboard
 from generator.sim.scenarios import SCENARIOS
 
 FORMATS = sorted([*REPORTERS, "markdown"])

@@ -16,10 +16,9 @@ from generator.check.model import TargetResults
 from generator.check.rules import RULES
 from generator.config import Config
 from generator.pipeline import ScenarioRun, ScenarioSpec, Timings, served, staggered
-from generator.lint.engine import build_contexts
-from generator.lint.model import TargetCtx
 from generator.problems import Problem
 from generator.prometheus.client import Client
+from generator.walker import TargetCtx, build_contexts
 
 MEASURES_FILE = Path("observability/check/measures.json")
 DEFAULT_DURATION = 2 * 3600
