@@ -130,7 +130,7 @@ def _review(results: list[Result], config: Config, exclusions: Path, run_check: 
     try:
         found = review.check(files, config, scenario, 3600, measures,
                              lambda m: click.echo(f"[{time.perf_counter() - started:5.1f}s] {m}", err=True))
-    except DashgenError as exc:
+    except (DashgenError, OSError) as exc:  # no Prometheus/promtool here, unknown scenario, ...
         click.echo(f"review (check of the original): not run: {exc}")
         return
     click.echo(review.summary("check", found, f", scenario {scenario}"))

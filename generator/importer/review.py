@@ -18,7 +18,9 @@ def check(files: Sequence[tuple[str, dict[str, Any]]], config: Config, scenario:
           measures: Path | None, progress: Callable[[str], None]) -> list[Problem]:
     """Online rules against one simulated scenario (a real Prometheus on loopback)."""
     from generator.check.engine import MEASURES_FILE, check as run_check
-    problems, _ = run_check(list(files), config, specs=[(scenario, config.era)], duration=duration,
+    from generator.pipeline import ScenarioSpec
+    spec = ScenarioSpec.parse(scenario)  # ScenarioSpecError (one line) for an unknown scenario
+    problems, _ = run_check(list(files), config, specs=[spec], duration=duration,
                             measures_file=measures or MEASURES_FILE, progress=progress)
     return problems
 
