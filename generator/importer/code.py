@@ -79,80 +79,63 @@ def inline(node: Any) -> str:
     raise TypeError(f"cannot render {type(node).__name__}")
 
 
-class _TooLong(Exception):
-    pass
-
-
-def _bounded(node: Any, limit: int) -> str:
-    """inline(node), or _TooLong as soon as it would exceed `limit` characters (so wrapping a
-    big structure costs its size, not its size times its depth)."""
-    if isinstance(node, (Call, list, tuple, dict)):
-        if isinstance(node, Call):
-            head, tail = node.callee + "(", ")"
-            parts = [*node.args, *node.kwargs.items()]
-        elif isinstance(node, dict):
-            head, tail, parts = "{", "}", list(node.items())
-        else:
-            head, tail = ("[", "]") if isinstance(node, list) else ("(", ")")
-            parts = list(node)
-            if isinstance(node, tuple) and len(node) == 1:
-                tail = ",)"
-        out, used = [head], len(head) + len(tail)
-        for i, part in enumerate(parts):
-            if isinstance(part, tuple) and len(part) == 2 and isinstance(node, (Call, dict)) and (
-                    isinstance(node, dict) or i >= len(node.args)):
-                key, value = part
-                label = f"{_string(str(key))}: " if isinstance(node, dict) else f"{key}="
-                text = label + _bounded(value, limit - used - len(label))
-            else:
-                text = _bounded(part, limit - used)
-            used += len(text) + (2 if i else 0)
-            if used > limit:
-                raise _TooLong
-            out.append((", " if i else "") + text)
-        out.append(tail)
-        return "".join(out)
-    text = inline(node)
-    if len(text) > limit:
-        raise _TooLong
-    return text
+def _length(node: Any, memo: dict[int, int]) -> int:
+    """len(inline(node)), computed once per container (so wrapping costs the module's size,
+    not its size times its depth)."""
+    if not isinstance(node, (Call, list, tuple, dict)):
+        return len(inline(node))
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    if isinstance(node, Call):
+        parts = [_length(a, memo) for a in node.args]
+        parts += [len(k) + 1 + _length(v, memo) for k, v in node.kwargs.items()]
+        size = len(node.callee) + 2
+    elif isinstance(node, dict):
+        parts = [len(_string(str(k))) + 2 + _length(v, memo) for k, v in node.items()]
+        size = 2
+    else:
+        parts = [_length(v, memo) for v in node]
+        size = 3 if isinstance(node, tuple) and len(node) == 1 else 2
+    size += sum(parts) + 2 * max(len(parts) - 1, 0)
+    memo[key] = size
+    return size
 
 
 def render(node: Any, indent: int = 0, prefix: str = "", suffix: str = "") -> str:
     """`prefix + node + suffix` starting at column `indent`, wrapped to WIDTH; the first line is
     not indented (the caller places it), continuation lines are."""
-    try:
-        return prefix + _bounded(node, WIDTH - indent - len(prefix) - len(suffix)) + suffix
-    except _TooLong:
-        pass
-    one = prefix + inline(node) + suffix if isinstance(node, str) else ""
+    return _render(node, indent, prefix, suffix, {})
+
+
+def _render(node: Any, indent: int, prefix: str, suffix: str, memo: dict[int, int]) -> str:
+    if indent + len(prefix) + _length(node, memo) + len(suffix) <= WIDTH:
+        return prefix + inline(node) + suffix
     pad = " " * (indent + INDENT)
     close = " " * indent
     if isinstance(node, Call) and node.args and not node.kwargs and isinstance(node.args[-1], (list, dict)):
         # Hug a trailing list or dict: `Row("Now", [` ... `])`, `verbatim({` ... `})`.
-        try:
-            head = prefix + node.callee + "(" + "".join(_bounded(a, WIDTH) + ", " for a in node.args[:-1])
-        except _TooLong:
-            head = " " * (WIDTH + 1)
-        if indent + len(head) <= WIDTH:
-            return render(node.args[-1], indent, head, ")" + suffix)
+        head_size = len(prefix) + len(node.callee) + 1 + sum(_length(a, memo) + 2 for a in node.args[:-1])
+        if indent + head_size <= WIDTH:
+            head = prefix + node.callee + "(" + "".join(inline(a) + ", " for a in node.args[:-1])
+            return _render(node.args[-1], indent, head, ")" + suffix, memo)
     if isinstance(node, Call):
-        items = [render(a, indent + INDENT, "", ",") for a in node.args]
-        items += [render(v, indent + INDENT, f"{k}=", ",") for k, v in node.kwargs.items()]
+        items = [_render(a, indent + INDENT, "", ",", memo) for a in node.args]
+        items += [_render(v, indent + INDENT, f"{k}=", ",", memo) for k, v in node.kwargs.items()]
         return f"{prefix}{node.callee}(\n" + "".join(f"{pad}{i}\n" for i in items) + f"{close}){suffix}"
     if isinstance(node, list) and len(node) == 1 and isinstance(node[0], dict):
         # Hug a lone dict: `[{` ... `}]`.
-        return render(node[0], indent, prefix + "[", "]" + suffix)
+        return _render(node[0], indent, prefix + "[", "]" + suffix, memo)
     if isinstance(node, (list, tuple)):
         opening, ending = ("[", "]") if isinstance(node, list) else ("(", ")")
-        items = [render(v, indent + INDENT, "", ",") for v in node]
+        items = [_render(v, indent + INDENT, "", ",", memo) for v in node]
         return f"{prefix}{opening}\n" + "".join(f"{pad}{i}\n" for i in items) + f"{close}{ending}{suffix}"
     if isinstance(node, dict):
-        items = [render(v, indent + INDENT, f"{_string(str(k))}: ", ",") for k, v in node.items()]
+        items = [_render(v, indent + INDENT, f"{_string(str(k))}: ", ",", memo) for k, v in node.items()]
         return f"{prefix}{{\n" + "".join(f"{pad}{i}\n" for i in items) + f"{close}}}{suffix}"
     if isinstance(node, str) and " " in node:
         return prefix + _split_string(node, indent + len(prefix), len(suffix)) + suffix
-    return one or prefix + inline(node) + suffix
+    return prefix + inline(node) + suffix
 
 
 def _split_string(text: str, column: int, tail: int) -> str:
