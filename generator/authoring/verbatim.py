@@ -24,7 +24,7 @@ class Verbatim:
 
 
 def verbatim(data: Mapping[str, Any]) -> Verbatim:
-    return Verbatim(copy_json(dict(data)))
+    return Verbatim(dict(data))
 
 
 def copy_json(value: Any) -> Any:
@@ -51,16 +51,17 @@ class RawPanel:
 def raw_panel(json: Mapping[str, Any], *, width: int | None = None, height: int | None = None,
               extra: Verbatim | None = None) -> Cell:
     """A whole panel as Grafana JSON; `width`/`height` feed the automatic layout."""
-    return Cell(RawPanel(copy_json(dict(json))), width, height, extra=extra)
+    return Cell(RawPanel(dict(json)), width, height, extra=extra)
 
 
 def merge(base: Any, patch: Verbatim | Mapping[str, Any] | None) -> Any:
-    """`base` with `patch` merged over it (see the module docstring); `base` is not changed."""
+    """`base` with `patch` merged over it (see the module docstring). Neither is changed; the
+    result shares the patch's values (the compiler copies its output once, at the end)."""
     if patch is None:
         return base
     data = patch.data if isinstance(patch, Verbatim) else patch
     if not isinstance(base, dict):
-        return copy_json(dict(data))
+        return dict(data)
     out = dict(base)
     for key, value in data.items():
         if value is None:
@@ -68,7 +69,7 @@ def merge(base: Any, patch: Verbatim | Mapping[str, Any] | None) -> Any:
         elif isinstance(value, Mapping) and isinstance(out.get(key), dict):
             out[key] = merge(out[key], value)
         else:
-            out[key] = copy_json(value)
+            out[key] = value
     return out
 
 
