@@ -15,7 +15,7 @@ from typing import Any
 from generator.authoring.dashboard import DashboardSpec, Row, layout
 from generator.authoring.verbatim import difference, verbatim
 from generator.canonical import drop_nulls
-from generator.compile.dashboard import compile_dashboard, compile_panel, compile_variable, _raw
+from generator.compile.dashboard import compile_dashboard, compile_panel, compile_template
 from generator.config import Config
 from generator.importer.code import Call, Name, evaluate, render
 from generator.importer.migrate import Migrated
@@ -83,6 +83,30 @@ def _targets_extra(ctx: Context, plan: _PanelPlan, built: dict[str, Any]) -> Non
         _with_extra(call, difference(wanted, got, remove=False), ctx)
 
 
+@dataclass
+class _Report:
+    """What the module's header will say."""
+
+    notes: list[str]
+    panel_notes: dict[str, list[str]] = field(default_factory=dict)  # note -> panel labels
+    verbatim: list[str] = field(default_factory=list)
+    renumbered: list[str] = field(default_factory=list)
+
+    def renumber(self, old: Any, new: int) -> None:
+        if old not in (None, new):
+            self.renumbered.append(f"{old}->{new}")
+
+    def migration_notes(self) -> list[str]:
+        notes = list(self.notes)
+        for note, labels in self.panel_notes.items():
+            shown = ", ".join(labels[:6]) + (f" and {len(labels) - 6} more" if len(labels) > 6 else "")
+            notes.append(f"{note}: {shown}")
+        if self.renumbered:
+            notes.append("panel ids renumbered in reading order (viewPanel links change): "
+                         + ", ".join(self.renumbered))
+        return notes
+
+
 class Importer:
     """Turns migrated dashboards into module source for one Config."""
 
@@ -90,12 +114,31 @@ class Importer:
         self.ctx = ctx
 
     def module(self, migrated: Migrated, source_name: str) -> Module:
-        ctx = self.ctx
         data = migrated.dashboard
-        rows: list[tuple[Any, list[_PanelPlan], dict[str, Any] | None]] = []
+        rows = self._plan_rows(migrated)
+        report = _Report(list(migrated.notes))
+        placed = layout([Row(title, [p.cell for p in plans], bool(header and header.get("collapsed")))
+                         for title, plans, header in rows])
+        # Panel extras need the automatic layout's positions and ids.
+        cells = [(grid, index) for index, (item, grid) in enumerate(placed, start=1) if not isinstance(item, Row)]
+        headers = [(grid, index) for index, (item, grid) in enumerate(placed, start=1) if isinstance(item, Row)]
+        for plan, (grid, index) in zip([p for _, plans, _ in rows for p in plans], cells):
+            self._panel_extra(plan, grid, index, report)
+        row_nodes = self._row_calls(rows, iter(headers), report)
+        variables = [self._variable(v, report.verbatim) for v in (data.get("templating") or {}).get("list") or []]
+        spec_call = self._spec(data, row_nodes, variables, report.verbatim)
+        notes = report.migration_notes()
+        title = str(data.get("title", ""))
+        source = self._render(spec_call, title, source_name, data, notes, report.verbatim)
+        return Module(source, title, str(data.get("uid", "")), notes, report.verbatim)
+
+    def _plan_rows(self, migrated: Migrated) -> list[tuple[Any, list[_PanelPlan], dict[str, Any] | None]]:
+        """(row title, panel plans, row panel) in order; panels before the first row panel form
+        a row without header (title None)."""
+        ctx = self.ctx
         current: list[_PanelPlan] = []
-        rows.append((None, current, None))
-        for panel in data.get("panels") or []:
+        rows: list[tuple[Any, list[_PanelPlan], dict[str, Any] | None]] = [(None, current, None)]
+        for panel in migrated.dashboard.get("panels") or []:
             if panel.get("type") == "row":
                 current = []
                 rows.append((panel.get("title", ""), current, panel))
@@ -111,45 +154,38 @@ class Importer:
                     reason = f"the builder refused it ({type(exc).__name__}: {exc})"
                     cell = evaluate(call)
                 current.append(_PanelPlan(call, item, reason, migrated.panel_notes.get(id(item), []), cell))
-        if not rows[0][1]:
-            rows.pop(0)
-        spec_rows = [Row(title, [p.cell for p in plans], bool(header and header.get("collapsed")))
-                     for title, plans, header in rows]
-        # Panel extras need the automatic layout's positions and ids.
-        placed = layout(spec_rows)
-        plans_in_order = [p for _, plans, _ in rows for p in plans]
-        cells = [(item, grid, index) for index, (item, grid) in enumerate(placed, start=1) if not isinstance(item, Row)]
-        headers = [(grid, index) for index, (item, grid) in enumerate(placed, start=1) if isinstance(item, Row)]
-        renumbered: list[str] = []
-        notes: list[str] = list(migrated.notes)
-        panel_notes: dict[str, list[str]] = {}
-        verbatim_notes: list[str] = []
-        for plan, (cell, grid, index) in zip(plans_in_order, cells):
-            built = drop_nulls(compile_panel(cell, grid, index))
-            if not plan.reason:
-                _targets_extra(ctx, plan, built)
-                if any("extra" in t.kwargs for t in _target_calls(plan.call)):
-                    built = drop_nulls(compile_panel(evaluate(plan.call), grid, index))
-            wanted = {**plan.wanted, "id": index}
-            patch = difference(wanted, built, remove=False)
-            _with_extra(plan.call, patch, ctx)
-            if plan.wanted.get("id") not in (None, index):
-                renumbered.append(f"{plan.wanted['id']}->{index}")
-            label = _label(plan.wanted)
-            for note in plan.notes:
-                panel_notes.setdefault(note, []).append(label.removeprefix("panel "))
-            if plan.reason:
-                verbatim_notes.append(f"{label}: raw_panel, {plan.reason}")
-            elif patch or any("extra" in t.kwargs for t in _target_calls(plan.call)):
-                parts = _paths(patch) + [f"targets[{i}].{p}" for i, t in enumerate(_target_calls(plan.call))
-                                         if "extra" in t.kwargs for p in _paths(t.kwargs["extra"].args[0], depth=1)]
-                verbatim_notes.append(f"{label}: {', '.join(parts)}")
-        row_nodes = []
-        header_iter = iter(headers)
+        return rows if rows[0][1] else rows[1:]
+
+    def _panel_extra(self, plan: _PanelPlan, grid: dict[str, int], index: int, report: _Report) -> None:
+        """Compile the builder call where the layout puts it, and carry the difference."""
+        ctx = self.ctx
+        built = drop_nulls(compile_panel(plan.cell, grid, index))
+        if not plan.reason:
+            _targets_extra(ctx, plan, built)
+            if any("extra" in t.kwargs for t in _target_calls(plan.call)):
+                built = drop_nulls(compile_panel(evaluate(plan.call), grid, index))
+        patch = difference({**plan.wanted, "id": index}, built, remove=False)
+        _with_extra(plan.call, patch, ctx)
+        report.renumber(plan.wanted.get("id"), index)
+        label = _label(plan.wanted)
+        for note in plan.notes:
+            report.panel_notes.setdefault(note, []).append(label.removeprefix("panel "))
+        target_parts = [f"targets[{i}].{p}" for i, t in enumerate(_target_calls(plan.call))
+                        if "extra" in t.kwargs for p in _paths(t.kwargs["extra"].args[0], depth=1)]
+        if plan.reason:
+            report.verbatim.append(f"{label}: raw_panel, {plan.reason}")
+        elif patch or target_parts:
+            report.verbatim.append(f"{label}: {', '.join(_paths(patch) + target_parts)}")
+
+    def _row_calls(self, rows: list[tuple[Any, list[_PanelPlan], dict[str, Any] | None]],
+                   headers: Any, report: _Report) -> list[Call]:
+        ctx = self.ctx
+        ctx.use("generator.authoring.dashboard", "Row")
+        nodes = []
         for title, plans, header in rows:
             kwargs: dict[str, Any] = {}
             if header is not None:
-                grid, index = next(header_iter)
+                grid, index = next(headers)
                 if header.get("collapsed"):
                     kwargs["collapsed"] = True
                 built = {"collapsed": bool(header.get("collapsed")), "gridPos": grid, "id": index,
@@ -159,32 +195,20 @@ class Importer:
                 if patch:
                     ctx.use("generator.authoring.verbatim", "verbatim")
                     kwargs["extra"] = Call("verbatim", verbatim, [patch])
-                    verbatim_notes.append(f'row "{title}": {", ".join(_paths(patch))}')
-                if header.get("id") not in (None, index):
-                    renumbered.append(f"{header['id']}->{index}")
-            ctx.use("generator.authoring.dashboard", "Row")
-            row_nodes.append(Call("Row", Row, [title if header is not None else Name("None", None),
-                                               [p.call for p in plans]], kwargs))
-        for note, labels in panel_notes.items():
-            shown = ", ".join(labels[:6]) + (f" and {len(labels) - 6} more" if len(labels) > 6 else "")
-            notes.append(f"{note}: {shown}" if len(labels) < 2 or len(labels) > 6 else f"{note}: {shown}")
-        variable_nodes = [self._variable(v, verbatim_notes) for v in (data.get("templating") or {}).get("list") or []]
-        spec_call = self._spec(data, row_nodes, variable_nodes, verbatim_notes)
-        if renumbered:
-            notes.append("panel ids renumbered in reading order (viewPanel links change): " + ", ".join(renumbered))
-        title = str(data.get("title", ""))
-        uid = str(data.get("uid", ""))
-        source = self._render(spec_call, title, source_name, data, notes, verbatim_notes)
-        return Module(source, title, uid, notes, verbatim_notes)
+                    report.verbatim.append(f'row "{title}": {", ".join(_paths(patch))}')
+                report.renumber(header.get("id"), index)
+            nodes.append(Call("Row", Row, [title if header is not None else Name("None", None),
+                                           [p.call for p in plans]], kwargs))
+        return nodes
 
     def _variable(self, variable: dict[str, Any], verbatim_notes: list[str]) -> Call:
         ctx = self.ctx
         for call, spec in house_variable_calls(ctx):
-            if drop_nulls(compile_variable(_raw(spec.to_grafanalib()))) == variable:
+            if drop_nulls(compile_template(spec)) == variable:
                 ctx.use("generator.authoring", "variables as v")
                 return call
         call = variable_call(ctx, variable)
-        built = drop_nulls(compile_variable(_raw(evaluate(call).to_grafanalib())))
+        built = drop_nulls(compile_template(evaluate(call)))
         patch = difference(variable, built, remove=False)
         if patch:
             _with_extra(call, patch, ctx)
