@@ -12,7 +12,7 @@ from typing import Iterable, Sequence
 
 from generator.alerting.model import NAME_PATTERN, RECORD_PATTERN, SEVERITIES, AlertRule, RecordingRule
 from generator.alerting.render import duration_seconds
-from generator.alerting.signals import SIGNALS
+from generator.proof.signals import SIGNALS
 from generator.catalogue import lookup
 from generator.config import Config
 from generator.errors import DefinitionError

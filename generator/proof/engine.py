@@ -19,10 +19,10 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_compl
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
-from generator.alerting.evaluation import Firing, Timeline, evaluate_promql
-from generator.alerting.logql_eval import LogQLEvaluator, entries_from_push, evaluate_logql
-from generator.alerting.rulefiles import ProofError, ProofRule
-from generator.alerting.signals import SIGNALS
+from generator.proof.evaluation import Firing, Timeline, evaluate_promql
+from generator.proof.logql_eval import LogQLEvaluator, entries_from_push, evaluate_logql
+from generator.proof.rulefiles import ProofError, ProofRule
+from generator.proof.signals import SIGNALS
 from generator.config import Config
 from generator.parsers import logql_ast, parse_mixed, promql
 from generator.pipeline import Dataset, ScenarioSpec, Timings, families_for, served

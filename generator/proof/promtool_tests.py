@@ -21,10 +21,10 @@ from typing import Any, Callable, Sequence
 
 import yaml
 
-from generator.alerting import proof, templates
-from generator.alerting.evaluation import Firing, LabelSet, Timeline, evaluate_promql, label_set
+from generator.proof import engine as proof, templates
+from generator.proof.evaluation import Firing, LabelSet, Timeline, evaluate_promql, label_set
 from generator.alerting.render import rule_uid
-from generator.alerting.rulefiles import ProofError, ProofRule
+from generator.proof.rulefiles import ProofError, ProofRule
 from generator.config import Config
 from generator.parsers import promql
 from generator.pipeline import Dataset, ScenarioSpec, families_for, served
