@@ -44,8 +44,9 @@ def _duration(text: str) -> int:
 @click.option("--measures", type=click.Path(path_type=Path), default=MEASURES_FILE, show_default=True,
               help="What each panel declares it measures (compiled from the Python definitions).")
 @click.option("--timings", "show_timings", is_flag=True, help="Print the time split to stderr.")
+@click.option("--list-rules", is_flag=True, help="Print every check rule id with its severity and description and exit.")
 def check(files: tuple[Path, ...], scenarios: tuple[str, ...], prometheus_url: str | None, fmt: str, env: str,
-          duration: str, seed: int, measures: Path, show_timings: bool) -> None:
+          duration: str, seed: int, measures: Path, show_timings: bool, list_rules: bool) -> None:
     """Evaluate every panel's queries against simulated scenarios in a real Prometheus.
 
     Simulates each scenario, backfills it with promtool into a temporary TSDB, starts a private
@@ -54,6 +55,9 @@ def check(files: tuple[Path, ...], scenarios: tuple[str, ...], prometheus_url: s
     double counting, impossible ranges, cardinality and cost. LogQL targets are checked against
     the simulated log streams. Exit 1 on any error. Works on hand-made dashboard JSON too.
     """
+    if list_rules:
+        _list_rules()
+        return
     config = config_module.load(env)
     parsed = [ScenarioSpec.parse(s) for s in scenarios]
     paths = list(files) or sorted(Path().glob(DEFAULT_GLOB))
@@ -77,6 +81,17 @@ def check(files: tuple[Path, ...], scenarios: tuple[str, ...], prometheus_url: s
         click.echo(_timings_line(timings, time.perf_counter() - started), err=True)
     if has_errors(problems):
         sys.exit(1)
+
+
+def _list_rules() -> None:
+    from generator.check import logql_checks
+    from generator.check.rules import RULES
+
+    for rule in RULES:
+        note = " (needs ground truth)" if rule.needs_truth else ""
+        click.echo(f"{rule.id:32} {rule.severity.value:8} {rule.description}{note}")
+    for rule_id, severity, description in logql_checks.RULES:
+        click.echo(f"{rule_id:32} {severity.value:8} {description} (needs ground truth)")
 
 
 def _timings_line(t: Timings, total: float) -> str:
