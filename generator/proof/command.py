@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from generator import config as config_module
+from generator.pipeline.cache import Cache
 from generator.proof import rulefiles
 from generator.proof.rulefiles import ProofError
 from generator.sim.options import parse_duration
@@ -52,7 +53,8 @@ def alerts() -> None:
               help="Environment (observability/env/ENV.yaml) or YAML file.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("observability"), show_default=True,
               help="The compiled output whose rule files are proven.")
-def report(seeds: str, healthy_hours: float, scenario_hours: float, fault_start: str, fmt: str,
+@click.option("--no-cache", is_flag=True, help="Simulate every run afresh (ignore .dashgen/cache/).")
+def report(no_cache: bool, seeds: str, healthy_hours: float, scenario_hours: float, fault_start: str, fmt: str,
            names: tuple[str, ...], workers: int, env: str | None, out_dir: Path) -> None:
     """Detection latency per rule in its fires_in scenarios and false positives in healthy days.
 
@@ -74,7 +76,7 @@ def report(seeds: str, healthy_hours: float, scenario_hours: float, fault_start:
     def progress(message: str) -> None:
         click.echo(f"alerts: {time.monotonic() - started:6.1f}s {message}", err=True)
 
-    result = proof.run(rules, config, settings, progress)
+    result = proof.run(rules, config, settings, progress, Cache(None) if no_cache else None)
     click.echo(reporters.RENDERERS[fmt](result), nl=False)
     if not result.passed:
         sys.exit(1)
@@ -91,7 +93,8 @@ def report(seeds: str, healthy_hours: float, scenario_hours: float, fault_start:
               help="Environment (observability/env/ENV.yaml) or YAML file.")
 @click.option("--rules-dir", "out_dir", type=click.Path(path_type=Path), default=Path("observability"),
               show_default=True, help="The compiled output whose Prometheus rule files the tests load.")
-def promtool_tests(test_dir: Path, seed: int, duration: str, fault_start: str, names: tuple[str, ...],
+@click.option("--no-cache", is_flag=True, help="Simulate every run afresh (ignore .dashgen/cache/).")
+def promtool_tests(no_cache: bool, test_dir: Path, seed: int, duration: str, fault_start: str, names: tuple[str, ...],
                    run_promtool: bool, env: str | None, out_dir: Path) -> None:
     """Write promtool rule unit tests generated from simulator runs (one file per PromQL rule).
 
@@ -107,7 +110,8 @@ def promtool_tests(test_dir: Path, seed: int, duration: str, fault_start: str, n
     written = generator.write_tests(rules, config, test_dir, seed=seed,
                                     duration_seconds=parse_duration(duration, "--duration"),
                                     fault_start_seconds=parse_duration(fault_start, "--fault-start"),
-                                    progress=lambda m: click.echo(f"alerts: {m}", err=True))
+                                    progress=lambda m: click.echo(f"alerts: {m}", err=True),
+                                    cache=Cache(None) if no_cache else None)
     for path in written:
         click.echo(f"wrote {path}")
     if run_promtool:
