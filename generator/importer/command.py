@@ -99,7 +99,10 @@ def import_(files: tuple[Path, ...], out_dir: Path, env: str, run_check: bool, s
             failed += 1
             continue
         results.append(result)
-    written = write_files_atomically({out_dir / f"{r.name}.py": r.source for r in results})
+    try:
+        written = write_files_atomically({out_dir / f"{r.name}.py": r.source for r in results})
+    except OSError as exc:
+        raise DashgenError(f"{out_dir}: cannot write the modules ({exc.strerror or exc}); nothing written") from None
     for result in results:
         target = out_dir / f"{result.name}.py"
         raw = sum(1 for n in result.verbatim if ": raw_panel" in n)

@@ -291,13 +291,20 @@ def _target_calls(call: Call) -> list[Call]:
     return [t for t in targets if isinstance(t, Call)] if isinstance(targets, list) else []
 
 
+def _one_line(text: str) -> str:
+    """Text safe inside a comment or docstring: no line breaks or control characters (a title
+    with a newline must not become a line of code)."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in str(text)).split())
+
+
 def _docstring(title: str) -> str:
-    return (title or "Imported dashboard").replace('"""', "'''").replace("\\", "\\\\")
+    return _one_line(title or "Imported dashboard").replace("\\", "\\\\").replace('"""', "'''")
 
 
 def _comment(text: str) -> str:
     """A comment line, wrapped at 100 columns with a hanging indent."""
     hang = "#     " if text.startswith("  - ") else "#   "
+    text = ("  - " if text.startswith("  - ") else "") + _one_line(text)
     return "\n".join(textwrap.wrap(text, width=100, initial_indent="# ", subsequent_indent=hang,
                                    break_long_words=False, break_on_hyphens=False))
 

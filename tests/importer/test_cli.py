@@ -116,3 +116,31 @@ def test_review_runs_check_on_the_original(tmp_path: Path) -> None:
     assert "review (check of the original, scenario healthy): 6 errors" in result.stdout
     assert "panel 'Active orchestrations': target A: error query/truth" in result.stdout
     assert (tmp_path / "toygres_overview_legacy_hand_made.py").is_file()
+
+
+def test_hostile_titles_stay_text(tmp_path: Path) -> None:
+    """Titles, descriptions and names reach the module only as string literals or inside
+    comments; a newline in a title must not become a line of code."""
+    payload = 'x\nraise SystemExit("injected")\n"""\\'
+    dashboard = {"title": payload, "uid": "hostile", "description": payload, "panels": [
+        {"type": "stat", "title": payload, "description": payload, "gridPos": {"h": 4, "w": 6, "x": 0, "y": 0},
+         "targets": [{"refId": "A", "expr": "up", "legendFormat": payload}]},
+        {"type": "acme\nraise SystemExit(2)", "title": payload, "gridPos": {"h": 4, "w": 6, "x": 6, "y": 0}}],
+        "templating": {"list": [{"name": "v", "type": "custom", "query": payload}]}}
+    path = tmp_path / "hostile.json"
+    path.write_text(json.dumps(dashboard))
+    result = run("import", str(path), "--out", str(tmp_path / "defs"), "--no-check")
+    assert result.returncode == 0, result.stderr
+    module = next((tmp_path / "defs").glob("*.py"))
+    assert not [line for line in module.read_text().splitlines() if line.startswith("raise")]
+    built = run("build", "--dashboards", str(tmp_path / "defs"), "--out", str(tmp_path / "out"), "--portable")
+    assert built.returncode == 0, built.stderr
+    compiled = json.loads((tmp_path / "out" / "grafana" / "dashboards" / "hostile.json").read_text())
+    assert compiled["title"] == payload and compiled["panels"][0]["title"] == payload
+
+
+def test_unwritable_output_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a directory")
+    result = run("import", str(LEGACY), "--out", str(tmp_path / "file"), "--no-check")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "cannot write the modules" in result.stderr
