@@ -117,8 +117,7 @@ class Importer:
         data = migrated.dashboard
         rows = self._plan_rows(migrated)
         report = _Report(list(migrated.notes))
-        placed = layout([Row(title, [p.cell for p in plans], bool(header and header.get("collapsed")))
-                         for title, plans, header in rows])
+        placed = self._fit_sizes(rows)
         # Panel extras need the automatic layout's positions and ids.
         cells = [(grid, index) for index, (item, grid) in enumerate(placed, start=1) if not isinstance(item, Row)]
         headers = [(grid, index) for index, (item, grid) in enumerate(placed, start=1) if isinstance(item, Row)]
@@ -155,6 +154,27 @@ class Importer:
                     cell = evaluate(call)
                 current.append(_PanelPlan(call, item, reason, migrated.panel_notes.get(id(item), []), cell))
         return rows if rows[0][1] else rows[1:]
+
+    def _fit_sizes(self, rows: list[tuple[Any, list[_PanelPlan], dict[str, Any] | None]]) -> list[Any]:
+        """Give a cell `width=`/`height=` only where the automatic layout would size it
+        differently from the original; returns the final layout."""
+        plans = [p for _, group, _ in rows for p in group]
+        for _ in range(3):
+            placed = layout([Row(title, [p.cell for p in group], bool(header and header.get("collapsed")))
+                             for title, group, header in rows])
+            grids = [grid for item, grid in placed if not isinstance(item, Row)]
+            changed = False
+            for plan, grid in zip(plans, grids):
+                wanted = plan.wanted.get("gridPos") or {}
+                for key, name in (("w", "width"), ("h", "height")):
+                    if isinstance(wanted.get(key), int) and grid[key] != wanted[key] and name not in plan.call.kwargs:
+                        plan.call.kwargs[name] = wanted[key]
+                        plan.cell = evaluate(plan.call)
+                        changed = True
+            if not changed:
+                return placed
+        return layout([Row(title, [p.cell for p in group], bool(header and header.get("collapsed")))
+                       for title, group, header in rows])
 
     def _panel_extra(self, plan: _PanelPlan, grid: dict[str, int], index: int, report: _Report) -> None:
         """Compile the builder call where the layout puts it, and carry the difference."""

@@ -113,11 +113,6 @@ def _steps(ctx: Context, defaults: dict[str, Any]) -> list[Call] | None:
             for s in steps]
 
 
-def _size(panel: dict[str, Any]) -> dict[str, Any]:
-    grid = panel.get("gridPos") or {}
-    return {k: grid[g] for k, g in (("width", "w"), ("height", "h")) if isinstance(grid.get(g), int)}
-
-
 def panel_call(ctx: Context, panel: dict[str, Any], force_raw: bool = False) -> tuple[Call, str]:
     """The builder call for a panel and "", or a raw_panel call and why no builder fits."""
     try:
@@ -126,7 +121,7 @@ def panel_call(ctx: Context, panel: dict[str, Any], force_raw: bool = False) -> 
         return _builder_call(ctx, panel), ""
     except NoBuilder as exc:
         body = {k: v for k, v in panel.items() if k not in ("id", "gridPos") and v is not None}
-        call = ctx.call("generator.authoring.verbatim", "raw_panel", raw_panel, body, **_size(panel))
+        call = ctx.call("generator.authoring.verbatim", "raw_panel", raw_panel, body)
         return call, str(exc)
 
 
@@ -136,10 +131,9 @@ def _builder_call(ctx: Context, panel: dict[str, Any]) -> Call:
         raise NoBuilder("library panel: kept as a reference, its model lives in Grafana's library")
     defaults = (panel.get("fieldConfig") or {}).get("defaults") or {}
     title, description = panel.get("title", ""), panel.get("description", "")
-    size = _size(panel)
     if kind == "text":
         content = (panel.get("options") or {}).get("content", panel.get("content", ""))
-        return ctx.call("generator.authoring.panels", "text", builders.text, title, content, **size)
+        return ctx.call("generator.authoring.panels", "text", builders.text, title, content)
     if kind not in ("timeseries", "stat", "bargauge", "logs"):
         raise NoBuilder(f"panel type {kind!r} has no builder")
     targets = [target_call(ctx, panel, t) for t in panel.get("targets") or []]
@@ -182,7 +176,6 @@ def _builder_call(ctx: Context, panel: dict[str, Any]) -> Call:
         args = [title, description, targets[0]]
     else:
         args = [title, description, targets]
-    kwargs.update(size)
     if datasource is not None:
         kwargs["datasource"] = datasource
     return ctx.call("generator.authoring.panels", str(kind), getattr(builders, str(kind)), *args, **kwargs)

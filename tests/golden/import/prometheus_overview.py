@@ -143,7 +143,6 @@ def dashboard(c: Config) -> DashboardSpec:
                         "options": {"showHeader": True},
                         "transformations": [{"id": "merge", "options": {}}],
                     },
-                    width=24,
                     height=7,
                 ),
             ]),
@@ -161,7 +160,6 @@ def dashboard(c: Config) -> DashboardSpec:
                     ],
                     unit="ms",
                     legend_calcs=[],
-                    width=12,
                     height=7,
                     extra=verbatim({
                         "fieldConfig": {"defaults": {"custom": {"pointSize": 10}}},
@@ -184,7 +182,6 @@ def dashboard(c: Config) -> DashboardSpec:
                     unit="short",
                     stack=True,
                     legend_calcs=[],
-                    width=12,
                     height=7,
                     extra=verbatim({
                         "fieldConfig": {
@@ -215,7 +212,6 @@ def dashboard(c: Config) -> DashboardSpec:
                     ],
                     unit="ms",
                     legend_calcs=[],
-                    width=8,
                     height=7,
                     extra=verbatim({
                         "fieldConfig": {"defaults": {"custom": {"pointSize": 10}}},
@@ -253,7 +249,6 @@ def dashboard(c: Config) -> DashboardSpec:
                     unit="short",
                     stack=True,
                     legend_calcs=[],
-                    width=8,
                     height=7,
                     extra=verbatim({
                         "fieldConfig": {
@@ -280,7 +275,6 @@ def dashboard(c: Config) -> DashboardSpec:
                     unit="short",
                     stack=True,
                     legend_calcs=[],
-                    width=8,
                     height=7,
                     extra=verbatim({
                         "fieldConfig": {
@@ -309,7 +303,6 @@ def dashboard(c: Config) -> DashboardSpec:
                     unit="short",
                     stack=True,
                     legend_calcs=[],
-                    width=12,
                     height=7,
                     extra=verbatim({
                         "fieldConfig": {
@@ -336,7 +329,6 @@ def dashboard(c: Config) -> DashboardSpec:
                     unit="short",
                     stack=True,
                     legend_calcs=[],
-                    width=12,
                     height=7,
                     extra=verbatim({
                         "fieldConfig": {
@@ -365,7 +357,6 @@ def dashboard(c: Config) -> DashboardSpec:
                     unit="short",
                     stack=True,
                     legend_calcs=[],
-                    width=12,
                     height=7,
                     extra=verbatim({
                         "fieldConfig": {
@@ -394,7 +385,6 @@ def dashboard(c: Config) -> DashboardSpec:
                     unit="ms",
                     stack=True,
                     legend_calcs=[],
-                    width=12,
                     height=7,
                     extra=verbatim({
                         "fieldConfig": {

@@ -105,7 +105,6 @@ def dashboard(c: Config) -> DashboardSpec:
                     unit="short",
                     stack=True,
                     legend_calcs=[],
-                    width=12,
                     height=7,
                     extra=verbatim({
                         "fieldConfig": {
@@ -135,7 +134,6 @@ def dashboard(c: Config) -> DashboardSpec:
                     unit="percentunit",
                     stack=True,
                     legend_calcs=[],
-                    width=12,
                     height=7,
                     extra=verbatim({
                         "fieldConfig": {
@@ -172,7 +170,6 @@ def dashboard(c: Config) -> DashboardSpec:
                     unit="short",
                     stack=True,
                     legend_calcs=[],
-                    width=12,
                     height=7,
                     extra=verbatim({
                         "fieldConfig": {
@@ -202,7 +199,6 @@ def dashboard(c: Config) -> DashboardSpec:
                     unit="percentunit",
                     stack=True,
                     legend_calcs=[],
-                    width=12,
                     height=7,
                     extra=verbatim({
                         "fieldConfig": {
@@ -239,7 +235,6 @@ def dashboard(c: Config) -> DashboardSpec:
                     unit="short",
                     stack=True,
                     legend_calcs=[],
-                    width=8,
                     height=7,
                     extra=verbatim({
                         "fieldConfig": {
@@ -268,7 +263,6 @@ def dashboard(c: Config) -> DashboardSpec:
                     unit="percentunit",
                     stack=True,
                     legend_calcs=[],
-                    width=8,
                     height=7,
                     extra=verbatim({
                         "fieldConfig": {
@@ -317,7 +311,6 @@ def dashboard(c: Config) -> DashboardSpec:
                     ],
                     unit="s",
                     legend_calcs=[],
-                    width=8,
                     height=7,
                     extra=verbatim({
                         "fieldConfig": {
@@ -376,7 +369,6 @@ def dashboard(c: Config) -> DashboardSpec:
                     unit="short",
                     stack=True,
                     legend_calcs=[],
-                    width=8,
                     height=7,
                     extra=verbatim({
                         "fieldConfig": {
@@ -402,7 +394,6 @@ def dashboard(c: Config) -> DashboardSpec:
                     ],
                     unit="short",
                     legend_calcs=[],
-                    width=8,
                     height=7,
                     extra=verbatim({
                         "fieldConfig": {"defaults": {"custom": {"pointSize": 10}}},
@@ -424,7 +415,6 @@ def dashboard(c: Config) -> DashboardSpec:
                     ],
                     unit="short",
                     legend_calcs=[],
-                    width=8,
                     height=7,
                     extra=verbatim({
                         "fieldConfig": {"defaults": {"custom": {"pointSize": 10}}},
@@ -450,7 +440,6 @@ def dashboard(c: Config) -> DashboardSpec:
                     unit="short",
                     stack=True,
                     legend_calcs=[],
-                    width=8,
                     height=7,
                     extra=verbatim({
                         "fieldConfig": {
@@ -479,7 +468,6 @@ def dashboard(c: Config) -> DashboardSpec:
                     unit="percentunit",
                     stack=True,
                     legend_calcs=[],
-                    width=8,
                     height=7,
                     extra=verbatim({
                         "fieldConfig": {
@@ -528,7 +516,6 @@ def dashboard(c: Config) -> DashboardSpec:
                     ],
                     unit="s",
                     legend_calcs=[],
-                    width=8,
                     height=7,
                     extra=verbatim({
                         "fieldConfig": {
@@ -587,7 +574,6 @@ def dashboard(c: Config) -> DashboardSpec:
                     unit="short",
                     stack=True,
                     legend_calcs=[],
-                    width=8,
                     height=7,
                     extra=verbatim({
                         "fieldConfig": {
@@ -617,7 +603,6 @@ def dashboard(c: Config) -> DashboardSpec:
                     unit="percentunit",
                     stack=True,
                     legend_calcs=[],
-                    width=8,
                     height=7,
                     extra=verbatim({
                         "fieldConfig": {
@@ -666,7 +651,6 @@ def dashboard(c: Config) -> DashboardSpec:
                     ],
                     unit="s",
                     legend_calcs=[],
-                    width=8,
                     height=7,
                     extra=verbatim({
                         "fieldConfig": {
@@ -751,7 +735,6 @@ def dashboard(c: Config) -> DashboardSpec:
                         ],
                         unit="bytes",
                         legend_calcs=[],
-                        width=8,
                         height=7,
                         extra=verbatim({
                             "fieldConfig": {"defaults": {"custom": {"pointSize": 10}}},
@@ -773,7 +756,6 @@ def dashboard(c: Config) -> DashboardSpec:
                         ],
                         unit="short",
                         legend_calcs=[],
-                        width=8,
                         height=7,
                         extra=verbatim({
                             "fieldConfig": {"defaults": {"custom": {"pointSize": 10}}},
@@ -795,7 +777,6 @@ def dashboard(c: Config) -> DashboardSpec:
                         ],
                         unit="short",
                         legend_calcs=[],
-                        width=8,
                         height=7,
                         extra=verbatim({
                             "fieldConfig": {"defaults": {"custom": {"pointSize": 10}}},

@@ -27,8 +27,6 @@ def dashboard(c: Config) -> DashboardSpec:
                     unit="short",
                     steps=[Step("green"), Step("yellow", 100), Step("red", 200)],
                     decimals=0,
-                    width=4,
-                    height=5,
                 ),
                 stat(
                     "Success rate",
@@ -40,8 +38,6 @@ def dashboard(c: Config) -> DashboardSpec:
                     minimum=0,
                     maximum=1,
                     decimals=1,
-                    width=4,
-                    height=5,
                 ),
                 stat(
                     "Failure rate",
@@ -51,8 +47,6 @@ def dashboard(c: Config) -> DashboardSpec:
                     unit="ops",
                     steps=[Step("green"), Step("orange", 0.001), Step("red", 0.01)],
                     decimals=3,
-                    width=4,
-                    height=5,
                 ),
                 stat(
                     "Orchestrator queue",
@@ -62,8 +56,6 @@ def dashboard(c: Config) -> DashboardSpec:
                     unit="short",
                     steps=[Step("green"), Step("yellow", 20), Step("red", 100)],
                     decimals=0,
-                    width=3,
-                    height=5,
                 ),
                 stat(
                     "Worker queue",
@@ -73,8 +65,6 @@ def dashboard(c: Config) -> DashboardSpec:
                     unit="short",
                     steps=[Step("green"), Step("yellow", 20), Step("red", 100)],
                     decimals=0,
-                    width=3,
-                    height=5,
                 ),
                 stat(
                     "Provider p95",
@@ -84,8 +74,6 @@ def dashboard(c: Config) -> DashboardSpec:
                     unit="s",
                     steps=[Step("green"), Step("yellow", 0.25), Step("red", 1.0)],
                     decimals=3,
-                    width=3,
-                    height=5,
                 ),
                 stat(
                     "Error logs",
@@ -97,8 +85,6 @@ def dashboard(c: Config) -> DashboardSpec:
                     decimals=0,
                     graph=False,
                     no_value="0",
-                    width=3,
-                    height=5,
                     datasource=LOKI_DS,
                 ),
             ]),
@@ -110,8 +96,6 @@ def dashboard(c: Config) -> DashboardSpec:
                     [prom(q.active_orchestrations(c), "active")],
                     unit="short",
                     steps=[Step("green"), Step("yellow", 100), Step("red", 200)],
-                    width=12,
-                    height=8,
                 ),
                 timeseries(
                     "Success rate vs SLO",
@@ -121,8 +105,6 @@ def dashboard(c: Config) -> DashboardSpec:
                     unit="percentunit",
                     steps=[Step("red"), Step("green", 0.95)],
                     maximum=1,
-                    width=12,
-                    height=8,
                 ),
             ]),
         ),
