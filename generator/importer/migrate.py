@@ -26,7 +26,7 @@ EXPORT_METADATA = ("id", "version", "iteration", "gnetId", "__inputs", "__requir
                    "originalTitle", "meta")
 # Panel and target keys at Grafana's default value say nothing; they are not written.
 PANEL_DEFAULTS = {"links": [], "transparent": False, "hideTimeOverride": False, "interval": "",
-                  "repeat": "", "transformations": [], "timeFrom": "", "timeShift": ""}
+                  "repeat": "", "transformations": [], "timeFrom": "", "timeShift": "", "description": ""}
 TARGET_DEFAULTS = {"format": "time_series", "hide": False, "interval": "", "intervalFactor": 1}
 # Target keys Grafana stopped reading (the Angular query editor's helpers).
 OBSOLETE_TARGET_KEYS = ("step", "metric", "calculatedInterval", "datasourceErrors")

@@ -324,7 +324,7 @@ def _docstring(title: str) -> str:
 def _comment(text: str) -> str:
     """A comment line, wrapped at 100 columns with a hanging indent."""
     hang = "#     " if text.startswith("  - ") else "#   "
-    text = ("  - " if text.startswith("  - ") else "") + _one_line(text)
+    text = "  - " + _one_line(text[4:]) if text.startswith("  - ") else _one_line(text)
     return "\n".join(textwrap.wrap(text, width=100, initial_indent="# ", subsequent_indent=hang,
                                    break_long_words=False, break_on_hyphens=False))
 

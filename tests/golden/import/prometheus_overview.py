@@ -3,49 +3,49 @@
 # Imported from prometheus-operator--kube-prometheus--prometheus-2021.json (no uid); edit this
 #   module, not the JSON.
 # Migrated (docs/import.md):
-#   - - export metadata not carried (Grafana sets it): version
-#   - - the original has no uid: the module name gives it one (toygres-<name>)
-#   - - rows layout (schemaVersion 14) -> row panels and gridPos (schemaVersion 16 migration: span x
-#     2 columns, ceil(px / 38) rows)
-#   - - 12 data source name(s) -> {type, uid} references (schemaVersion 33 migration; names that are
+#   - export metadata not carried (Grafana sets it): version
+#   - the original has no uid: the module name gives it one (toygres-<name>)
+#   - rows layout (schemaVersion 14) -> row panels and gridPos (schemaVersion 16 migration: span x 2
+#     columns, ceil(px / 38) rows)
+#   - 12 data source name(s) -> {type, uid} references (schemaVersion 33 migration; names that are
 #     no variable keep the name as uid: check it)
-#   - - table-old -> table (Grafana's migration): "Prometheus Stats"
-#   - - obsolete query keys not carried (Grafana ignores them): step: "Prometheus Stats", "Target
+#   - table-old -> table (Grafana's migration): "Prometheus Stats"
+#   - obsolete query keys not carried (Grafana ignores them): step: "Prometheus Stats", "Target
 #     Sync", "Targets", "Average Scrape Interval Duration", "Scrape failures", "Appended Samples"
 #     and 4 more
-#   - - graph -> timeseries (Grafana's migration): "Target Sync", "Targets", "Average Scrape
-#     Interval Duration", "Scrape failures", "Appended Samples", "Head Series" and 3 more
-#   - - legacy graph settings not carried: nullPointMode null as zero: "Target Sync", "Targets",
+#   - graph -> timeseries (Grafana's migration): "Target Sync", "Targets", "Average Scrape Interval
+#     Duration", "Scrape failures", "Appended Samples", "Head Series" and 3 more
+#   - legacy graph settings not carried: nullPointMode null as zero: "Target Sync", "Targets",
 #     "Average Scrape Interval Duration", "Scrape failures", "Appended Samples", "Head Series" and 3
 #     more
-#   - - panel ids renumbered in reading order (viewPanel links change): 1->2, 2->4, 3->5, 4->7,
-#     5->8, 6->9, 7->11, 8->12, 9->14, 10->15, 11->1, 12->3, 13->6, 14->10, 15->13
+#   - panel ids renumbered in reading order (viewPanel links change): 1->2, 2->4, 3->5, 4->7, 5->8,
+#     6->9, 7->11, 8->12, 9->14, 10->15, 11->1, 12->3, 13->6, 14->10, 15->13
 # Carried over verbatim (the builders cannot express it; nothing else was dropped):
-#   - - panel "Prometheus Stats": raw_panel, panel type 'table' has no builder
-#   - - panel "Target Sync": fieldConfig.defaults.custom, options.legend.displayMode,
+#   - panel "Prometheus Stats": raw_panel, panel type 'table' has no builder
+#   - panel "Target Sync": fieldConfig.defaults.custom, options.legend.displayMode,
 #     options.tooltip.mode, options.tooltip.sort, targets[0].intervalFactor
-#   - - panel "Targets": fieldConfig.defaults.custom, options.legend.displayMode,
+#   - panel "Targets": fieldConfig.defaults.custom, options.legend.displayMode,
 #     options.tooltip.mode, options.tooltip.sort, targets[0].intervalFactor
-#   - - panel "Average Scrape Interval Duration": fieldConfig.defaults.custom,
+#   - panel "Average Scrape Interval Duration": fieldConfig.defaults.custom,
 #     options.legend.displayMode, options.tooltip.mode, options.tooltip.sort,
 #     targets[0].intervalFactor
-#   - - panel "Scrape failures": fieldConfig.defaults.custom, options.legend.displayMode,
+#   - panel "Scrape failures": fieldConfig.defaults.custom, options.legend.displayMode,
 #     options.tooltip.mode, options.tooltip.sort, targets[0].intervalFactor,
 #     targets[1].intervalFactor, targets[2].intervalFactor, targets[3].intervalFactor
-#   - - panel "Appended Samples": fieldConfig.defaults.custom, options.legend.displayMode,
+#   - panel "Appended Samples": fieldConfig.defaults.custom, options.legend.displayMode,
 #     options.tooltip.mode, options.tooltip.sort, targets[0].intervalFactor
-#   - - panel "Head Series": fieldConfig.defaults.custom, options.legend.displayMode,
+#   - panel "Head Series": fieldConfig.defaults.custom, options.legend.displayMode,
 #     options.tooltip.mode, options.tooltip.sort, targets[0].intervalFactor
-#   - - panel "Head Chunks": fieldConfig.defaults.custom, options.legend.displayMode,
+#   - panel "Head Chunks": fieldConfig.defaults.custom, options.legend.displayMode,
 #     options.tooltip.mode, options.tooltip.sort, targets[0].intervalFactor
-#   - - panel "Query Rate": fieldConfig.defaults.custom, options.legend.displayMode,
+#   - panel "Query Rate": fieldConfig.defaults.custom, options.legend.displayMode,
 #     options.tooltip.mode, options.tooltip.sort, targets[0].intervalFactor
-#   - - panel "Stage Duration": fieldConfig.defaults.custom, options.legend.displayMode,
+#   - panel "Stage Duration": fieldConfig.defaults.custom, options.legend.displayMode,
 #     options.tooltip.mode, options.tooltip.sort, targets[0].intervalFactor
-#   - - variable "datasource": regex
-#   - - variable "job": current, refresh, regex, sort, tagValuesQuery, tags, tagsQuery, useTags
-#   - - variable "instance": current, refresh, regex, sort, tagValuesQuery, tags, tagsQuery, useTags
-#   - - dashboard: annotations, graphTooltip, hideControls, style, timepicker, timezone
+#   - variable "datasource": regex
+#   - variable "job": current, refresh, regex, sort, tagValuesQuery, tags, tagsQuery, useTags
+#   - variable "instance": current, refresh, regex, sort, tagValuesQuery, tags, tagsQuery, useTags
+#   - dashboard: annotations, graphTooltip, hideControls, style, timepicker, timezone
 # On compile (house conventions, docs/import.md): keys the original leaves unset take the builders'
 #   values, the description gains the generated-file note, tags gain 'toygres-managed' and
 #   'toygres', the 'Toygres dashboards' link is added and schemaVersion is 39.

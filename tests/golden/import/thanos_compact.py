@@ -3,78 +3,78 @@
 # Imported from thanos-io--thanos--compact.json (uid 651943d05a8123e32867b4673963f42b); edit this
 #   module, not the JSON.
 # Migrated (docs/import.md):
-#   - - export metadata not carried (Grafana sets it): version
-#   - - rows layout (schemaVersion 14) -> row panels and gridPos (schemaVersion 16 migration: span x
-#     2 columns, ceil(px / 38) rows)
-#   - - 20 data source name(s) -> {type, uid} references (schemaVersion 33 migration; names that are
+#   - export metadata not carried (Grafana sets it): version
+#   - rows layout (schemaVersion 14) -> row panels and gridPos (schemaVersion 16 migration: span x 2
+#     columns, ceil(px / 38) rows)
+#   - 20 data source name(s) -> {type, uid} references (schemaVersion 33 migration; names that are
 #     no variable keep the name as uid: check it)
-#   - - graph -> timeseries (Grafana's migration): "Rate", "Errors", "Rate", "Errors", "Rate",
+#   - graph -> timeseries (Grafana's migration): "Rate", "Errors", "Rate", "Errors", "Rate",
 #     "Errors" and 13 more
-#   - - legacy graph settings not carried: nullPointMode null as zero: "Rate", "Errors", "Rate",
+#   - legacy graph settings not carried: nullPointMode null as zero: "Rate", "Errors", "Rate",
 #     "Errors", "Rate", "Errors" and 10 more
-#   - - obsolete query keys not carried (Grafana ignores them): step: "Rate", "Errors", "Rate",
+#   - obsolete query keys not carried (Grafana ignores them): step: "Rate", "Errors", "Rate",
 #     "Errors", "Rate", "Errors" and 13 more
-#   - - legacy graph settings not carried: nullPointMode null as zero, seriesOverrides fillGradient:
+#   - legacy graph settings not carried: nullPointMode null as zero, seriesOverrides fillGradient:
 #     "Duration", "Duration", "Duration"
-#   - - panel ids renumbered in reading order (viewPanel links change): 1->2, 2->3, 3->5, 4->6,
-#     5->8, 6->9, 7->10, 8->12, 9->13, 10->14, 11->16, 12->17, 13->18, 14->20, 15->21, 16->22,
-#     17->24, 18->25, 19->26, 20->1, 21->4, 22->7, 23->11, 24->15, 25->19, 26->23
+#   - panel ids renumbered in reading order (viewPanel links change): 1->2, 2->3, 3->5, 4->6, 5->8,
+#     6->9, 7->10, 8->12, 9->13, 10->14, 11->16, 12->17, 13->18, 14->20, 15->21, 16->22, 17->24,
+#     18->25, 19->26, 20->1, 21->4, 22->7, 23->11, 24->15, 25->19, 26->23
 # Carried over verbatim (the builders cannot express it; nothing else was dropped):
-#   - - panel "Rate": fieldConfig.defaults.custom, options.legend.displayMode, options.tooltip.mode,
+#   - panel "Rate": fieldConfig.defaults.custom, options.legend.displayMode, options.tooltip.mode,
 #     options.tooltip.sort, targets[0].intervalFactor
-#   - - panel "Errors": fieldConfig.defaults.custom, fieldConfig.overrides,
+#   - panel "Errors": fieldConfig.defaults.custom, fieldConfig.overrides,
 #     options.legend.displayMode, options.tooltip.mode, options.tooltip.sort,
 #     targets[0].intervalFactor
-#   - - panel "Rate": fieldConfig.defaults.custom, options.legend.displayMode, options.tooltip.mode,
+#   - panel "Rate": fieldConfig.defaults.custom, options.legend.displayMode, options.tooltip.mode,
 #     options.tooltip.sort, targets[0].intervalFactor
-#   - - panel "Errors": fieldConfig.defaults.custom, fieldConfig.overrides,
+#   - panel "Errors": fieldConfig.defaults.custom, fieldConfig.overrides,
 #     options.legend.displayMode, options.tooltip.mode, options.tooltip.sort,
 #     targets[0].intervalFactor
-#   - - panel "Rate": fieldConfig.defaults.custom, options.legend.displayMode, options.tooltip.mode,
+#   - panel "Rate": fieldConfig.defaults.custom, options.legend.displayMode, options.tooltip.mode,
 #     options.tooltip.sort, targets[0].intervalFactor
-#   - - panel "Errors": fieldConfig.defaults.custom, fieldConfig.overrides,
+#   - panel "Errors": fieldConfig.defaults.custom, fieldConfig.overrides,
 #     options.legend.displayMode, options.tooltip.mode, options.tooltip.sort,
 #     targets[0].intervalFactor
-#   - - panel "Duration": fieldConfig.defaults.custom, fieldConfig.overrides,
+#   - panel "Duration": fieldConfig.defaults.custom, fieldConfig.overrides,
 #     options.legend.displayMode, options.tooltip.mode, options.tooltip.sort,
 #     targets[0].intervalFactor, targets[0].logBase, targets[1].intervalFactor, targets[1].logBase,
 #     targets[2].intervalFactor, targets[2].logBase
-#   - - panel "Deletion Rate": fieldConfig.defaults.custom, options.legend.displayMode,
+#   - panel "Deletion Rate": fieldConfig.defaults.custom, options.legend.displayMode,
 #     options.tooltip.mode, options.tooltip.sort, targets[0].intervalFactor
-#   - - panel "Deletion Error Rate": fieldConfig.defaults.custom, options.legend.displayMode,
+#   - panel "Deletion Error Rate": fieldConfig.defaults.custom, options.legend.displayMode,
 #     options.tooltip.mode, options.tooltip.sort, targets[0].intervalFactor
-#   - - panel "Marking Rate": fieldConfig.defaults.custom, options.legend.displayMode,
+#   - panel "Marking Rate": fieldConfig.defaults.custom, options.legend.displayMode,
 #     options.tooltip.mode, options.tooltip.sort, targets[0].intervalFactor
-#   - - panel "Rate": fieldConfig.defaults.custom, options.legend.displayMode, options.tooltip.mode,
+#   - panel "Rate": fieldConfig.defaults.custom, options.legend.displayMode, options.tooltip.mode,
 #     options.tooltip.sort, targets[0].intervalFactor
-#   - - panel "Errors": fieldConfig.defaults.custom, fieldConfig.overrides,
+#   - panel "Errors": fieldConfig.defaults.custom, fieldConfig.overrides,
 #     options.legend.displayMode, options.tooltip.mode, options.tooltip.sort,
 #     targets[0].intervalFactor
-#   - - panel "Duration": fieldConfig.defaults.custom, fieldConfig.overrides,
+#   - panel "Duration": fieldConfig.defaults.custom, fieldConfig.overrides,
 #     options.legend.displayMode, options.tooltip.mode, options.tooltip.sort,
 #     targets[0].intervalFactor, targets[0].logBase, targets[1].intervalFactor, targets[1].logBase,
 #     targets[2].intervalFactor, targets[2].logBase
-#   - - panel "Rate": fieldConfig.defaults.custom, options.legend.displayMode, options.tooltip.mode,
+#   - panel "Rate": fieldConfig.defaults.custom, options.legend.displayMode, options.tooltip.mode,
 #     options.tooltip.sort, targets[0].intervalFactor
-#   - - panel "Errors": fieldConfig.defaults.custom, fieldConfig.overrides,
+#   - panel "Errors": fieldConfig.defaults.custom, fieldConfig.overrides,
 #     options.legend.displayMode, options.tooltip.mode, options.tooltip.sort,
 #     targets[0].intervalFactor
-#   - - panel "Duration": fieldConfig.defaults.custom, fieldConfig.overrides,
+#   - panel "Duration": fieldConfig.defaults.custom, fieldConfig.overrides,
 #     options.legend.displayMode, options.tooltip.mode, options.tooltip.sort,
 #     targets[0].intervalFactor, targets[0].logBase, targets[1].intervalFactor, targets[1].logBase,
 #     targets[2].intervalFactor, targets[2].logBase
-#   - - panel "Memory Used": fieldConfig.defaults.custom, options.legend.displayMode,
+#   - panel "Memory Used": fieldConfig.defaults.custom, options.legend.displayMode,
 #     options.tooltip.mode, options.tooltip.sort, targets[0].intervalFactor,
 #     targets[1].intervalFactor, targets[2].intervalFactor, targets[3].intervalFactor,
 #     targets[4].intervalFactor, targets[5].intervalFactor
-#   - - panel "Goroutines": fieldConfig.defaults.custom, options.legend.displayMode,
+#   - panel "Goroutines": fieldConfig.defaults.custom, options.legend.displayMode,
 #     options.tooltip.mode, options.tooltip.sort, targets[0].intervalFactor
-#   - - panel "GC Time Quantiles": fieldConfig.defaults.custom, options.legend.displayMode,
+#   - panel "GC Time Quantiles": fieldConfig.defaults.custom, options.legend.displayMode,
 #     options.tooltip.mode, options.tooltip.sort, targets[0].intervalFactor
-#   - - variable "datasource": regex
-#   - - variable "interval": auto, auto_count, auto_min, refresh
-#   - - variable "job": current, refresh, regex, sort, tagValuesQuery, tags, tagsQuery, useTags
-#   - - dashboard: annotations, graphTooltip, hideControls, style, timepicker, timezone
+#   - variable "datasource": regex
+#   - variable "interval": auto, auto_count, auto_min, refresh
+#   - variable "job": current, refresh, regex, sort, tagValuesQuery, tags, tagsQuery, useTags
+#   - dashboard: annotations, graphTooltip, hideControls, style, timepicker, timezone
 # On compile (house conventions, docs/import.md): keys the original leaves unset take the builders'
 #   values, the description gains the generated-file note, tags gain 'toygres-managed' and
 #   'toygres', the 'Toygres dashboards' link is added and schemaVersion is 39.

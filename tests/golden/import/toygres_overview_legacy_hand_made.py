@@ -3,8 +3,8 @@
 # Imported from legacy-toygres-overview.json (uid legacy-toygres-overview); edit this module, not
 #   the JSON.
 # Migrated (docs/import.md):
-#   - - 5 data source name(s) -> {type, uid} references (schemaVersion 33 migration; names that are
-#     no variable keep the name as uid: check it)
+#   - 5 data source name(s) -> {type, uid} references (schemaVersion 33 migration; names that are no
+#     variable keep the name as uid: check it)
 # On compile (house conventions, docs/import.md): keys the original leaves unset take the builders'
 #   values, the description gains the generated-file note, tags gain 'toygres-managed' and
 #   'toygres', the 'Toygres dashboards' link is added and schemaVersion is 39.
