@@ -99,7 +99,11 @@ class _Report:
     def migration_notes(self) -> list[str]:
         notes = list(self.notes)
         for note, labels in self.panel_notes.items():
-            shown = ", ".join(labels[:6]) + (f" and {len(labels) - 6} more" if len(labels) > 6 else "")
+            # A plain migration may summarise its panels; a loss names every panel it touches.
+            if "not carried" in note or len(labels) <= 6:
+                shown = ", ".join(labels)
+            else:
+                shown = ", ".join(labels[:6]) + f" and {len(labels) - 6} more"
             notes.append(f"{note}: {shown}")
         if self.renumbered:
             notes.append("panel ids renumbered in reading order (viewPanel links change): "

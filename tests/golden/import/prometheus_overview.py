@@ -11,13 +11,13 @@
 #     no variable keep the name as uid: check it)
 #   - table-old -> table (Grafana's migration): "Prometheus Stats"
 #   - obsolete query keys not carried (Grafana ignores them): step: "Prometheus Stats", "Target
-#     Sync", "Targets", "Average Scrape Interval Duration", "Scrape failures", "Appended Samples"
-#     and 4 more
+#     Sync", "Targets", "Average Scrape Interval Duration", "Scrape failures", "Appended Samples",
+#     "Head Series", "Head Chunks", "Query Rate", "Stage Duration"
 #   - graph -> timeseries (Grafana's migration): "Target Sync", "Targets", "Average Scrape Interval
 #     Duration", "Scrape failures", "Appended Samples", "Head Series" and 3 more
 #   - legacy graph settings not carried: nullPointMode null as zero: "Target Sync", "Targets",
-#     "Average Scrape Interval Duration", "Scrape failures", "Appended Samples", "Head Series" and 3
-#     more
+#     "Average Scrape Interval Duration", "Scrape failures", "Appended Samples", "Head Series",
+#     "Head Chunks", "Query Rate", "Stage Duration"
 #   - panel ids renumbered in reading order (viewPanel links change): 1->2, 2->4, 3->5, 4->7, 5->8,
 #     6->9, 7->11, 8->12, 9->14, 10->15, 11->1, 12->3, 13->6, 14->10, 15->13
 # Carried over verbatim (the builders cannot express it; nothing else was dropped):

@@ -11,9 +11,12 @@
 #   - graph -> timeseries (Grafana's migration): "Rate", "Errors", "Rate", "Errors", "Rate",
 #     "Errors" and 13 more
 #   - legacy graph settings not carried: nullPointMode null as zero: "Rate", "Errors", "Rate",
-#     "Errors", "Rate", "Errors" and 10 more
+#     "Errors", "Rate", "Errors", "Deletion Rate", "Deletion Error Rate", "Marking Rate", "Rate",
+#     "Errors", "Rate", "Errors", "Memory Used", "Goroutines", "GC Time Quantiles"
 #   - obsolete query keys not carried (Grafana ignores them): step: "Rate", "Errors", "Rate",
-#     "Errors", "Rate", "Errors" and 13 more
+#     "Errors", "Rate", "Errors", "Duration", "Deletion Rate", "Deletion Error Rate", "Marking
+#     Rate", "Rate", "Errors", "Duration", "Rate", "Errors", "Duration", "Memory Used",
+#     "Goroutines", "GC Time Quantiles"
 #   - legacy graph settings not carried: nullPointMode null as zero, seriesOverrides fillGradient:
 #     "Duration", "Duration", "Duration"
 #   - panel ids renumbered in reading order (viewPanel links change): 1->2, 2->3, 3->5, 4->6, 5->8,
