@@ -8,14 +8,7 @@ from pathlib import Path
 
 import click
 
-from generator import config as config_module
-from generator.alerting.build import compile_alerts
-from generator.canonical import write_files_atomically
-from generator.compile.build import compile_dashboards, stale_files
-from generator.errors import BuildError
-from generator.lint.engine import lint_dashboards
-from generator.lint.reporters import render_text
-from generator.problems import has_errors
+from generator.commands import freshness
 
 
 @click.command()
@@ -42,6 +35,23 @@ def build(check_only: bool, env: str, dashboards_dir: Path, alerts_dir: Path | N
     only with its own dashboards (they link to their panels) unless --alerts is given.
     """
     started = time.perf_counter()
+    env_path = Path(env) if Path(env).suffix else Path("observability") / "env" / f"{env}.yaml"
+    inputs = [dashboards_dir, alerts_dir, env_path, Path("lint-exclusions.yaml")]
+    key = [env, str(dashboards_dir.resolve()), str(alerts_dir.resolve()), str(out_dir.resolve())]
+    listing = out_dir / "grafana" / "dashboards"
+    if not check_only and freshness.up_to_date(key, inputs, listing):
+        click.echo(f"nothing changed since the last build -> {out_dir}/", err=True)
+        return
+    # Imported here: a no-change build never loads the compiler (grafanalib) or the linter.
+    from generator import config as config_module
+    from generator.alerting.build import compile_alerts
+    from generator.canonical import write_files_atomically
+    from generator.compile.build import compile_dashboards, stale_files
+    from generator.errors import BuildError
+    from generator.lint.engine import lint_dashboards
+    from generator.lint.reporters import render_text
+    from generator.problems import has_errors
+
     config = config_module.load(env)
     root = Path.cwd()
     compiled = compile_dashboards(dashboards_dir, config, root)
@@ -70,6 +80,7 @@ def build(check_only: bool, env: str, dashboards_dir: Path, alerts_dir: Path | N
         return
     written = write_files_atomically({out_dir / p: t for p, t in compiled.files.items()},
                                      remove=tuple(out_dir / p for p in extra))
+    freshness.record(key, inputs, sorted(out_dir / p for p in compiled.files), listing)
     elapsed = time.perf_counter() - started
     click.echo(f"{len(compiled.dashboards)} dashboards, {len(compiled.files)} files "
                f"({len(written)} changed) in {elapsed:.2f}s -> {out_dir}/", err=True)

@@ -19,8 +19,7 @@ from generator.authoring.verbatim import RawPanel, merge
 from generator.canonical import drop_nulls
 from generator.config import Config
 
-UID_PREFIX = "toygres-"
-MAX_UID = 40
+from generator.compile.uids import MAX_UID, UID_PREFIX, uid_for  # noqa: F401 (re-exported)
 
 PANEL_KEYS = ("type", "title", "description", "datasource", "targets", "options", "fieldConfig",
               "transformations", "links", "interval", "repeat", "repeatDirection", "maxPerRow")
@@ -33,11 +32,6 @@ BUILTIN_ANNOTATION = {
     "hide": True, "iconColor": "rgba(0, 211, 255, 1)", "name": "Annotations & Alerts",
     "type": "dashboard",
 }
-
-
-def uid_for(slug: str) -> str:
-    """The stable dashboard uid for a definition module's slug (links and alerts rely on it)."""
-    return UID_PREFIX + slug
 
 
 def _raw(obj: Any) -> Any:
