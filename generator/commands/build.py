@@ -16,6 +16,7 @@ from generator.errors import BuildError
 from generator.lint.engine import lint_dashboards
 from generator.lint.reporters import render_text
 from generator.problems import has_errors
+from generator.stack import stack_files
 
 
 @click.command()
@@ -40,6 +41,7 @@ def build(check_only: bool, env: str, dashboards_dir: Path, alerts_dir: Path, ou
     root = Path.cwd()
     compiled = compile_dashboards(dashboards_dir, config, root)
     alert_problems = compile_alerts(alerts_dir, config, root, compiled)
+    compiled.files.update(stack_files(config))
     problems = alert_problems + lint_dashboards(
         [(_display(compiled.sources[uid], root), data) for uid, data in compiled.dashboards.items()],
         config, Path("lint-exclusions.yaml"))
