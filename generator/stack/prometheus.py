@@ -35,7 +35,7 @@ def scrape_jobs(config: Config, placement: Placement) -> list[dict[str, Any]]:
 def prometheus_config(config: Config, placement: Placement) -> dict[str, Any]:
     interval = f"{config.scrape_interval_seconds}s"
     return {
-        "global": {"scrape_interval": interval, "scrape_timeout": "10s",
+        "global": {"scrape_interval": interval,
                    "evaluation_interval": f"{config.alert_evaluation_interval_seconds}s"},
         "rule_files": list(placement.rule_files),
         "alerting": {"alertmanagers": [{"static_configs": [{"targets": [placement.alertmanager]}]}]},
