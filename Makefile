@@ -10,7 +10,8 @@ SOURCES := $(shell find generator dashboards alerts -name '*.py' -o -name '*.js'
 	$(wildcard observability/env/*.yaml) pyproject.toml
 STAMP := observability/.built
 
-.PHONY: all dashboards test check bench deploy-grafana diff lint update-golden simulate alerts-report clean help
+.PHONY: all dashboards test check bench deploy-grafana diff lint update-golden simulate alerts-report clean help \
+	stack-tools stack-up stack-down stack-status
 
 all: dashboards
 
@@ -24,6 +25,9 @@ help:
 	@echo "make update-golden   rewrite the golden files under tests/golden/ (review the diff!)"
 	@echo "make bench           print the performance figures"
 	@echo "make alerts-report   prove every alert: detection latency and false positives"
+	@echo "make stack-up        start the docker-compose stack (Grafana, Prometheus, Alertmanager, Loki, collector, simulator)"
+	@echo "make stack-down      stop it"
+	@echo "make stack-status    each service's health endpoint and URL"
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,7 +46,24 @@ $(STAMP): $(BIN)/.installed $(JS)/node_modules/.installed $(SOURCES)
 
 dashboards: $(STAMP)
 
-test: $(BIN)/.installed $(JS)/node_modules/.installed
+# The stack tests run amtool/Alertmanager and VictoriaMetrics for real: installed when missing
+# (as root with apt-get), else the missing packages are named.
+STACK_DEB_PACKAGES := prometheus-alertmanager victoria-metrics
+stack-tools:
+	@missing=""; for p in $(STACK_DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || command -v $$p >/dev/null || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing:$$missing"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else \
+	    echo "make: missing Debian packages; install them first: apt-get install -y --no-install-recommends$$missing" >&2; exit 1; \
+	  fi; \
+	fi
+
+test: stack-tools $(BIN)/.installed $(JS)/node_modules/.installed
 	$(DASHGEN) build --check --env $(ENV)
 	$(BIN)/python -m pytest
 
@@ -75,6 +96,19 @@ alerts-report: $(STAMP)
 
 simulate: $(STAMP)
 	$(DASHGEN) simulate --scenario healthy --duration 6h --out build/sim
+
+# The generated docker-compose stack (needs Docker; variables from observability/.env, else
+# observability/env.local.example). Replaces the old folder's start/stop/status scripts.
+STACK_ENV_FILE_ARG := $(if $(STACK_ENV_FILE),--env-file $(STACK_ENV_FILE),)
+
+stack-up: $(STAMP)
+	$(DASHGEN) stack up $(STACK_ENV_FILE_ARG)
+
+stack-down: $(BIN)/.installed
+	$(DASHGEN) stack down $(STACK_ENV_FILE_ARG)
+
+stack-status: $(BIN)/.installed
+	$(DASHGEN) stack status
 
 clean:
 	rm -rf $(VENV) $(JS)/node_modules $(STAMP)
