@@ -6,12 +6,17 @@ DASHGEN := $(BIN)/dashgen
 JS := generator/parsers/js
 ENV ?= local
 
+# Debian packages the tests and checks need (one word each: add yours here). `make test`
+# installs the missing ones when it can (root with apt-get), else stops naming them.
+# prometheus-alertmanager (amtool, Alertmanager) and victoria-metrics: the stack tests.
+DEB_PACKAGES := prometheus prometheus-alertmanager victoria-metrics
+
 SOURCES := $(shell find generator dashboards alerts -name '*.py' -o -name '*.js' -not -path '*/node_modules/*' 2>/dev/null) \
 	$(wildcard observability/env/*.yaml) pyproject.toml
 STAMP := observability/.built
 
-.PHONY: all dashboards test check bench deploy-grafana diff lint update-golden simulate alerts-report clean help \
-	stack-tools stack-up stack-down stack-status
+.PHONY: all dashboards tools test check bench deploy-grafana diff lint update-golden simulate alerts-report clean help \
+	stack-up stack-down stack-status
 
 all: dashboards
 
@@ -46,11 +51,9 @@ $(STAMP): $(BIN)/.installed $(JS)/node_modules/.installed $(SOURCES)
 
 dashboards: $(STAMP)
 
-# The stack tests run amtool/Alertmanager and VictoriaMetrics for real: installed when missing
-# (as root with apt-get), else the missing packages are named.
-STACK_DEB_PACKAGES := prometheus-alertmanager victoria-metrics
-stack-tools:
-	@missing=""; for p in $(STACK_DEB_PACKAGES); do \
+# A package counts as present when dpkg has it or a command of its name is on PATH.
+tools:
+	@missing=""; for p in $(DEB_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || command -v $$p >/dev/null || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -63,14 +66,14 @@ stack-tools:
 	  fi; \
 	fi
 
-test: stack-tools $(BIN)/.installed $(JS)/node_modules/.installed
+test: tools $(BIN)/.installed $(JS)/node_modules/.installed
 	$(DASHGEN) build --check --env $(ENV)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(DASHGEN) lint
 
-check: $(STAMP)
+check: tools $(STAMP)
 	$(DASHGEN) check
 
 # Connection from GRAFANA_URL / GRAFANA_TOKEN (or GRAFANA_USER / GRAFANA_PASSWORD), or from a
@@ -86,12 +89,12 @@ deploy-grafana: $(STAMP)
 update-golden: $(BIN)/.installed $(JS)/node_modules/.installed
 	$(BIN)/python -m tests.golden_update
 
-bench: $(STAMP)
+bench: tools $(STAMP)
 	$(BIN)/python -m bench
 
 # Per alert rule: detection latency in its fault scenario and false positives over 24 healthy
 # hours, for 3 seeds, on a real Prometheus (about 2 minutes on 2 cores).
-alerts-report: $(STAMP)
+alerts-report: tools $(STAMP)
 	$(DASHGEN) alerts report
 
 simulate: $(STAMP)
