@@ -15,6 +15,7 @@ import yaml
 
 from generator.alerting.model import SEVERITIES
 from generator.authoring import logql
+from generator import config as config_module
 from generator.config import CHOICES, Config
 from generator.sim.logs import stream_labels
 from generator.stack import stack_files
@@ -232,3 +233,22 @@ def test_output_is_byte_stable() -> None:
     assert stack_files(Config()) == stack_files(Config())
     for path, text in stack_files(Config()).items():
         assert (OBS / path).read_text(encoding="utf-8") == text, path
+
+
+@pytest.mark.parametrize("env_name", ["local", "aks", "e1"])
+def test_every_environment_builds_a_valid_stack(env_name: str, tmp_path: Path) -> None:
+    """`ENV=NAME make dashboards` writes a stack its tools accept, with that env's endpoints."""
+    files = stack_files(config_module.load(env_name))
+    for path, text in files.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text, encoding="utf-8")
+    stack = tmp_path / "stack"
+    assert run(tool("promtool"), "check", "config", str(stack / "prometheus.yml")).returncode == 0
+    assert run(tool("amtool"), "check-config", str(stack / "alertmanager.yml")).returncode == 0
+    assert compose_problems(stack / "docker-compose.yml", tmp_path / f"env.{'aks' if env_name == 'aks' else 'local'}.example") == ""
+    config = config_module.load(env_name)
+    prom = yaml.safe_load(files[Path("stack/prometheus.yml")])
+    targets = {t for job in prom["scrape_configs"] for sc in job["static_configs"] for t in sc["targets"]}
+    assert config.toygres_target in targets
+    assert prom["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"] == [
+        config.alertmanager_url.split("://", 1)[1]]

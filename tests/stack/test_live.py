@@ -16,6 +16,7 @@ import re
 import subprocess
 import threading
 import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -25,6 +26,7 @@ import yaml
 
 from generator import config as config_module
 from generator.canonical import dump_yaml
+from generator.alerting.model import SEVERITIES
 from generator.stack.alertmanager import alertmanager_config
 from generator.stack.prometheus import prometheus_config
 from generator.stack.sink import Sink
@@ -34,6 +36,9 @@ from tests.stack.test_configs import _grafana_receiver
 from tests.stack.validators import ROOT, tool
 
 RULE = "ToygresPoisonMessages"
+# Posted straight to Alertmanager once per severity: its routing, live, for the severities the
+# simulated fault does not produce.
+PROBE = "ToygresRoutingProbe"
 SCENARIO = "store-lock-contention"
 ALERT_TIMEOUT = 300.0
 # Seconds of data both engines must hold before their findings are compared.
@@ -78,6 +83,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                 live.alertmanager(work, am_file, am_port) as am_url, \
                 live.prometheus(work, prom_file, prom_port) as prom_url, \
                 live.victoria_metrics(work, prom_file, vm_port) as vm_url:
+            probes = [{"labels": {"alertname": PROBE, "severity": s, "team": "toygres"},
+                       "annotations": {"summary": f"routing probe ({s})"}} for s in SEVERITIES]
+            request = urllib.request.Request(f"{am_url}/api/v2/alerts", data=json.dumps(probes).encode(),
+                                             headers={"Content-Type": "application/json"}, method="POST")
+            with urllib.request.urlopen(request, timeout=10) as response:
+                assert response.status == 200
             yield Stack(work, env_file, obs, sink, prom_url, am_url, vm_url, time.monotonic())
     finally:
         sink.shutdown()
@@ -129,6 +140,21 @@ def test_alert_fires_into_alertmanager_and_reaches_the_receiver(stack: Stack) ->
     assert any(a["labels"]["alertname"] == RULE and a["state"] == "firing" for a in alerts)
     managers = json.loads(live.get(f"{stack.prometheus}/api/v1/alertmanagers") or b"{}")["data"]
     assert [m["url"] for m in managers["activeAlertmanagers"]] == [f"{stack.alertmanager}/api/v2/alerts"]
+
+
+def _probe_receivers(sink: Sink) -> dict[str, str] | None:
+    got = {alert["labels"]["severity"]: entry["receiver"] for entry in sink.snapshot()
+           for alert in (entry["body"] or {}).get("alerts", []) if alert["labels"].get("alertname") == PROBE}
+    return got if len(got) == len(SEVERITIES) else None
+
+
+def test_alertmanager_routes_every_severity_to_the_grafana_policy_receiver(stack: Stack) -> None:
+    got = live.wait_for("a routing probe per severity at the webhook", lambda: _probe_receivers(stack.sink),
+                        ALERT_TIMEOUT, log=stack.work / "alertmanager.log")
+    policies = yaml.safe_load((stack.obs / "grafana/provisioning/alerting/policies.yaml").read_text())
+    expected = {s: _grafana_receiver(policies["policies"][0], {"severity": s}) for s in SEVERITIES}
+    assert got == expected
+    assert set(got.values()) == {"toygres-pager", "toygres-tickets"}
 
 
 def _check(stack: Stack, url: str, dashboards: list[Path], measures: Path) -> list[dict[str, Any]]:
