@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "deploy": ("generator.deploy.command", "deploy", "Push dashboards, folders and alert rules to Grafana."),
     "diff": ("generator.deploy.command", "diff", "Show what a deploy would change in Grafana (read-only)."),
     "import": ("generator.importer.command", "import_", "Turn Grafana dashboard JSON into Python definition modules."),
+    "stack": ("generator.stack.command", "stack", "Start, stop and probe the docker-compose observability stack."),
 }
 
 

@@ -35,9 +35,12 @@ def build(check_only: bool, env: str, dashboards_dir: Path, alerts_dir: Path | N
     only with its own dashboards (they link to their panels) unless --alerts is given.
     """
     started = time.perf_counter()
+    own_output = dashboards_dir == Path("dashboards")
+    if alerts_dir is None and own_output:
+        alerts_dir = Path("alerts")
     env_path = Path(env) if Path(env).suffix else Path("observability") / "env" / f"{env}.yaml"
-    inputs = [dashboards_dir, alerts_dir, env_path, Path("lint-exclusions.yaml")]
-    key = [env, str(dashboards_dir.resolve()), str(alerts_dir.resolve()), str(out_dir.resolve())]
+    inputs = [d for d in (dashboards_dir, alerts_dir, env_path, Path("lint-exclusions.yaml")) if d is not None]
+    key = [env, str(dashboards_dir.resolve()), str(alerts_dir.resolve() if alerts_dir else ""), str(out_dir.resolve())]
     listing = out_dir / "grafana" / "dashboards"
     if not check_only and freshness.up_to_date(key, inputs, listing):
         click.echo(f"nothing changed since the last build -> {out_dir}/", err=True)
@@ -51,13 +54,15 @@ def build(check_only: bool, env: str, dashboards_dir: Path, alerts_dir: Path | N
     from generator.lint.engine import lint_dashboards
     from generator.lint.reporters import render_text
     from generator.problems import has_errors
+    from generator.stack import stack_files
 
     config = config_module.load(env)
     root = Path.cwd()
     compiled = compile_dashboards(dashboards_dir, config, root)
-    if alerts_dir is None and dashboards_dir == Path("dashboards"):
-        alerts_dir = Path("alerts")
     alert_problems = compile_alerts(alerts_dir, config, root, compiled) if alerts_dir is not None else []
+    if own_output:
+        # The stack's configs describe this repository's own deployment, not an imported folder.
+        compiled.files.update(stack_files(config))
     problems = alert_problems + lint_dashboards(
         [(_display(compiled.sources[uid], root), data) for uid, data in compiled.dashboards.items()],
         config, Path("lint-exclusions.yaml"))
