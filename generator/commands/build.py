@@ -35,9 +35,12 @@ def build(check_only: bool, env: str, dashboards_dir: Path, alerts_dir: Path | N
     only with its own dashboards (they link to their panels) unless --alerts is given.
     """
     started = time.perf_counter()
+    if alerts_dir is None and dashboards_dir == Path("dashboards"):
+        alerts_dir = Path("alerts")
     env_path = Path(env) if Path(env).suffix else Path("observability") / "env" / f"{env}.yaml"
-    inputs = [dashboards_dir, alerts_dir, env_path, Path("lint-exclusions.yaml")]
-    key = [env, str(dashboards_dir.resolve()), str(alerts_dir.resolve()), str(out_dir.resolve())]
+    inputs = [p for p in (dashboards_dir, alerts_dir, env_path, Path("lint-exclusions.yaml")) if p is not None]
+    key = [env, str(dashboards_dir.resolve()), str(alerts_dir.resolve()) if alerts_dir else "-",
+           str(out_dir.resolve()), "portable" if portable else ""]
     listing = out_dir / "grafana" / "dashboards"
     if not check_only and freshness.up_to_date(key, inputs, listing):
         click.echo(f"nothing changed since the last build -> {out_dir}/", err=True)
@@ -55,8 +58,6 @@ def build(check_only: bool, env: str, dashboards_dir: Path, alerts_dir: Path | N
     config = config_module.load(env)
     root = Path.cwd()
     compiled = compile_dashboards(dashboards_dir, config, root)
-    if alerts_dir is None and dashboards_dir == Path("dashboards"):
-        alerts_dir = Path("alerts")
     alert_problems = compile_alerts(alerts_dir, config, root, compiled) if alerts_dir is not None else []
     problems = alert_problems + lint_dashboards(
         [(_display(compiled.sources[uid], root), data) for uid, data in compiled.dashboards.items()],
