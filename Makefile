@@ -85,7 +85,7 @@ update-golden: $(BIN)/.installed $(JS)/node_modules/.installed
 	$(BIN)/python -m tests.golden_update
 
 bench: tools $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench --tests
 
 # Per alert rule: detection latency in its fault scenario and false positives over 24 healthy
 # hours, for 3 seeds, on a real Prometheus (about 2 minutes on 2 cores).

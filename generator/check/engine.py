@@ -72,7 +72,7 @@ def check(files: Sequence[tuple[str, dict[str, Any]]], config: Config, *,
     specs = [s if s.era else s.in_era(config.era) for s in (specs or default_specs(config))]
     # A fixed end (not now): the same options give the same datasets, which the cache reuses.
     datasets = staggered(specs, end_ts=END_TS, duration_seconds=duration, seed=seed,
-                         step=config.scrape_interval_seconds)
+                         step=config.scrape_interval_seconds, default_era=config.era)
     with served(datasets, config, progress=progress, timings=timings, cache=cache) as prom:
         progress(f"querying {len(files)} dashboards x {len(prom.runs)} scenarios")
         problems = check_against(files, config, prom.url, prom.runs, declared, timings)
