@@ -59,7 +59,7 @@ def check_goals() -> dict[str, Any]:
         warm_wall = time.perf_counter() - started
     return {"cold_wall": cold_wall, "warm_wall": warm_wall, "simulate_wall": cold.simulate_wall,
             "simulate_sum": cold.simulate, "write": cold.write, "backfill": cold.backfill,
-            "queries_cold": cold.queries, "queries_warm": warm.queries, "warm_hits": warm.cache_hits,
+            "queries_cold": cold.queries, "queries_warm": warm.queries, "warm_hits": warm.cache_hits, "warm_results": warm.results_cached,
             "warm_misses": warm.cache_misses, "scenarios": cold.cache_misses}
 
 
@@ -111,7 +111,8 @@ def report(r: dict[str, Any]) -> str:
         f"per-scenario simulation summed {c['simulate_sum']:.1f} s, OpenMetrics write {c['write']:.1f} s",
         f"  check after a one-panel edit / cold: {c['warm_wall']:.1f} s / {c['cold_wall']:.1f} s = {edit_ratio:.3f} "
         f"(goal <= 0.10: {_verdict(edit_ratio <= 0.10)}); {c['warm_hits']} scenarios from the cache, "
-        f"{c['warm_misses']} simulated; queries {c['queries_warm']:.1f} s (cold {c['queries_cold']:.1f} s)",
+        f"{c['warm_misses']} simulated, {c['warm_results']} target results reused; queries "
+        f"{c['queries_warm']:.1f} s (cold {c['queries_cold']:.1f} s)",
         f"  build with nothing changed / grafanalib import: {b['build']:.2f} s / {b['floor']:.2f} s = "
         f"{build_ratio:.2f} (goal <= 2.0: {_verdict(build_ratio <= 2.0)}; medians of {REPEATS})",
     ]
