@@ -97,6 +97,17 @@ class Config:
     slo_fast_burn_factor: float = 14.4
     slo_slow_burn_factor: float = 6.0
 
+    # The observability stack (generator/stack/, observability/stack/). Where Prometheus
+    # scrapes Toygres' /metrics (E2; in E1 the collector's exporter): the stack's simulator
+    # locally; on AKS the toygres-server service. host:port, as Prometheus targets are written.
+    toygres_target: str = "simulator:8080"
+    # Where Prometheus and the Loki ruler send alerts.
+    alertmanager_url: str = "http://alertmanager:9093"
+    # How long Prometheus keeps samples and Loki keeps log lines (Loki's compactor deletes
+    # older chunks). 30 days covers the SLO window; two weeks of logs covers an incident review.
+    metrics_retention_days: int = 30
+    log_retention_days: int = 14
+
     def replace(self, **changes: Any) -> "Config":
         return dataclasses.replace(self, **changes)
 
