@@ -15,7 +15,7 @@ import json
 import os
 import uuid
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
 from generator.pipeline.cache import Cache
 from generator.problems import Problem, Severity
