@@ -15,7 +15,9 @@ from generator.check.measures import Measure, parse_declaration
 from generator.check.model import TargetResults
 from generator.check.rules import RULES
 from generator.config import Config
+from generator.check.results import ResultStore
 from generator.pipeline import END_TS, Cache, ScenarioRun, ScenarioSpec, Timings, served, staggered
+from generator.pipeline.served import dataset_key
 from generator.problems import Problem
 from generator.prometheus.client import Client
 from generator.walker import TargetCtx, build_contexts
@@ -47,16 +49,19 @@ def measure_for(target: TargetCtx, declared: dict[str, dict[str, str]]) -> Measu
 
 def _apply_rules(targets: Sequence[TargetCtx], results: dict[int, list[Result]], config: Config,
                  declared: dict[str, dict[str, str]], runs: dict[str, ScenarioRun],
-                 windows: dict[str, Window], client: Client) -> list[Problem]:
-    problems: list[Problem] = []
+                 windows: dict[str, Window], client: Client) -> list[list[Problem]]:
+    """The online rules' problems, one list per target."""
+    out: list[list[Problem]] = []
     for index, target in enumerate(targets):
         tr = TargetResults(target, results.get(index, []), config, measure_for(target, declared),
                            runs, windows, client)
+        found: list[Problem] = []
         for rule in RULES:
             if rule.needs_truth and not runs:
                 continue
-            problems.extend(rule.check(tr))
-    return problems
+            found.extend(rule.check(tr))
+        out.append(found)
+    return out
 
 
 def check(files: Sequence[tuple[str, dict[str, Any]]], config: Config, *,
@@ -64,19 +69,47 @@ def check(files: Sequence[tuple[str, dict[str, Any]]], config: Config, *,
           duration: int = DEFAULT_DURATION, seed: int = 1, measures_file: Path = MEASURES_FILE,
           progress: Callable[[str], None] = lambda _: None,
           cache: Cache | None = None) -> tuple[list[Problem], Timings]:
-    """Every problem the online rules find in these dashboards, and where the time went."""
+    """Every problem the online rules find in these dashboards, and where the time went.
+
+    Targets whose problems the cache holds for these very datasets are not run again; when all
+    are held, nothing is simulated, served or queried."""
     timings = Timings()
     declared = load_measures(measures_file)
+    targets = _targets(files, config)
     if prometheus_url:
-        return check_against(files, config, prometheus_url, [], declared, timings), timings
+        return _check_targets(targets, config, prometheus_url, [], declared, timings)[0], timings
+    cache = cache if cache is not None else Cache()
     specs = [s if s.era else s.in_era(config.era) for s in (specs or default_specs(config))]
     # A fixed end (not now): the same options give the same datasets, which the cache reuses.
     datasets = staggered(specs, end_ts=END_TS, duration_seconds=duration, seed=seed,
-                         step=config.scrape_interval_seconds)
-    with served(datasets, config, progress=progress, timings=timings, cache=cache) as prom:
-        progress(f"querying {len(files)} dashboards x {len(prom.runs)} scenarios")
-        problems = check_against(files, config, prom.url, prom.runs, declared, timings)
-    return problems, timings
+                         step=config.scrape_interval_seconds, default_era=config.era)
+    store = ResultStore(cache, [dataset_key(d, config, None, False) for d in datasets], config, declared)
+    problems: list[Problem] = []
+    todo: list[TargetCtx] = []
+    for target in targets:
+        held = store.get(target)
+        if held is None:
+            todo.append(target)
+        else:
+            problems.extend(held)
+    timings.results_cached = len(targets) - len(todo)
+    if todo:
+        with served(datasets, config, progress=progress, timings=timings, cache=cache) as prom:
+            progress(f"querying {len(todo)} of {len(targets)} targets x {len(prom.runs)} scenarios "
+                     f"({len(targets) - len(todo)} results from the cache)")
+            found, per_target = _check_targets(todo, config, prom.url, prom.runs, declared, timings)
+        problems.extend(found)
+        for target, target_problems in per_target:
+            store.put(target, target_problems)
+    else:
+        progress(f"all {len(targets)} targets' results from the cache: nothing simulated or queried")
+    return sorted(problems, key=_order), timings
+
+
+def _targets(files: Sequence[tuple[str, dict[str, Any]]], config: Config) -> list[TargetCtx]:
+    """The PromQL and LogQL targets that parsed (lint reports the others)."""
+    _, _, all_targets = build_contexts(files, config)
+    return [t for t in all_targets if t.language in ("promql", "logql") and t.ast is not None]
 
 
 def check_against(files: Sequence[tuple[str, dict[str, Any]]], config: Config, url: str,
@@ -85,10 +118,16 @@ def check_against(files: Sequence[tuple[str, dict[str, Any]]], config: Config, u
     """Online rules over these dashboards against a running Prometheus. With `runs` (simulated
     scenarios served there) every rule applies; without, the live last 6 h is queried and the
     rules that need ground truth are skipped."""
+    return _check_targets(_targets(files, config), config, url, runs, declared, timings)[0]
+
+
+def _check_targets(targets: Sequence[TargetCtx], config: Config, url: str, runs: Sequence[ScenarioRun],
+                   declared: dict[str, dict[str, str]], timings: Timings | None = None,
+                   ) -> tuple[list[Problem], list[tuple[TargetCtx, list[Problem]]]]:
+    """All problems of these targets, and each target's."""
     timings = timings or Timings()
-    _, _, all_targets = build_contexts(files, config)
-    prom_targets = [t for t in all_targets if t.language == "promql" and t.ast is not None]
-    log_targets = [t for t in all_targets if t.language == "logql" and t.ast is not None]
+    prom_targets = [t for t in targets if t.language == "promql"]
+    log_targets = [t for t in targets if t.language == "logql"]
     client = Client(url)
     if runs:
         windows = {run.key: Window.for_range(run.start + WARMUP_SECONDS, run.end, config) for run in runs}
@@ -97,11 +136,13 @@ def check_against(files: Sequence[tuple[str, dict[str, Any]]], config: Config, u
         windows = {"live": Window.for_range(end - 6 * 3600, end, config)}
     results = _query(client, prom_targets, windows, timings)
     started = time.perf_counter()
-    problems = _apply_rules(prom_targets, results, config, declared, {r.key: r for r in runs}, windows, client)
+    per_target = list(zip(prom_targets, _apply_rules(prom_targets, results, config, declared,
+                                                     {r.key: r for r in runs}, windows, client)))
     if runs:
-        problems += logql_checks.check(log_targets, runs, config)
+        per_target += [(t, logql_checks.check([t], runs, config)) for t in log_targets]
     timings.rules += time.perf_counter() - started
-    return sorted(problems, key=_order)
+    problems = [p for _, found in per_target for p in found]
+    return sorted(problems, key=_order), per_target
 
 
 def _query(client: Client, targets: Sequence[TargetCtx], windows: dict[str, Window],
