@@ -68,6 +68,9 @@ class Config:
     # reaches queue_warning even when every turn is starved. 10 = the orchestration slots'
     # worth of messages waiting (healthy: 0; measured 17-24 when turns wait on store locks).
     orchestrator_queue_warning: int = 10
+    # Unfinished instance creates over 30 minutes (started minus finished): healthy creates
+    # finish in about a minute, so this hovers near 0; 10 hung creates means they are stuck.
+    stuck_creates_warning: int = 10
     # Provider (Postgres store) p95 latency of the slowest operation kind: ~15-40 ms when
     # healthy, with 5-minute peaks up to ~95 ms over a simulated day; 250 ms leaves that margin
     # and is still crossed within minutes when the store is 20x slower (~0.4 s).

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.alerting import proof, reporters, rulefiles
-from generator.alerting.rulefiles import ProofError
+from generator.proof import engine as proof, reporters, rulefiles
+from generator.proof.rulefiles import ProofError
 from generator.config import Config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,7 +21,7 @@ needs_prometheus = pytest.mark.skipif(not (shutil.which("promtool") and shutil.w
 
 
 def rules(*names: str) -> list[rulefiles.ProofRule]:
-    return rulefiles.load(ROOT / "alerts", ROOT / "observability", Config(), names)
+    return rulefiles.load(ROOT / "observability", names)
 
 
 def dashgen(*args: str) -> subprocess.CompletedProcess[str]:
