@@ -132,7 +132,12 @@ def load_exclusions(path: Path) -> list[dict[str, str]]:
     """The exclusions file: a list of {rule, dashboard?, panel?, reason}; a reason is required."""
     if not path.is_file():
         return []
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte offset {exc.start}); save it as UTF-8") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: invalid YAML: {str(exc).splitlines()[0]}") from None
     if not isinstance(data, list):
         raise ConfigError(f"{path}: expected a list of exclusions")
     for index, item in enumerate(data, start=1):
