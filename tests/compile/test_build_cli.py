@@ -57,7 +57,7 @@ CASES = {
     "runtime-error-in-definition": ("good.py", GOOD.replace("QUERY", "1 / 0 and QUERY"), None,
                                     r"dashboards/good.py:\d+: ZeroDivisionError"),
     "invalid-promql": ("good.py", module("max(duroxide_worker_queue_depth{job=~\"$job\"}"), None,
-                       r"toygres-good: panel 'Queue': target A: error promql/parse: invalid PromQL at 1:"),
+                       r"toygres-good: panel 'Queue' \(id 2, row 'r'\): target A: error promql/parse: invalid PromQL at 1:"),
     "unknown-metric": ("good.py", module("sum(rate(duroxide_activity_retries_total[5m]))"), None,
                        r"promql/metric-unknown: metric duroxide_activity_retries_total does not exist"),
     "unknown-label": ("good.py", module('max(duroxide_worker_queue_depth{queue="x"})'), None,
