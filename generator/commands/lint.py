@@ -12,11 +12,8 @@ from generator.errors import DashgenError
 from generator.lint.engine import lint_dashboards
 from generator.lint.reporters import REPORTERS
 from generator.lint.rules import RULES
-from generator.lint.shape import read_dashboard
 from generator.problems import has_errors
-
-DEFAULT_GLOB = "observability/grafana/dashboards/*.json"
-
+from generator.walker import DEFAULT_GLOB, read_dashboard
 
 @click.command()
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
@@ -25,7 +22,8 @@ DEFAULT_GLOB = "observability/grafana/dashboards/*.json"
 @click.option("--env", default="local", show_default=True, help="Environment overrides (local, aks or a YAML path).")
 @click.option("--exclusions", type=click.Path(path_type=Path), default=Path("lint-exclusions.yaml"),
               show_default=True, help="YAML list of {rule, dashboard, panel, reason} to silence.")
-@click.option("--list-rules", is_flag=True, help="Print every rule id with its description and exit.")
+@click.option("--list-rules", is_flag=True,
+              help="Print every rule id (dashboard rules, then the alert/* rules `dashgen build` runs) and exit.")
 @click.option("--portable", is_flag=True,
               help="For dashboards this project did not write: correctness rules only (no house rules on "
                    "descriptions, units or uids; data sources checked for being well formed and resolvable, "
@@ -37,7 +35,9 @@ def lint(files: tuple[Path, ...], fmt: str, env: str, exclusions: Path, list_rul
     error-severity problem.
     """
     if list_rules:
-        for rule in RULES:
+        from generator.alerting.rules import RULES as ALERT_RULES
+
+        for rule in [*RULES, *ALERT_RULES]:
             click.echo(f"{rule.id:32} {rule.severity.value:8} {rule.description}")
         return
     config = config_module.load(env)

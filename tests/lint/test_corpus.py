@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from generator.config import Config
-from generator.lint.engine import build_contexts
-from generator.lint.shape import read_dashboard
+from generator.walker import build_contexts
+from generator.walker import read_dashboard
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = sorted((REPO / "tests" / "data" / "dashboards").glob("*.json"))

@@ -17,7 +17,7 @@ import pytest
 from generator.config import Config
 from generator.errors import DashgenError
 from generator.lint.engine import lint_dashboards
-from generator.lint.shape import read_dashboard
+from generator.walker import read_dashboard
 from generator.problems import Problem
 
 CONFIG = Config()
