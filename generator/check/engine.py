@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import time
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
+from urllib.parse import urlsplit
 
 from generator.check import logql_checks
 from generator.check.evaluate import WARMUP_SECONDS, Query, Result, Window, expand, run_queries
@@ -15,11 +17,16 @@ from generator.check.measures import Measure, parse_declaration
 from generator.check.model import TargetResults
 from generator.check.rules import RULES
 from generator.config import Config
+from generator.errors import DashgenError
+from generator.lint.rules import logql_parse, promql_parse, variable_format
 from generator.pipeline import END_TS, Cache, ScenarioRun, ScenarioSpec, Timings, served, staggered
 from generator.problems import Problem
-from generator.prometheus.client import Client
+from generator.prometheus.client import Client, QueryError
 from generator.walker import TargetCtx, build_contexts
 
+# --prometheus-url: a query may take this long, and the whole run (probe, queries) this long.
+LIVE_QUERY_TIMEOUT_SECONDS = 30.0
+LIVE_DEADLINE_SECONDS = 300.0
 MEASURES_FILE = Path("observability/check/measures.json")
 DEFAULT_DURATION = 2 * 3600
 
@@ -63,12 +70,18 @@ def check(files: Sequence[tuple[str, dict[str, Any]]], config: Config, *,
           specs: Sequence[ScenarioSpec] | None = None, prometheus_url: str | None = None,
           duration: int = DEFAULT_DURATION, seed: int = 1, measures_file: Path = MEASURES_FILE,
           progress: Callable[[str], None] = lambda _: None,
-          cache: Cache | None = None) -> tuple[list[Problem], Timings]:
+          cache: Cache | None = None, deadline_seconds: float = LIVE_DEADLINE_SECONDS) -> tuple[list[Problem], Timings]:
     """Every problem the online rules find in these dashboards, and where the time went."""
     timings = Timings()
     declared = load_measures(measures_file)
     if prometheus_url:
-        return check_against(files, config, prometheus_url, [], declared, timings), timings
+        url = live_url(prometheus_url)
+        try:
+            Client(url).probe()
+        except QueryError as exc:
+            raise DashgenError(f"{exc}; nothing was checked") from None
+        deadline = time.monotonic() + deadline_seconds if deadline_seconds else None
+        return check_against(files, config, url, [], declared, timings, deadline=deadline), timings
     specs = [s if s.era else s.in_era(config.era) for s in (specs or default_specs(config))]
     # A fixed end (not now): the same options give the same datasets, which the cache reuses.
     datasets = staggered(specs, end_ts=END_TS, duration_seconds=duration, seed=seed,
@@ -79,9 +92,28 @@ def check(files: Sequence[tuple[str, dict[str, Any]]], config: Config, *,
     return problems, timings
 
 
+def live_url(text: str) -> str:
+    """--prometheus-url checked: an http(s) URL with a host, else one line."""
+    parts = urlsplit(text.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise DashgenError(f"--prometheus-url must be an http(s) URL such as http://localhost:9090, got {text!r}")
+    return text.strip()
+
+
+def unparsed(targets: Sequence[TargetCtx]) -> list[Problem]:
+    """Targets check cannot run because they do not parse (or use an unknown variable format)."""
+    problems: list[Problem] = []
+    for target in targets:
+        if target.ast is None:
+            for rule in (promql_parse.RULE, logql_parse.RULE, variable_format.RULE):
+                for problem in rule.check_target(target):
+                    problems.append(replace(problem, message=f"not checked: {problem.message}"))
+    return problems
+
+
 def check_against(files: Sequence[tuple[str, dict[str, Any]]], config: Config, url: str,
                   runs: Sequence[ScenarioRun], declared: dict[str, dict[str, str]],
-                  timings: Timings | None = None) -> list[Problem]:
+                  timings: Timings | None = None, *, deadline: float | None = None) -> list[Problem]:
     """Online rules over these dashboards against a running Prometheus. With `runs` (simulated
     scenarios served there) every rule applies; without, the live last 6 h is queried and the
     rules that need ground truth are skipped."""
@@ -89,19 +121,35 @@ def check_against(files: Sequence[tuple[str, dict[str, Any]]], config: Config, u
     _, _, all_targets = build_contexts(files, config)
     prom_targets = [t for t in all_targets if t.language == "promql" and t.ast is not None]
     log_targets = [t for t in all_targets if t.language == "logql" and t.ast is not None]
-    client = Client(url)
+    client = Client(url, timeout=60.0 if runs else LIVE_QUERY_TIMEOUT_SECONDS, deadline=deadline)
     if runs:
         windows = {run.key: Window.for_range(run.start + WARMUP_SECONDS, run.end, config) for run in runs}
     else:
         end = time.time()
         windows = {"live": Window.for_range(end - 6 * 3600, end, config)}
     results = _query(client, prom_targets, windows, timings)
+    if not runs:
+        _give_up_on_a_dead_server(url, results, deadline)
     started = time.perf_counter()
-    problems = _apply_rules(prom_targets, results, config, declared, {r.key: r for r in runs}, windows, client)
+    problems = unparsed(all_targets)
+    problems += _apply_rules(prom_targets, results, config, declared, {r.key: r for r in runs}, windows, client)
     if runs:
         problems += logql_checks.check(log_targets, runs, config)
     timings.rules += time.perf_counter() - started
     return sorted(problems, key=_order)
+
+
+def _give_up_on_a_dead_server(url: str, results: dict[int, list[Result]], deadline: float | None) -> None:
+    """One line instead of one error per target when the Prometheus stopped answering or the
+    run's deadline cut the queries short."""
+    flat = [r for rs in results.values() for r in rs]
+    failed = [r for r in flat if "deadline passed" in r.error or "unreachable" in r.error]
+    if deadline is not None and failed and time.monotonic() >= deadline - 0.5:
+        raise DashgenError(f"Prometheus at {url} did not answer {len(failed)} of {len(flat)} queries within the "
+                           "run's deadline (--deadline); nothing reported")
+    if flat and len(failed) == len(flat):
+        reason = flat[0].error.rsplit("unreachable: ", 1)[-1]
+        raise DashgenError(f"Prometheus at {url} answered none of {len(flat)} queries ({reason}); nothing reported")
 
 
 def _query(client: Client, targets: Sequence[TargetCtx], windows: dict[str, Window],
