@@ -105,7 +105,7 @@ class Project:
         return values
 
     def run(self, command: Any, *args: str, **env: str | None) -> Result:
-        fast = ["--backoff", "0.01", "--timeout", "0.5"]
+        fast = ["--backoff", "0.01", "--timeout", "3"]
         return CliRunner().invoke(command, [*fast, *args], env=self.env(**env), catch_exceptions=False)
 
     def deploy(self, *args: str, **env: str | None) -> Result:
