@@ -232,11 +232,14 @@ class GrafanaClient:
     def _send(self, method: str, url: str, params: Mapping[str, Any] | None, body: Any,
               headers: Mapping[str, str] | None) -> requests.Response:
         """One request whose connect, headers and body together take at most `timeout` seconds."""
-        with self.watchdog.flight(self.settings.timeout) as flight:
+        remaining = self.watchdog.remaining()
+        budget = self.settings.timeout if remaining is None else max(0.01, min(self.settings.timeout, remaining))
+        with self.watchdog.flight(budget) as flight:
             try:
+                # The connect timeout bounds the phase before a socket exists to watch.
                 response = self._session().request(
                     method, url, params=params, json=body, headers=dict(headers or {}),
-                    timeout=self.settings.timeout, allow_redirects=False, stream=True)
+                    timeout=budget, allow_redirects=False, stream=True)
                 chunks: list[bytes] = []
                 size = 0
                 for chunk in response.iter_content(65536):
