@@ -27,6 +27,12 @@ def obj(data: Any, where: str, wanted: str = "an object") -> dict[str, Any]:
     return data
 
 
+def field_of(data: dict[str, Any], key: str, kinds: tuple[type, ...], wanted: str, where: str) -> None:
+    value = data.get(key)
+    if value is not None and (not isinstance(value, kinds) or isinstance(value, bool) and bool not in kinds):
+        raise _fail(where, f"{wanted} `{key}`", f"{_kind(value)} `{key}`")
+
+
 def version(data: dict[str, Any], key: str, where: str) -> None:
     value = data.get(key)
     if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
@@ -41,6 +47,8 @@ def dashboard(data: Any, where: str) -> dict[str, Any]:
     if meta is not None:
         obj(meta, where, "a `meta` object")
         version(meta, "version", where)
+        for key in ("folderUid", "updatedBy", "updated"):
+            field_of(meta, key, (str,), "a string", where)
     version(inner, "version", where)
     return reply
 
@@ -60,12 +68,17 @@ def hits(data: Any, where: str) -> list[dict[str, Any]]:
             raise _fail(where, "search hits that are objects", f"{_kind(hit)} at hit {index}")
         if not isinstance(hit.get("uid"), str) or not hit["uid"]:
             raise _fail(where, "a uid on every search hit", f"hit {index} without a uid")
+        field_of(hit, "tags", (list,), "a list", where)
+        for key in ("title", "folderUid"):
+            field_of(hit, key, (str,), "a string", where)
     return data
 
 
 def objects(data: Any, where: str, wanted: str) -> list[dict[str, Any]]:
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
         raise _fail(where, f"a list of {wanted}", _kind(data) if not isinstance(data, list) else "a list of other values")
+    for item in data:
+        field_of(item, "settings", (dict,), "an object", where)
     return data
 
 

@@ -228,6 +228,11 @@ MALFORMED: dict[str, tuple[str, Any, str]] = {
                                  "a list where a `meta` object"),
     "dashboard version is text": (r"^/api/dashboards/uid/", {"dashboard": {"uid": "x"}, "meta": {"version": "v2"}},
                                   "a string `version`"),
+    "search hit tags a number": (r"^/api/search$", [{"uid": "x", "tags": 3}], "a number `tags` where a list `tags`"),
+    "search hit folderUid a list": (r"^/api/search$", [{"uid": "x", "folderUid": []}], "a list `folderUid`"),
+    "dashboard meta folderUid a number": (r"^/api/dashboards/uid/", {"dashboard": {"uid": "x"}, "meta": {"folderUid": 1}},
+                                          "a number `folderUid` where a string `folderUid`"),
+    "contact point settings a list": (r"contact-points$", [{"uid": "u", "settings": []}], "a list `settings`"),
     "contact points is an object": (r"contact-points$", {"items": []}, "contact-points with an object"),
     "rule group rules is a string": (r"rule-groups/", {"rules": "none"}, "with a string where a list of rules"),
 }
