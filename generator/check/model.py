@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from generator.check.datasets import ScenarioRun
+from generator.pipeline import ScenarioRun
 from generator.check.evaluate import Result, Window
 from generator.check.measures import Measure
 from generator.config import Config
-from generator.lint.model import TargetCtx
 from generator.prometheus.client import Client
 from generator.problems import Problem, Severity
+from generator.walker import TargetCtx
 
 
 @dataclass
@@ -35,8 +35,10 @@ class TargetResults:
 
     @property
     def unit(self) -> str:
+        from generator.lint.rules.panel_unit import legacy_unit
+
         defaults = (self.target.panel.panel.get("fieldConfig") or {}).get("defaults") or {}
-        return str(defaults.get("unit") or "")
+        return str(defaults.get("unit") or legacy_unit(self.target.panel.panel))
 
 
 class OnlineRule:
@@ -55,4 +57,5 @@ class OnlineRule:
         t = tr.target
         d = t.panel.dashboard
         return Problem(self.id, severity or self.severity, message, dashboard=d.uid,
-                       panel=t.panel.title, target=t.ref_id, file=d.file, details=details)
+                       panel=t.panel.title, target=t.ref_id, file=d.file, details=details,
+                       panel_id=t.panel.panel_id, row=t.panel.row)

@@ -1,5 +1,7 @@
 """One simulated dataset for the whole session: a few scenarios in both eras, served by a real
-Prometheus on 127.0.0.1 (started and stopped by the fixture)."""
+Prometheus on 127.0.0.1 (started and stopped by the fixture). The windows are `dashgen check`'s
+own (seed 1, 2 h, fixed slots), so they come from the dataset cache when a check or an earlier
+session simulated them."""
 
 from __future__ import annotations
 
@@ -8,15 +10,20 @@ from typing import Any, Iterator
 
 import pytest
 
-from generator.check.datasets import served
 from generator.config import Config
+from generator.check.engine import DEFAULT_DURATION
+from generator.pipeline import END_TS, ScenarioSpec, served, staggered
 
-SPECS = [("healthy", "E2"), ("activity-failure-storm", "E2"), ("database-slow", "E2"), ("healthy", "E1")]
+SPECS = [ScenarioSpec.parse(text) for text in
+         ("healthy,era=E2", "activity-failure-storm,era=E2", "database-slow,era=E2", "healthy,era=E1")]
 
 
 @pytest.fixture(scope="session")
 def dataset() -> Iterator[tuple[str, list[Any]]]:
     if shutil.which("prometheus") is None or shutil.which("promtool") is None:
         pytest.fail("prometheus and promtool are required (apt-get install prometheus); .ci/run installs them")
-    with served(SPECS, Config(), duration=100 * 60, seed=7) as (url, runs):
-        yield url, runs
+    config = Config()
+    datasets = staggered(SPECS, end_ts=END_TS, duration_seconds=DEFAULT_DURATION, seed=1,
+                         step=config.scrape_interval_seconds, default_era=config.era)
+    with served(datasets, config) as prom:
+        yield prom.url, prom.runs
