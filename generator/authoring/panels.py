@@ -4,7 +4,7 @@ unit, a legend that names its series, and thresholds where they mean something."
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence, Union
 
 import attr
 import grafanalib.core as g
@@ -13,6 +13,9 @@ PROMETHEUS_DS = {"type": "prometheus", "uid": "${datasource}"}
 LOKI_DS = {"type": "loki", "uid": "${loki}"}
 
 GREEN, YELLOW, ORANGE, RED = "green", "yellow", "orange", "red"
+
+# What a panel declares it shows: a measure name for every target, or {refId: measure name}.
+Measures = Union[str, Mapping[str, str]]
 
 
 @attr.s
@@ -44,9 +47,12 @@ class Cell:
     panel: Any
     width: int | None = None
     height: int | None = None
-    # A ground-truth quantity this panel claims to show (see generator/check), or "".
-    measures: str = ""
+    # A ground-truth quantity this panel claims to show (see generator/check): one measure for
+    # every target, or {refId: measure} for some of them; "" for none.
+    measures: Measures = ""
     tags: tuple[str, ...] = field(default_factory=tuple)
+    # Why no ground truth applies to the targets `measures` does not cover ("" = it covers all).
+    no_truth: str = ""
 
 
 def prom(expr: str, legend: str = "", instant: bool = False) -> g.Target:
@@ -77,8 +83,8 @@ def _field_config(unit: str, steps: Sequence[Step], minimum: float | None,
 def timeseries(title: str, description: str, targets: Sequence[Any], *, unit: str,
                steps: Sequence[Step] = (), minimum: float | None = 0, maximum: float | None = None,
                stack: bool = False, legend_calcs: Sequence[str] = ("mean", "max", "lastNotNull"),
-               width: int | None = None, height: int | None = None, measures: str = "",
-               datasource: dict[str, str] = PROMETHEUS_DS) -> Cell:
+               width: int | None = None, height: int | None = None, measures: Measures = "",
+               no_truth: str = "", datasource: dict[str, str] = PROMETHEUS_DS) -> Cell:
     """A time series with a table legend (mean, max, last) and dashed threshold lines."""
     panel = g.TimeSeries(
         title=title, description=description, targets=list(targets), dataSource=datasource,
@@ -89,13 +95,13 @@ def timeseries(title: str, description: str, targets: Sequence[Any], *, unit: st
         thresholdsStyleMode="dashed" if steps else "off",
     )
     panel.extraJson = {"fieldConfig": {"defaults": {"thresholds": {"mode": "absolute", "steps": _steps(steps)}}}}
-    return Cell(panel, width, height, measures)
+    return Cell(panel, width, height, measures, no_truth=no_truth)
 
 
 def stat(title: str, description: str, target: Any, *, unit: str, steps: Sequence[Step] = (),
          minimum: float | None = None, maximum: float | None = None, decimals: int | None = None,
          graph: bool = True, no_value: str = "No data", width: int | None = None,
-         height: int | None = None, measures: str = "",
+         height: int | None = None, measures: Measures = "", no_truth: str = "",
          datasource: dict[str, str] = PROMETHEUS_DS) -> Cell:
     """A single-number panel coloured by its thresholds, with a sparkline."""
     panel = g.Stat(
@@ -104,18 +110,18 @@ def stat(title: str, description: str, target: Any, *, unit: str, steps: Sequenc
         noValue=no_value, textMode="value", orientation="auto", format=unit,
     )
     panel.extraJson = {"fieldConfig": {"defaults": _field_config(unit, steps, minimum, maximum, decimals)}}
-    return Cell(panel, width, height, measures)
+    return Cell(panel, width, height, measures, no_truth=no_truth)
 
 
 def bargauge(title: str, description: str, targets: Sequence[Any], *, unit: str,
              steps: Sequence[Step] = (), width: int | None = None, height: int | None = None,
-             measures: str = "") -> Cell:
+             measures: Measures = "", no_truth: str = "") -> Cell:
     """Horizontal bars ranking series (e.g. slowest activities), sorted by value."""
     panel = g.BarGauge(title=title, description=description, targets=list(targets),
                        dataSource=PROMETHEUS_DS, orientation="horizontal", displayMode="gradient",
                        calc="lastNotNull", format=unit)
     panel.extraJson = {"fieldConfig": {"defaults": _field_config(unit, steps, 0, None, None)}}
-    return Cell(panel, width, height, measures)
+    return Cell(panel, width, height, measures, no_truth=no_truth)
 
 
 def text(title: str, content: str, *, width: int | None = None, height: int | None = None) -> Cell:

@@ -58,7 +58,8 @@ def _prepare(spec: tuple[str, str], end_ts: int, config: Config, duration: int, 
              workdir: Path, timings: Timings) -> tuple[ScenarioRun, Path]:
     name, era = spec
     started = time.perf_counter()
-    result = simulate([name], config, end_ts=end_ts, duration_seconds=duration, seed=seed, era=era)
+    result = simulate([name], config, end_ts=end_ts, duration_seconds=duration, seed=seed, era=era,
+                      truth_grids=True)
     path = workdir / f"{name}-{era}.om"
     with open(path, "w", encoding="utf-8") as handle:
         for chunk in result.openmetrics():

@@ -14,6 +14,7 @@ from generator.canonical import GENERATED_NOTE, dump_json, dump_yaml
 from generator.compile import catalogue_doc, provisioning
 from generator.compile.dashboard import MAX_UID, compile_dashboard, measures
 from generator.compile.loader import call_definition, discover, load_module, slug_of
+from generator.check.measures import MEASURES
 from generator.config import Config
 from generator.errors import DefinitionError
 
@@ -21,6 +22,7 @@ GRAFANA = Path("grafana")
 DASHBOARD_DIR = GRAFANA / "dashboards"
 MEASURES_FILE = Path("check") / "measures.json"
 CATALOGUE_DOC = Path("docs") / "duroxide-metrics.md"
+MEASURE_NAMES = frozenset(MEASURES)
 
 
 @dataclass
@@ -35,7 +37,7 @@ class Compiled:
 def compile_dashboards(directory: Path, config: Config, root: Path) -> Compiled:
     """Import every dashboard module and compile it; duplicate or over-long uids are errors."""
     out = Compiled()
-    declared: dict[str, dict[str, str]] = {}
+    declared: dict[str, dict[str, Any]] = {}
     for path in discover(directory):
         module = load_module(path, "dashboards")
         spec = call_definition(path, module, "dashboard", config)
@@ -51,7 +53,11 @@ def compile_dashboards(directory: Path, config: Config, root: Path) -> Compiled:
         out.dashboards[uid] = data
         out.sources[uid] = path
         out.files[DASHBOARD_DIR / f"{uid}.json"] = dump_json(data)
-        if spec_measures := measures(spec):
+        try:
+            spec_measures = measures(spec, MEASURE_NAMES)
+        except DefinitionError as exc:
+            raise DefinitionError(f"{path}: {exc}") from None
+        if spec_measures:
             declared[uid] = spec_measures
     out.files[MEASURES_FILE] = dump_json(declared)
     out.files[CATALOGUE_DOC] = catalogue_doc.render()

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import json
 import string
-from typing import Any
+from typing import Any, Collection, Mapping
 
 from grafanalib._gen import DashboardEncoder
 
 from generator.authoring.dashboard import DashboardSpec, Row, layout, panel_kind
-from generator.authoring.panels import Cell
+from generator.authoring.panels import Cell, LokiTarget
 from generator.canonical import drop_nulls
 from generator.config import Config
+from generator.errors import DefinitionError
 
 UID_PREFIX = "toygres-"
 MAX_UID = 40
@@ -149,7 +150,37 @@ def compile_dashboard(spec: DashboardSpec, slug: str, source: str, config: Confi
     return drop_nulls(dashboard)
 
 
-def measures(spec: DashboardSpec) -> dict[str, str]:
-    """Panel title -> the ground-truth quantity it declares it shows (for `dashgen check`)."""
-    return {c.panel.title: c.measures for row in spec.rows for c in row.cells if c.measures}
+def measures(spec: DashboardSpec, known: Collection[str] = ()) -> dict[str, Any]:
+    """Panel title -> what it declares it shows (for `dashgen check`): a measure name for every
+    target, or {refId: measure, "no_truth": why the other targets have no ground truth}.
+
+    Every panel with a Prometheus target must declare a measure or why none applies; a
+    declaration naming a measure not in `known` (when given) is an error too."""
+    declared: dict[str, Any] = {}
+    for row in spec.rows:
+        for cell in row.cells:
+            title = cell.panel.title
+            refs = [string.ascii_uppercase[i] for i, t in enumerate(getattr(cell.panel, "targets", None) or [])
+                    if not isinstance(t, LokiTarget)]
+            per_ref = dict(cell.measures) if isinstance(cell.measures, Mapping) else \
+                dict.fromkeys(refs, cell.measures) if cell.measures else {}
+            unknown = sorted({m for m in per_ref.values() if known and m not in known})
+            if unknown:
+                raise DefinitionError(f"panel {title!r} declares unknown measure(s) {', '.join(unknown)}; "
+                                      f"known: {', '.join(sorted(known))}")
+            stray = sorted(set(per_ref) - set(refs))
+            if stray:
+                raise DefinitionError(f"panel {title!r} declares measures for refId(s) {', '.join(stray)}, "
+                                      f"which are not its Prometheus targets ({', '.join(refs) or 'none'})")
+            uncovered = [r for r in refs if r not in per_ref]
+            if uncovered and not cell.no_truth.strip():
+                raise DefinitionError(f"panel {title!r}: target(s) {', '.join(uncovered)} declare neither what they "
+                                      "measure (measures=) nor why no ground truth applies (no_truth=)")
+            if not refs:
+                continue
+            if isinstance(cell.measures, str) and cell.measures and not uncovered:
+                declared[title] = cell.measures
+            else:
+                declared[title] = {**per_ref, **({"no_truth": cell.no_truth} if uncovered else {})}
+    return declared
 
