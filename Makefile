@@ -6,11 +6,15 @@ DASHGEN := $(BIN)/dashgen
 JS := generator/parsers/js
 ENV ?= local
 
+# Debian packages the tests and checks need (one word each: add yours here). `make test`
+# installs the missing ones when it can (root with apt-get), else stops naming them.
+DEB_PACKAGES := prometheus
+
 SOURCES := $(shell find generator dashboards alerts -name '*.py' -o -name '*.js' -not -path '*/node_modules/*' 2>/dev/null) \
 	$(wildcard observability/env/*.yaml) pyproject.toml
 STAMP := observability/.built
 
-.PHONY: all dashboards test check check-seeds check-random-seeds bench deploy-grafana diff lint update-golden simulate alerts-report clean help
+.PHONY: all dashboards tools test check check-seeds check-random-seeds bench deploy-grafana diff lint update-golden simulate alerts-report clean help
 
 all: dashboards
 
@@ -43,14 +47,29 @@ $(STAMP): $(BIN)/.installed $(JS)/node_modules/.installed $(SOURCES)
 
 dashboards: $(STAMP)
 
-test: $(BIN)/.installed $(JS)/node_modules/.installed
+# A package counts as present when dpkg has it or a command of its name is on PATH.
+tools:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || command -v $$p >/dev/null || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing:$$missing"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else \
+	    echo "make: missing Debian packages; install them first: apt-get install -y --no-install-recommends$$missing" >&2; exit 1; \
+	  fi; \
+	fi
+
+test: tools $(BIN)/.installed $(JS)/node_modules/.installed
 	$(DASHGEN) build --check --env $(ENV)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(DASHGEN) lint
 
-check: $(STAMP)
+check: tools $(STAMP)
 	$(DASHGEN) check
 
 # Every scenario on seeds 1-20 (none of them chose a bound): a table per seed; exit 1 on any error.
@@ -76,12 +95,12 @@ deploy-grafana: $(STAMP)
 update-golden: $(BIN)/.installed $(JS)/node_modules/.installed
 	$(BIN)/python -m tests.golden_update
 
-bench: $(STAMP)
+bench: tools $(STAMP)
 	$(BIN)/python -m bench
 
 # Per alert rule: detection latency in its fault scenario and false positives over 24 healthy
 # hours, for 3 seeds, on a real Prometheus (about 2 minutes on 2 cores).
-alerts-report: $(STAMP)
+alerts-report: tools $(STAMP)
 	$(DASHGEN) alerts report
 
 simulate: $(STAMP)

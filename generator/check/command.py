@@ -10,14 +10,14 @@ from typing import Any, Callable
 import click
 
 from generator import config as config_module
-from generator.check.datasets import Timings
 from generator.check.engine import (DEFAULT_DURATION, MEASURES_FILE, check as run_check, coverage, default_specs,
                                     load_measures)
 from generator.check.report import render_markdown
-from generator.commands.lint import DEFAULT_GLOB, read_dashboard
 from generator.errors import DashgenError
 from generator.lint.reporters import REPORTERS
+from generator.pipeline import ScenarioSpec, Timings
 from generator.problems import has_errors
+from generator.walker import DEFAULT_GLOB, read_dashboard
 from generator.sim.scenarios import SCENARIOS
 
 FORMATS = sorted([*REPORTERS, "markdown"])
@@ -33,8 +33,9 @@ def _duration(text: str) -> int:
 
 @click.command()
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--scenario", "scenarios", multiple=True, metavar="NAME",
-              help=f"Scenario to check against (repeatable; default: all): {', '.join(SCENARIOS)}.")
+@click.option("--scenario", "scenarios", multiple=True, metavar="SPEC",
+              help=f"Scenario to check against (repeatable; default: all), e.g. healthy, database-slow+burst, "
+                   f"healthy,era=E1: {', '.join(SCENARIOS)}.")
 @click.option("--prometheus-url", metavar="URL",
               help="Check against an existing Prometheus (last 6 h) instead of the simulation; rules that need ground truth are skipped.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
@@ -57,13 +58,11 @@ def check(files: tuple[Path, ...], scenarios: tuple[str, ...], prometheus_url: s
     the simulated log streams. Exit 1 on any error. Works on hand-made dashboard JSON too.
     """
     config = config_module.load(env)
-    unknown = [s for s in scenarios if s.split("@")[0] not in SCENARIOS]
-    if unknown:
-        raise DashgenError(f"unknown scenario {unknown[0]!r}; known: {', '.join(SCENARIOS)}")
+    parsed = [ScenarioSpec.parse(s) for s in scenarios]
     paths = list(files) or sorted(Path().glob(DEFAULT_GLOB))
     if not paths:
         raise DashgenError(f"no dashboards to check (nothing matches {DEFAULT_GLOB}; run `make dashboards`)")
-    specs = [(s.split("@")[0], s.split("@")[1] if "@" in s else config.era) for s in scenarios] or default_specs(config)
+    specs = [s if s.era else s.in_era(config.era) for s in parsed] or default_specs(config)
     started = time.perf_counter()
 
     def progress(message: str) -> None:
@@ -76,7 +75,7 @@ def check(files: tuple[Path, ...], scenarios: tuple[str, ...], prometheus_url: s
                                   prometheus_url=prometheus_url, duration=_duration(duration), seed=seed,
                                   measures_file=measures, progress=progress)
     click.echo(coverage(files, config, load_measures(measures)).line(), err=True)
-    names = ["live"] if prometheus_url else [s if e == config.era else f"{s}@{e}" for s, e in specs]
+    names = ["live"] if prometheus_url else [s.label(config.era) for s in specs]
     if fmt == "markdown":
         click.echo(render_markdown(problems, names, timings), nl=False)
     else:

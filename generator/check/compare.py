@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from generator.catalogue import BY_NAME
-from generator.check.datasets import ScenarioRun
+from generator.pipeline import ScenarioRun
 from generator.check.evaluate import Result, Window
 from generator.check.measures import Measure
 from generator.prometheus.client import Series

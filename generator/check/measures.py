@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from generator.check.datasets import ScenarioRun
+from generator.pipeline import ScenarioRun
 
 Sample = dict[str, Any]
 # Cumulative true counts per (series key, leaf): a leaf is one thing duroxide counts in its own

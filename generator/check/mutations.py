@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from generator.check.engine import Declared, check_against
-from generator.check.datasets import ScenarioRun
+from generator.pipeline import ScenarioRun
 from generator.config import Config
 from generator.problems import Problem, Severity
 

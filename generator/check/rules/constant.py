@@ -32,7 +32,7 @@ class Constant(OnlineRule):
                     message = (f"always {next(iter(seen)):g} in {result.scenario}, where the truth "
                                f"({tr.measure.description}) varies from {min(truth):.4g} to {max(truth):.4g}: "
                                "the panel cannot show it")
-                    known = known_deviation(tr.measure.name, result.scenario, run.era)
+                    known = known_deviation(tr.measure.name, run.spec.faults, run.era)
                     if known:
                         yield self.problem(tr, f"{message}; known duroxide limitation: {known}")
                         continue

@@ -59,7 +59,7 @@ class Truth(OnlineRule):
             else:
                 message = (f"shows {first.panel:.4g} but the truth ({tr.measure.description}{label}) is "
                            f"{first.truth:.4g} in {scenario} [{tr.measure.kind}; allowed {_describe(first)}]{more}")
-            known = known_deviation(tr.measure.name, scenario, run.era)
+            known = known_deviation(tr.measure.name, run.spec.faults, run.era)
             if known:
                 yield self.problem(tr, f"{message}; known duroxide limitation: {known}", Severity.WARNING, first.note)
                 continue
