@@ -102,7 +102,7 @@ def _seeds(text: str) -> list[int]:
     return seeds
 
 
-def _over_seeds(files: list[tuple[str, dict[str, Any]]], config: config_module.Config, specs: list[tuple[str, str]],
+def _over_seeds(files: list[tuple[str, dict[str, Any]]], config: config_module.Config, specs: list[ScenarioSpec],
                 seeds: list[int], duration: int, measures: Path, progress: Callable[[str], None]) -> int:
     """Check on every seed; a markdown table (seed, errors, warnings, what failed); 1 if any error."""
     click.echo(f"seeds: {','.join(map(str, seeds))}", err=True)
