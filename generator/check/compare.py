@@ -375,8 +375,17 @@ def quantile_bounds(measure: Measure, count: int, grid_values: list[Any], era: s
     share = dict(measure.quantile_share).get(era, 1.0)
     n = max(1, int(count * share))
     r = max(1, math.ceil(measure.quantile * n))
-    low, high = _at(grid_values, _solve(n, r, 1 - ALPHA / 2)), _at(grid_values, _solve(n, r, ALPHA / 2))
-    low, high = min(low, high), max(low, high)
+    u_low, u_high = sorted((_solve(n, r, 1 - ALPHA / 2), _solve(n, r, ALPHA / 2)))
+    # The panel shows one of the truth's own observations: widen each bound outward to the
+    # order statistic it falls between, then to the grid point beyond it.
+    if count > 1:
+        u_low = math.floor(u_low * (count - 1)) / (count - 1)
+        u_high = math.ceil(u_high * (count - 1)) / (count - 1)
+    else:
+        u_low, u_high = 0.0, 1.0
+    last = len(grid_values) - 1
+    low = float(grid_values[math.floor(u_low * last + 1e-9)])
+    high = float(grid_values[min(last, math.ceil(u_high * last - 1e-9))])
     if measure.histogram and era == "E1":
         low, high = _bucket(measure, low, upper=False), _bucket(measure, high, upper=True)
     return low, _at(grid_values, measure.quantile), high
