@@ -48,7 +48,7 @@ class AlertRule:
     labels: Mapping[str, str] = field(default_factory=dict)
     # Signals that wobble (ratios, latencies) need a `for` so a blip does not page.
     noisy: bool = True
-    # A ground-truth signal (generator/alerting/signals.py) for rules that by construction
+    # A ground-truth signal (generator/proof/signals.py) for rules that by construction
     # cannot fire soon after a fault's onset; the proof then also measures from that signal.
     signal: str = ""
 

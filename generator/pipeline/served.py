@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from generator.config import Config
+from generator.pipeline.cache import Cache, entry_key
 from generator.pipeline.openmetrics import write_openmetrics
 from generator.pipeline.spec import ScenarioSpec
 from generator.pipeline.timings import Timings
@@ -106,6 +107,33 @@ def simulate(dataset: Dataset, config: Config):  # -> generator.sim.SimResult
                fault_duration_seconds=spec.hold_seconds, truth_grids=dataset.truth_grids)
 
 
+def sim_options(dataset: Dataset, config: Config):  # -> generator.sim.SimOptions
+    """The validated simulator options a dataset runs with (what the cache key hashes)."""
+    from generator.sim import build_options
+
+    spec = dataset.scenario
+    return build_options(config, scenarios=spec.faults, end_ts=dataset.end_ts,
+                         duration_seconds=dataset.duration_seconds, seed=dataset.seed, era=spec.era or config.era,
+                         fault_start_seconds=dataset.fault_start_seconds, fault_duration_seconds=spec.hold_seconds,
+                         truth_grids=dataset.truth_grids)
+
+
+def dataset_key(dataset: Dataset, config: Config, families: frozenset[str] | None, aligned: bool) -> str:
+    """The cache key: the simulator's code, every simulator option, and how it was exported."""
+    return entry_key({"options": sim_options(dataset, config), "families": families, "aligned": aligned})
+
+
+def _record(run: ScenarioRun) -> dict[str, Any]:
+    return {"spec": str(run.spec), "era": run.era, "start": run.start, "end": run.end, "header": run.header,
+            "truth": run.truth, "push": run.push}
+
+
+def _from_record(record: dict[str, Any], config: Config) -> ScenarioRun:
+    spec = ScenarioSpec.parse(record["spec"])
+    return ScenarioRun(spec.label(config.era), spec, record["era"], int(record["start"]), int(record["end"]),
+                       record["header"], record["truth"], record["push"])
+
+
 def _prepare(dataset: Dataset, config: Config, om: Path, families: frozenset[str] | None, aligned: bool,
              timings: Timings) -> ScenarioRun:
     started = time.perf_counter()
@@ -120,24 +148,32 @@ def _prepare(dataset: Dataset, config: Config, om: Path, families: frozenset[str
                        dataset.end_ts, result.header, result.truth, result.loki_push())
 
 
-def _backfill(om: Path, blocks: Path, timings: Timings) -> None:
+def _backfill(om: Path, blocks: Path, data_dir: Path, timings: Timings, cache: Cache, key: str,
+              run: ScenarioRun) -> None:
+    """promtool into this dataset's own block directory, store it in the cache, then move its
+    blocks into the served TSDB."""
     started = time.perf_counter()
     server.backfill(om, blocks)
     om.unlink()
     timings.backfill += time.perf_counter() - started
+    cache.put(key, _record(run), blocks)
+    for block in blocks.iterdir():
+        block.rename(data_dir / block.name)
 
 
 @contextlib.contextmanager
 def served(datasets: Sequence[Dataset], config: Config, *, families: frozenset[str] | None = None,
            aligned: bool = False, timings: Timings | None = None,
-           progress: Progress | None = None) -> Iterator[Served]:
+           progress: Progress | None = None, cache: Cache | None = None) -> Iterator[Served]:
     """A private Prometheus serving these datasets; everything is removed on exit.
 
     `families`: write only these OpenMetrics families (None: all). Samples carry each
     replica's scrape offset (as real scrapes do) unless `aligned`: promtool unit tests can only
-    feed samples on their interval grid.
+    feed samples on their interval grid. `cache`: where simulated datasets are reused from and
+    stored (default .dashgen/cache/; `Cache(None)` bypasses it).
     """
     timings = timings if timings is not None else Timings()
+    cache = cache if cache is not None else Cache()
     say = progress or (lambda _: None)
     with tempfile.TemporaryDirectory(prefix="dashgen-pipeline-") as tmp:
         work, data_dir = Path(tmp), Path(tmp) / "data"
@@ -146,14 +182,23 @@ def served(datasets: Sequence[Dataset], config: Config, *, families: frozenset[s
         with concurrent.futures.ThreadPoolExecutor(max_workers=1) as backfiller:
             pending = []
             for index, dataset in enumerate(datasets):
+                key = dataset_key(dataset, config, families, aligned)
+                record = cache.get(key, data_dir)
+                if record is not None:
+                    runs.append(_from_record(record, config))
+                    timings.cache_hits += 1
+                    say(f"cached {runs[-1].key} ({dataset.duration_seconds // 60} min)")
+                    continue
+                timings.cache_misses += 1
                 om = work / f"{index}.om"
                 run = _prepare(dataset, config, om, families, aligned, timings)
                 say(f"simulated {run.key} ({dataset.duration_seconds // 60} min)")
                 runs.append(run)
-                pending.append(backfiller.submit(_backfill, om, data_dir, timings))
+                pending.append(backfiller.submit(_backfill, om, work / f"blocks-{index}", data_dir, timings, cache,
+                                                 key, run))
             for future in pending:
                 future.result()
-        say(f"backfilled {len(runs)} scenario windows")
+        say(f"backfilled {len(pending)} scenario windows, {len(runs) - len(pending)} from the cache")
         started = time.perf_counter()
         with server.running(data_dir) as prom:
             timings.start += time.perf_counter() - started

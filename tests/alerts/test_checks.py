@@ -42,7 +42,7 @@ def test_each_lint_rule_fires(problem_id: str) -> None:
 
 def test_description_without_value_or_labels_is_a_warning() -> None:
     found = check_rules([(dataclasses.replace(GOOD, description="Items are queued."), "alerts/x.py")], [], Config())
-    assert [(p.rule, p.severity.value, p.alert) for p in found] == [("alert/description", "warning", "ToygresExample")]
+    assert [(p.rule, p.severity.value, p.alert) for p in found] == [("alert/description-value", "warning", "ToygresExample")]
 
 
 def test_a_quiet_signal_may_fire_without_for() -> None:

@@ -10,8 +10,9 @@ from pathlib import Path
 import click
 
 from generator import config as config_module
-from generator.alerting import rulefiles
-from generator.alerting.rulefiles import ProofError
+from generator.pipeline.cache import Cache
+from generator.proof import rulefiles
+from generator.proof.rulefiles import ProofError
 from generator.sim.options import parse_duration
 
 
@@ -56,11 +57,11 @@ def alerts() -> None:
 @click.option("--workers", type=int, default=2, show_default=True, help="Runs simulated and evaluated in parallel.")
 @click.option("--env", "env", default=None, metavar="ENV",
               help="Environment (observability/env/ENV.yaml) or YAML file.")
-@click.option("--alerts", "alerts_dir", type=click.Path(path_type=Path), default=Path("alerts"), show_default=True)
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("observability"), show_default=True,
               help="The compiled output whose rule files are proven.")
-def report(seeds: str, healthy_hours: float, scenario_hours: float, fault_start: str, fmt: str,
-           names: tuple[str, ...], workers: int, env: str | None, alerts_dir: Path, out_dir: Path) -> None:
+@click.option("--no-cache", is_flag=True, help="Simulate every run afresh (ignore .dashgen/cache/).")
+def report(no_cache: bool, seeds: str, healthy_hours: float, scenario_hours: float, fault_start: str, fmt: str,
+           names: tuple[str, ...], workers: int, env: str | None, out_dir: Path) -> None:
     """Detection latency per rule in its fires_in scenarios and false positives in healthy days.
 
     Every run is simulated, backfilled into a private Prometheus on 127.0.0.1 and evaluated at
@@ -69,11 +70,11 @@ def report(seeds: str, healthy_hours: float, scenario_hours: float, fault_start:
     Goal: each rule fires within `for` + 2 evaluation intervals of the fault's onset, and never
     in the healthy runs. Exit 1 if any goal is missed. Progress goes to stderr.
     """
-    from generator.alerting import proof, reporters
+    from generator.proof import engine as proof, reporters
 
     config = config_module.load(env)
-    rules = rulefiles.load(alerts_dir, out_dir, config, names)
-    every = rulefiles.load(alerts_dir, out_dir, config, ()) if names else rules
+    rules = rulefiles.load(out_dir, names)
+    every = rulefiles.load(out_dir, ()) if names else rules
     settings = proof.Settings(seeds=_seeds(seeds), healthy_seconds=_hours(healthy_hours, "--healthy-hours"),
                               scenario_seconds=_hours(scenario_hours, "--scenario-hours"),
                               fault_start_seconds=parse_duration(fault_start, "--fault-start"), workers=workers)
@@ -82,7 +83,7 @@ def report(seeds: str, healthy_hours: float, scenario_hours: float, fault_start:
     def progress(message: str) -> None:
         click.echo(f"alerts: {time.monotonic() - started:6.1f}s {message}", err=True)
 
-    result = proof.run(rules, config, settings, progress, every)
+    result = proof.run(rules, config, settings, progress, Cache(None) if no_cache else None, every)
     click.echo(reporters.RENDERERS[fmt](result), nl=False)
     if not result.passed:
         sys.exit(1)
@@ -97,11 +98,11 @@ def report(seeds: str, healthy_hours: float, scenario_hours: float, fault_start:
 @click.option("--run", "run_promtool", is_flag=True, help="Run `promtool test rules` on the files afterwards.")
 @click.option("--env", "env", default=None, metavar="ENV",
               help="Environment (observability/env/ENV.yaml) or YAML file.")
-@click.option("--alerts", "alerts_dir", type=click.Path(path_type=Path), default=Path("alerts"), show_default=True)
 @click.option("--rules-dir", "out_dir", type=click.Path(path_type=Path), default=Path("observability"),
               show_default=True, help="The compiled output whose Prometheus rule files the tests load.")
-def promtool_tests(test_dir: Path, seed: int, duration: str, fault_start: str, names: tuple[str, ...],
-                   run_promtool: bool, env: str | None, alerts_dir: Path, out_dir: Path) -> None:
+@click.option("--no-cache", is_flag=True, help="Simulate every run afresh (ignore .dashgen/cache/).")
+def promtool_tests(no_cache: bool, test_dir: Path, seed: int, duration: str, fault_start: str, names: tuple[str, ...],
+                   run_promtool: bool, env: str | None, out_dir: Path) -> None:
     """Write promtool rule unit tests generated from simulator runs (one file per PromQL rule).
 
     Each file loads the compiled rule group, feeds the series the rule selects from its fires_in
@@ -109,14 +110,15 @@ def promtool_tests(test_dir: Path, seed: int, duration: str, fault_start: str, n
     evaluation intervals, or at its measured first firing; a second test feeds the healthy run
     and expects silence. The LogQL rule has no promtool test (promtool evaluates PromQL only).
     """
-    from generator.alerting import promtool_tests as generator
+    from generator.proof import promtool_tests as generator
 
     config = config_module.load(env)
-    rules = [r for r in rulefiles.load(alerts_dir, out_dir, config, names) if r.language == "promql"]
+    rules = [r for r in rulefiles.load(out_dir, names) if r.language == "promql"]
     written = generator.write_tests(rules, config, test_dir, seed=seed,
                                     duration_seconds=parse_duration(duration, "--duration"),
                                     fault_start_seconds=parse_duration(fault_start, "--fault-start"),
-                                    progress=lambda m: click.echo(f"alerts: {m}", err=True))
+                                    progress=lambda m: click.echo(f"alerts: {m}", err=True),
+                                    cache=Cache(None) if no_cache else None)
     for path in written:
         click.echo(f"wrote {path}")
     if run_promtool:

@@ -1,5 +1,5 @@
 """The rules a proof runs: read from the compiled Prometheus/Loki rule files (what is deployed),
-joined with each definition's `fires_in` scenarios (which only the Python source knows)."""
+joined with each rule's `fires_in` scenarios and signal compiled into check/alerts.json."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from typing import Any, Mapping, Sequence
 
 import yaml
 
-from generator.alerting.build import LOKI_RULES_DIR, PROMETHEUS_RULES_DIR, load_rules
+import json
+
+from generator.alerting.build import LOKI_RULES_DIR, PROOF_FILE, PROMETHEUS_RULES_DIR
 from generator.alerting.render import duration_seconds
-from generator.config import Config
 from generator.errors import DashgenError
 from generator.pipeline.spec import ScenarioSpec, as_spec
 
@@ -65,25 +66,39 @@ def compiled_rules(out_dir: Path, language: str) -> list[tuple[dict[str, Any], s
     return found
 
 
-def load(alerts_dir: Path, out_dir: Path, config: Config, names: Sequence[str] = ()) -> list[ProofRule]:
+def proof_table(out_dir: Path) -> dict[str, dict[str, Any]]:
+    """check/alerts.json: rule name -> {fires_in: [scenario spec text], signal}."""
+    path = out_dir / PROOF_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ProofError(f"{path}: missing: run `make dashboards`") from None
+    except (OSError, ValueError) as exc:
+        raise ProofError(f"{path}: cannot read: {exc}".splitlines()[0]) from None
+    if not isinstance(data, dict):
+        raise ProofError(f"{path}: expected an object of rule name -> {{fires_in, signal}}")
+    return data
+
+
+def load(out_dir: Path, names: Sequence[str] = ()) -> list[ProofRule]:
     """Every alerting rule (or those named), from the compiled files, with its fires_in."""
-    definitions = {rule.name: rule for rule, _ in load_rules(alerts_dir, config).alerts}
-    fires_in = {name: rule.fires_in for name, rule in definitions.items()}
+    table = proof_table(out_dir)
+    fires_in = {name: entry.get("fires_in") or [] for name, entry in table.items()}
     rules: list[ProofRule] = []
     for language in ("promql", "logql"):
         for rule, group, interval, path in compiled_rules(out_dir, language):
             name = str(rule["alert"])
             if name not in fires_in:
-                raise ProofError(f"{path}: rule {name} has no definition under {alerts_dir}: "
+                raise ProofError(f"{path}: rule {name} is not in {out_dir / PROOF_FILE}: "
                                  "observability/ is stale (run `make dashboards`)")
             rules.append(ProofRule(
                 name, group, language, str(rule["expr"]), duration_seconds(str(rule.get("for", "0s"))),
                 dict(rule.get("labels") or {}), dict(rule.get("annotations") or {}),
-                tuple(as_spec(s) for s in fires_in[name]), path, interval, definitions[name].signal))
+                tuple(as_spec(s) for s in fires_in[name]), path, interval, str(table[name].get("signal") or "")))
     missing = sorted(set(fires_in) - {r.name for r in rules})
     if missing:
-        raise ProofError(f"rule {missing[0]} is defined under {alerts_dir} but not compiled into "
-                         f"{out_dir}: run `make dashboards`")
+        raise ProofError(f"rule {missing[0]} is in {out_dir / PROOF_FILE} but in no compiled rule file: "
+                         "run `make dashboards`")
     if names:
         unknown = sorted(set(names) - {r.name for r in rules})
         if unknown:

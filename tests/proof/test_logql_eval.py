@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.alerting.logql_eval import LogEntry, LogQLEvaluator, UnsupportedQuery, evaluate_logql
+from generator.proof.logql_eval import LogEntry, LogQLEvaluator, UnsupportedQuery, evaluate_logql
 from generator.parsers import parse_logql
 
 ERR = (("job", "toygres"), ("level", "error"), ("source", "server"))

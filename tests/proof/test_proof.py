@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.alerting import proof, reporters, rulefiles
-from generator.alerting.rulefiles import ProofError
+from generator.proof import engine as proof, reporters, rulefiles
+from generator.proof.rulefiles import ProofError
 from generator.config import Config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,7 +21,7 @@ needs_prometheus = pytest.mark.skipif(not (shutil.which("promtool") and shutil.w
 
 
 def rules(*names: str) -> list[rulefiles.ProofRule]:
-    return rulefiles.load(ROOT / "alerts", ROOT / "observability", Config(), names)
+    return rulefiles.load(ROOT / "observability", names)
 
 
 def dashgen(*args: str) -> subprocess.CompletedProcess[str]:
@@ -102,6 +102,6 @@ def test_a_rule_proven_alone_sees_the_same_runs_as_in_the_full_report(name: str)
 
 
 def test_the_report_proves_on_seeds_no_threshold_was_chosen_on() -> None:
-    from generator.alerting.command import PROOF_SEEDS
+    from generator.proof.command import PROOF_SEEDS
     seeds = {int(s) for s in PROOF_SEEDS.split(",")}
     assert len(seeds) == 10 and not seeds & {1, 2, 3}  # docs/alerts.md: thresholds chosen on seeds 1-3

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from generator.alerting.proof import Detection, Report, RuleReport
+from generator.proof.engine import Detection, Report, RuleReport
 
 
 def duration(seconds: float | None) -> str:

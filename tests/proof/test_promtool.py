@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.alerting import promtool_tests, rulefiles
+from generator.proof import promtool_tests, rulefiles
 from generator.alerting.build import load_rules
 from generator.alerting.render import rule_uid
 from generator.config import Config
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.skipif(not (shutil.which("promtool") and shutil.which("
 @pytest.fixture(scope="module")
 def test_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """One 90-minute run per fires_in scenario plus a healthy one (seed 1), as `make` would."""
-    rules = [r for r in rulefiles.load(ROOT / "alerts", ROOT / "observability", Config()) if r.language == "promql"]
+    rules = [r for r in rulefiles.load(ROOT / "observability") if r.language == "promql"]
     out = tmp_path_factory.mktemp("promtool-tests")
     paths = promtool_tests.write_tests(rules, Config(), out, seed=1, duration_seconds=5400, fault_start_seconds=1800)
     return {path.stem: path for path in paths}

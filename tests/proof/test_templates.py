@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.alerting.templates import (UnsupportedTemplate, go_value, humanize, humanize_duration,
+from generator.proof.templates import (UnsupportedTemplate, go_value, humanize, humanize_duration,
                                           humanize_percentage, render)
 
 # value: ({{ $value }}, humanize, humanizeDuration, humanizePercentage), as promtool 2.42 renders them

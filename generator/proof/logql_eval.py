@@ -18,7 +18,7 @@ import bisect
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from generator.alerting.evaluation import LabelSet, Timeline, apply_for, evaluation_times
+from generator.proof.evaluation import LabelSet, Timeline, apply_for, evaluation_times
 from generator.errors import DashgenError
 from generator.parsers import logql_ast as ast
 

@@ -21,13 +21,13 @@ from typing import Any, Callable, Sequence
 
 import yaml
 
-from generator.alerting import proof, templates
-from generator.alerting.evaluation import Firing, LabelSet, Timeline, evaluate_promql, label_set
+from generator.proof import engine as proof, templates
+from generator.proof.evaluation import Firing, LabelSet, Timeline, evaluate_promql, label_set
 from generator.alerting.render import rule_uid
-from generator.alerting.rulefiles import ProofError, ProofRule
+from generator.proof.rulefiles import ProofError, ProofRule
 from generator.config import Config
 from generator.parsers import promql
-from generator.pipeline import Dataset, ScenarioSpec, families_for, served
+from generator.pipeline import Cache, Dataset, ScenarioSpec, families_for, served
 from generator.prometheus.client import Client
 from generator.prometheus.server import require
 
@@ -134,7 +134,8 @@ def _render_file(rule: ProofRule, rule_file: str, interval: int, blocks: list[tu
 
 
 def write_tests(rules: Sequence[ProofRule], config: Config, test_dir: Path, *, seed: int, duration_seconds: int,
-                fault_start_seconds: int, progress: Callable[[str], None] = lambda _: None) -> list[Path]:
+                fault_start_seconds: int, progress: Callable[[str], None] = lambda _: None,
+                cache: Cache | None = None) -> list[Path]:
     """Generate one promtool test file per rule into test_dir; returns the paths written."""
     parsed = {p.rule.name: p for p in proof.parse_rules(rules)}
     scenarios: dict[ScenarioSpec, list[ProofRule]] = {}
@@ -144,12 +145,12 @@ def write_tests(rules: Sequence[ProofRule], config: Config, test_dir: Path, *, s
         scenarios.setdefault(rule.fires_in[0], []).append(rule)
     interval = config.scrape_interval_seconds
     test_dir.mkdir(parents=True, exist_ok=True)
-    healthy = _healthy_blocks(rules, parsed, config, seed, duration_seconds, interval, progress)
+    healthy = _healthy_blocks(rules, parsed, config, seed, duration_seconds, interval, progress, cache)
     written = []
     for scenario, members in sorted(scenarios.items(), key=lambda item: str(item[0])):
         spec = Dataset(scenario, seed, duration_seconds, fault_start_seconds=fault_start_seconds)
         families = families_for(m for r in members for m in parsed[r.name].metrics)
-        with served([spec], config, families=families, aligned=True) as prom:
+        with served([spec], config, families=families, aligned=True, cache=cache) as prom:
             result, client = prom.runs[0], prom.client()
             start, end, onset = int(result.header["start"]), int(result.header["end"]), int(result.header["onset"])
             for rule in members:
@@ -182,12 +183,13 @@ def write_tests(rules: Sequence[ProofRule], config: Config, test_dir: Path, *, s
 
 def _healthy_blocks(rules: Sequence[ProofRule], parsed: dict[str, proof.ParsedRule], config: Config, seed: int,
                     duration_seconds: int, interval: int,
-                    progress: Callable[[str], None]) -> dict[str, tuple[str, dict[str, Any]]]:
+                    progress: Callable[[str], None],
+                    cache: Cache | None = None) -> dict[str, tuple[str, dict[str, Any]]]:
     """The silent test per rule: the healthy run's series and exp_alerts: [] at several instants."""
     spec = Dataset(proof.HEALTHY, seed, duration_seconds)
     families = families_for(m for p in parsed.values() for m in p.metrics)
     blocks = {}
-    with served([spec], config, families=families, aligned=True) as prom:
+    with served([spec], config, families=families, aligned=True, cache=cache) as prom:
         result, client = prom.runs[0], prom.client()
         start, end = int(result.header["start"]), int(result.header["end"])
         step = max(interval, (end - start) // HEALTHY_CHECKS // 60 * 60)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from generator.alerting.signals import SIGNALS
+from generator.proof.signals import SIGNALS
 from generator.config import Config
 
 CONFIG = Config()

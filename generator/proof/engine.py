@@ -19,13 +19,13 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_compl
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
-from generator.alerting.evaluation import Firing, Timeline, evaluate_promql
-from generator.alerting.logql_eval import LogQLEvaluator, entries_from_push, evaluate_logql
-from generator.alerting.rulefiles import ProofError, ProofRule
-from generator.alerting.signals import SIGNALS
+from generator.proof.evaluation import Firing, Timeline, evaluate_promql
+from generator.proof.logql_eval import LogQLEvaluator, entries_from_push, evaluate_logql
+from generator.proof.rulefiles import ProofError, ProofRule
+from generator.proof.signals import SIGNALS
 from generator.config import Config
 from generator.parsers import logql_ast, parse_mixed, promql
-from generator.pipeline import Dataset, ScenarioSpec, Timings, families_for, served
+from generator.pipeline import Cache, Dataset, ScenarioSpec, Timings, families_for, served
 
 HOUR = 3600
 HEALTHY = ScenarioSpec(("healthy",))
@@ -183,14 +183,15 @@ def plan(parsed: Sequence[ParsedRule], settings: Settings,
     return sorted(specs, key=lambda s: (-s.duration_seconds, str(s.scenario), s.seed))
 
 
-def run_dataset(spec: Dataset, parsed: Sequence[ParsedRule], config: Config) -> DatasetResult:
+def run_dataset(spec: Dataset, parsed: Sequence[ParsedRule], config: Config,
+                cache: Cache | None = None) -> DatasetResult:
     """Simulate one run, serve it, and evaluate every rule over its whole window."""
     started = time.perf_counter()
     timings = Timings()
     timelines: dict[str, Timeline] = {}
     promql_rules = [p.rule for p in parsed if p.rule.language == "promql"]
     families = families_for(m for p in parsed for m in p.metrics)
-    with served([spec], config, families=families, timings=timings) as prom:
+    with served([spec], config, families=families, timings=timings, cache=cache) as prom:
         result = prom.runs[0]
         start, end = float(result.header["start"]), float(result.header["end"])
         client = prom.client()
@@ -220,7 +221,8 @@ def run_dataset(spec: Dataset, parsed: Sequence[ParsedRule], config: Config) -> 
 
 
 def run(rules: Sequence[ProofRule], config: Config, settings: Settings,
-        progress: Progress | None = None, every: Sequence[ProofRule] | None = None) -> Report:
+        progress: Progress | None = None, cache: Cache | None = None,
+        every: Sequence[ProofRule] | None = None) -> Report:
     """Simulate and evaluate everything (runs in parallel worker processes) into a Report.
     `every`: the whole rule set `rules` was selected from (the runs' history depends on it)."""
     started = time.perf_counter()
@@ -228,7 +230,7 @@ def run(rules: Sequence[ProofRule], config: Config, settings: Settings,
     specs = plan(parsed, settings, parse_rules(every) if every is not None else None)
     results: list[DatasetResult] = []
     with ProcessPoolExecutor(max_workers=max(1, settings.workers)) as pool:
-        futures = {pool.submit(run_dataset, spec, parsed, config): spec for spec in specs}
+        futures = {pool.submit(run_dataset, spec, parsed, config, cache): spec for spec in specs}
         for done, future in enumerate(as_completed(futures), 1):
             result = future.result()
             results.append(result)

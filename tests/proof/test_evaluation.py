@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.alerting.evaluation import Firing, apply_for, evaluation_times, label_set
+from generator.proof.evaluation import Firing, apply_for, evaluation_times, label_set
 
 A = (("error_type", "timeout"),)
 B = (("error_type", "deadlock"),)
