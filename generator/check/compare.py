@@ -2,10 +2,11 @@
 event counts and from how the query samples them (nothing here is fitted to a seed).
 
 * gauge: the panel at instant t shows a sample scraped at most one interval before the last
-  successful scrape at or before t, holding the store's value at the last gauge poll (E2's
-  queue gauges: every `gauge_poll_seconds`) before it. Every instant must lie within the
-  extremes the truth took over that span (tracked after every simulated event). No instant may
-  be off.
+  successful scrape at or before t, holding the store's value at the last gauge poll (E2:
+  every 60 s) before it. Every instant must lie within the extremes the truth took over that
+  span (tracked after every simulated event); the active gauge only falls between polls (new
+  instances appear at the next poll), so its lower bound also subtracts the instances
+  activated in the span. No instant may be off.
 * rate: for every event inside the window, the mean over the query grid of rate(x[w]) counts
   it with the same weight as the true rate does (Prometheus extrapolates the sampled part of
   the window to its edges). What it cannot count: events within one window of the grid's ends,
@@ -107,6 +108,8 @@ def _gauge(measure: Measure, key: str, values: dict[float, float], run: Scenario
         if scraped is None:
             continue  # nothing scraped in the lookback: a value here is stale by Prometheus' rules
         low, high = _extremes(run, measure.gauge, scraped - interval - poll, scraped)
+        if measure.only_falls and poll:
+            low -= _activations(run, scraped - 2 * interval - poll, scraped)
         checked += 1
         lows.append(low)
         highs.append(high)
@@ -130,6 +133,15 @@ def _gauge(measure: Measure, key: str, values: dict[float, float], run: Scenario
 def _truth_value(run: ScenarioRun, field: str, t: float) -> float:
     sample = run.truth_at(t)
     return float(sample[field]["total"] if field == "active" else sample[field])
+
+
+def _activations(run: ScenarioRun, since: float, until: float) -> float:
+    """Instances whose first turn was processed in (since, until]: the in-flight count's rise
+    plus the instances that ended (succeeded or failed) meanwhile."""
+    def ended(sample: dict[str, Any]) -> float:
+        return float(sum(v.get("success", 0) + v.get("failed", 0) for v in sample["orchestrations"].values()))
+    a, b = run.truth_at(since), run.truth_at(until)
+    return max(0.0, float(b["active"]["total"] - a["active"]["total"]) + ended(b) - ended(a))
 
 
 def _last_scrape(run: ScenarioRun, t: float) -> float | None:

@@ -45,6 +45,9 @@ class Measure:
     # gauge: the truth field; polled: E2 re-reads it from the store every gauge poll
     gauge: str = ""
     polled: bool = False
+    # Between polls the gauge only falls (duroxide's active gauge: -1 on completion, new
+    # instances appear at the next poll), so it may read low by the instances activated since.
+    only_falls: bool = False
     # rate / ratio: counts (ratio: the denominator), good (ratio: the numerator)
     counts: Counts | None = None
     good: Counts | None = None
@@ -106,9 +109,10 @@ def _provider_latencies(sample: Sample) -> dict[str, tuple[int, list[float]]]:
 _SHARE = (("E2", 40 / 300), ("E1", 45 / 300))
 
 MEASURES: dict[str, Measure] = {m.name: m for m in (
-    Measure("active_orchestrations", "instances really in flight", "gauge", gauge="active"),
+    Measure("active_orchestrations", "instances really in flight", "gauge", gauge="active", polled=True,
+            only_falls=True),
     Measure("active_orchestrations_per_process", "instances really in flight, as each process reports it",
-            "gauge", gauge="active", per_series=True),
+            "gauge", gauge="active", per_series=True, polled=True, only_falls=True),
     Measure("orchestrator_queue", "orchestration items really queued", "gauge", gauge="orchestrator_queue",
             polled=True),
     Measure("worker_queue", "activity items really queued", "gauge", gauge="worker_queue", polled=True),
