@@ -19,7 +19,7 @@ from generator.config import load  # noqa: E402
 from generator.pipeline import ScenarioSpec, served, staggered  # noqa: E402
 
 # The mutation suite's data (tests/check/conftest.py): the scenarios that expose every lie.
-MUTATION_SPECS = ("healthy", "activity-failure-storm", "database-slow", "healthy,era=E1")
+MUTATION_SPECS = ("healthy", "activity-failure-storm", "database-slow", "store-lock-contention")
 
 
 def run() -> dict[str, Any]:

@@ -442,11 +442,18 @@ def is_double(verdicts: list[Verdict]) -> bool:
 
 
 def truth_values(measure: Measure, run: ScenarioRun, window: Window) -> list[float]:
-    """The truth at every instant of the grid (summed over series keys), for telling whether it varies."""
+    """The truth at the instants of the grid a panel can show it (summed over series keys), for
+    telling whether it varies."""
     times = grid(window)
     width = measure.window or window.rate_interval
     if measure.kind == "gauge":
         return [_truth_value(run, measure.gauge, t) for t in times]
+    # Rates and ratios: only the instants whose window rate() can see whole (no series birth
+    # or restart in it): a single event of a newborn series is invisible to any rate() panel.
+    hidden = _hidden_spans(measure, run, times[0], times[-1], width) if measure.kind in ("rate", "ratio") else []
+    times = [t for t in times if not any(a < t and b > t - width for a, b in hidden)]
+    if not times:
+        return []
     if measure.kind == "rate":
         return [sum(measure.truth_rate(run, t, width).values()) for t in times]
     if measure.kind == "ratio":

@@ -13,7 +13,9 @@ from generator.config import Config
 from generator.pipeline import ScenarioSpec, served, staggered
 
 SPECS = [ScenarioSpec.parse(text) for text in
-         ("healthy,era=E2", "activity-failure-storm,era=E2", "database-slow,era=E2", "healthy,era=E1")]
+         ("healthy,era=E2", "activity-failure-storm,era=E2", "database-slow,era=E2", "healthy,era=E1",
+          # the orchestrator queue varies only when turns are slow (the mutation suite needs it)
+          "store-lock-contention,era=E2")]
 
 
 @pytest.fixture(scope="session")

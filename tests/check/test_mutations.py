@@ -19,10 +19,15 @@ DASHBOARDS = {p.stem: json.loads(p.read_text()) for p in (ROOT / "observability/
 DECLARED = load_measures(ROOT / "observability/check/measures.json")
 
 
+def _e2(runs: list[Any]) -> list[Any]:
+    """The bundled dashboards are compiled for E2 (E1 has its own compile and test)."""
+    return [r for r in runs if r.era == "E2"]
+
+
 @pytest.mark.parametrize("mutation", mutations.MUTATIONS, ids=[m.id for m in mutations.MUTATIONS])
 def test_check_reports_the_lie_as_an_error(dataset: tuple[str, list[Any]], mutation: mutations.Mutation) -> None:
     url, runs = dataset
-    found = mutations.run(DASHBOARDS, Config(), url, runs, DECLARED, [mutation])[mutation.id]
+    found = mutations.run(DASHBOARDS, Config(), url, _e2(runs), DECLARED, [mutation])[mutation.id]
     assert found, f"{mutation.lie}: check reported no error on {mutation.panel!r}"
 
 
@@ -32,7 +37,7 @@ def test_the_same_panel_unmutated_passes(dataset: tuple[str, list[Any]], panel: 
     url, runs = dataset
     data = dict(DASHBOARDS[panel[0]])
     data["panels"] = [p for p in data["panels"] if p.get("title") == panel[1]]
-    problems = check_against([(f"{panel[0]}.json", data)], Config(), url, runs, DECLARED)
+    problems = check_against([(f"{panel[0]}.json", data)], Config(), url, _e2(runs), DECLARED)
     assert [p.message for p in problems if p.severity is Severity.ERROR] == []
 
 
