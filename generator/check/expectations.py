@@ -36,6 +36,11 @@ KNOWN_DEVIATIONS: dict[tuple[str, str], str] = {}
 KNOWN_ERA_DEVIATIONS: dict[tuple[str, str], str] = {
     ("orchestrator_queue", "E1"): "duroxide <= 0.1.14 sets the queue gauges once at start-up; they never move",
     ("worker_queue", "E1"): "duroxide <= 0.1.14 sets the queue gauges once at start-up; they never move",
+    # reference, "The E1 era in detail": the +1 is dead code from v0.1.10 and there is no poller
+    ("active_orchestrations", "E1"): "duroxide 0.1.10-0.1.14 set the active gauge from the store at start-up "
+                                     "only and then just subtract completions: it drifts below the truth",
+    ("active_orchestrations_per_process", "E1"): "duroxide 0.1.10-0.1.14 set the active gauge from the store at "
+                                                 "start-up only and then just subtract completions",
 }
 
 
