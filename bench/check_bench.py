@@ -16,7 +16,7 @@ if str(ROOT) not in sys.path:
 from generator.check import mutations  # noqa: E402
 from generator.check.engine import MEASURES_FILE, check, default_specs, load_measures  # noqa: E402
 from generator.config import load  # noqa: E402
-from generator.pipeline import ScenarioSpec, served, staggered  # noqa: E402
+from generator.pipeline import END_TS, ScenarioSpec, served, staggered  # noqa: E402
 
 # The mutation suite's data (tests/check/conftest.py): the scenarios that expose every lie.
 MUTATION_SPECS = ("healthy", "activity-failure-storm", "database-slow", "store-lock-contention")
@@ -40,7 +40,7 @@ def mutation_score(seed: int = 7) -> dict[str, Any]:
     config = load("local")
     dashboards = {p.stem: json.loads(p.read_text()) for p in (ROOT / "observability/grafana/dashboards").glob("*.json")}
     specs = [ScenarioSpec.parse(s) for s in MUTATION_SPECS]
-    datasets = staggered(specs, end_ts=int(time.time()), duration_seconds=100 * 60, seed=seed,
+    datasets = staggered(specs, end_ts=END_TS, duration_seconds=100 * 60, seed=seed,
                          step=config.scrape_interval_seconds, truth_grids=True)
     with served(datasets, config) as prom:
         found = mutations.run(dashboards, config, prom.url, prom.runs, load_measures(ROOT / MEASURES_FILE))
