@@ -45,7 +45,8 @@ def mutation_score(seed: int = 7) -> dict[str, Any]:
     with served(datasets, config) as prom:
         found = mutations.run(dashboards, config, prom.url, prom.runs, load_measures(ROOT / MEASURES_FILE))
     return {"mutations": len(found), "caught": sum(bool(v) for v in found.values()),
-            "missed": [k for k, v in found.items() if not v]}
+            "missed": [k for k, v in found.items() if not v],
+            "caught_by": {k: sorted({p.rule for p in v}) for k, v in found.items() if v}}
 
 
 def report(r: dict[str, Any]) -> str:
@@ -57,8 +58,14 @@ def report(r: dict[str, Any]) -> str:
         f"start {r['start_s']:.1f} s | queries {r['queries_s']:.1f} s (8 concurrent) | rules {r['rules_s']:.1f} s",
         f"  mutation score: {r['caught']}/{r['mutations']} planted lies reported as errors"
         + (f" (missed: {', '.join(r['missed'])})" if r["missed"] else ""),
+        *(f"    {k}: {', '.join(v)}" for k, v in r["caught_by"].items()),
     ])
 
 
 if __name__ == "__main__":
-    print(report(run()))
+    if sys.argv[1:] == ["mutations"]:  # the mutation score alone
+        score = mutation_score()
+        print(f"mutation score: {score['caught']}/{score['mutations']}", *(f"  {k}: {', '.join(v)}"
+              for k, v in score["caught_by"].items()), *(f"  MISSED {k}" for k in score["missed"]), sep="\n")
+    else:
+        print(report(run()))
