@@ -29,37 +29,19 @@ from __future__ import annotations
 
 import math
 import statistics
-from dataclasses import dataclass
 from typing import Any, Sequence
 
-from generator.catalogue import BY_NAME
 from generator.pipeline import ScenarioRun
 from generator.check.evaluate import Result, Window
 from generator.check.measures import Measure
+from generator.check.quantiles import compare_quantile, quantile_bounds
+from generator.check.verdict import Verdict
 from generator.prometheus.client import Series
 
 Z = 3.0  # the confidence of every statistical bound: 3 sigma
 # E2 (duroxide >= 0.1.18) re-reads the gauges from the store this often (the reference, M:714-758).
 GAUGE_POLL_SECONDS = 60.0
 DOUBLE = (1.8, 2.2)
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """One comparison: the panel's figure, the truth's, the bounds, and how many instants."""
-
-    key: str
-    panel: float
-    truth: float
-    ok: bool
-    compared: int
-    low: float = 0.0
-    high: float = 0.0
-    note: str = ""
-
-    @property
-    def ratio(self) -> float:
-        return self.panel / self.truth if self.truth else float("inf") if self.panel else 1.0
 
 
 def grid(window: Window) -> list[float]:
@@ -90,7 +72,7 @@ def compare(measure: Measure, result: Result, run: ScenarioRun, window: Window) 
         return _rate(measure, panel, run, window, times)
     if measure.kind == "ratio":
         return _ratio(measure, panel, run, window, times)
-    return _quantile(measure, panel, run, times)
+    return compare_quantile(measure, panel, run, times)
 
 
 # -- gauges -------------------------------------------------------------------------------------
@@ -178,16 +160,17 @@ def _leaf_deltas(measure: Measure, run: ScenarioRun, a: float, b: float) -> dict
     return {k: v - before.get(k, 0.0) for k, v in now.items()}
 
 
-def _hidden(measure: Measure, run: ScenarioRun, start: float, end: float, width: float) -> dict[str, float]:
-    """Per series key: events rate() may not see in [start - width, end]: those of a series'
-    first rate window after it first counts (a birth: rate() sees a series from its second
-    sample), and of every window around a process restart (all series reborn)."""
+def _births_and_restarts(measure: Measure, run: ScenarioRun, start: float,
+                         end: float, width: float) -> tuple[dict[tuple[str, str], float], list[tuple[float, float]]]:
+    """Where rate() may miss events in [start - width, end]: the instant each leaf first counts
+    (a series is born at its first increment and rate() sees it from its second sample on), and
+    the span around each process restart (every series reborn) until a window after it is up."""
     assert measure.counts is not None
     interval = float(run.header["scrape_interval"])
-    spans: list[tuple[float, float]] = []
-    births: dict[tuple[str, str], float] = {}
     base = measure.counts(run.truth_at(start - width))
-    restarts = 0
+    births: dict[tuple[str, str], float] = {}
+    restarts: list[tuple[float, float]] = []
+    seen_restarts = run.truth_at(start - width).get("replica_restarts", 0)
     for sample in run.truth:
         ts = float(sample["ts"])
         if ts < start - width or ts > end:
@@ -195,18 +178,27 @@ def _hidden(measure: Measure, run: ScenarioRun, start: float, end: float, width:
         for leaf, value in measure.counts(sample).items():
             if leaf not in births and value > base.get(leaf, 0.0):
                 births[leaf] = ts
-        if sample.get("replica_restarts", 0) > restarts:
-            restarts = sample["replica_restarts"]
+        if sample.get("replica_restarts", 0) > seen_restarts:
+            seen_restarts = sample["replica_restarts"]
             up = next((float(s["ts"]) for s in run.truth if s["ts"] >= ts and s.get("replicas_up", 1) >=
                        run.header.get("replicas", 1)), end)
-            spans.append((ts - 2 * interval, up + width + interval))
+            restarts.append((ts - 2 * interval, up + width + interval))
+    return births, restarts
+
+
+def _hidden(measure: Measure, run: ScenarioRun, start: float, end: float, width: float) -> dict[str, float]:
+    """Per series key: the events of a leaf in its first window after birth, or around a restart."""
+    interval = float(run.header["scrape_interval"])
+    births, restarts = _births_and_restarts(measure, run, start, end, width)
+    leaves = {leaf for leaf in measure.counts(run.truth_at(end))} if measure.counts else set()
     out: dict[str, float] = {}
-    for leaf, born in births.items():
-        windows = [(born - interval, born + width + interval), *spans]
-        count = 0.0
-        for a, b in _union(windows):
-            count += _leaf_deltas(measure, run, max(a, start - width), min(b, end)).get(leaf, 0.0)
-        out[leaf[0]] = out.get(leaf[0], 0.0) + count
+    for leaf in leaves:
+        spans = list(restarts)
+        if leaf in births:
+            spans.append((births[leaf] - interval, births[leaf] + width + interval))
+        for a, b in _union(spans):
+            n = _leaf_deltas(measure, run, max(a, start - width), min(b, end)).get(leaf, 0.0)
+            out[leaf[0]] = out.get(leaf[0], 0.0) + n
     return out
 
 
@@ -311,129 +303,10 @@ def _ratio(measure: Measure, panel: dict[str, dict[float, float]], run: Scenario
 
 def _hidden_spans(measure: Measure, run: ScenarioRun, start: float, end: float,
                   width: float) -> list[tuple[float, float]]:
-    """Where rate() may miss events: each leaf's first window after its birth, and restarts."""
-    assert measure.counts is not None
+    """Where rate() may miss events of any leaf: each birth's first window, and restarts."""
     interval = float(run.header["scrape_interval"])
-    base = measure.counts(run.truth_at(start - width))
-    seen: set[tuple[str, str]] = set()
-    spans: list[tuple[float, float]] = []
-    restarts = 0
-    for sample in run.truth:
-        ts = float(sample["ts"])
-        if ts < start - width or ts > end:
-            continue
-        for leaf, value in measure.counts(sample).items():
-            if leaf not in seen and value > base.get(leaf, 0.0):
-                seen.add(leaf)
-                spans.append((ts - interval, ts + width + interval))
-        if sample.get("replica_restarts", 0) > restarts:
-            restarts = sample["replica_restarts"]
-            spans.append((ts - 2 * interval, ts + 300 + width))
-    return _union(spans)
-
-
-# -- quantiles ----------------------------------------------------------------------------------
-
-def _at(grid_values: list[Any], p: float) -> float:
-    p = min(1.0, max(0.0, p))
-    pos = p * (len(grid_values) - 1)
-    lo = math.floor(pos)
-    hi = min(lo + 1, len(grid_values) - 1)
-    return float(grid_values[lo]) + (float(grid_values[hi]) - float(grid_values[lo])) * (pos - lo)
-
-
-def _bucket(measure: Measure, value: float, upper: bool) -> float:
-    bounds = (0.0, *BY_NAME[measure.histogram].buckets)
-    for low, high in zip(bounds, bounds[1:]):
-        if low <= value <= high:
-            return high if upper else low
-    return value if not upper else math.inf
-
-
-# Two-sided 3-sigma: the chance that a correct panel's quantile falls outside its bounds.
-ALPHA = 0.0027
-
-
-def _at_least(n: int, r: int, u: float) -> float:
-    """P(Binomial(n, u) >= r): the chance that the r-th smallest of n observations is <= Q(u)."""
-    if u <= 0.0:
-        return 0.0 if r > 0 else 1.0
-    if u >= 1.0:
-        return 1.0
-    if n > 400:  # normal approximation with continuity correction
-        mean, sd = n * u, math.sqrt(n * u * (1 - u))
-        return 0.5 * math.erfc((r - 0.5 - mean) / (sd * math.sqrt(2)))
-    log_u, log_v = math.log(u), math.log1p(-u)
-    return min(1.0, sum(math.exp(math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
-                                 + k * log_u + (n - k) * log_v) for k in range(r, n + 1)))
-
-
-def _solve(n: int, r: int, target: float) -> float:
-    """The probability u at which P(Binomial(n, u) >= r) = target (bisection; it rises with u)."""
-    lo, hi = 0.0, 1.0
-    for _ in range(40):
-        mid = (lo + hi) / 2
-        if _at_least(n, r, mid) < target:
-            lo = mid
-        else:
-            hi = mid
-    return (lo + hi) / 2
-
-
-def quantile_bounds(measure: Measure, count: int, grid_values: list[Any], era: str) -> tuple[float, float, float]:
-    """(low, truth, high) for a quantile estimated from the panel's share of `count` observations:
-    the r-th smallest of n (r = ceil(p n), as the exporter picks it) lies between the true
-    quantiles at the probabilities where Binomial(n, u) >= r has chance 1 - ALPHA/2 and ALPHA/2."""
-    share = dict(measure.quantile_share).get(era, 1.0)
-    n = max(1, int(count * share))
-    r = max(1, math.ceil(measure.quantile * n))
-    u_low, u_high = sorted((_solve(n, r, 1 - ALPHA / 2), _solve(n, r, ALPHA / 2)))
-    # The panel shows one of the truth's own observations: widen each bound outward to the
-    # order statistic it falls between, then to the grid point beyond it.
-    if count > 1:
-        u_low = math.floor(u_low * (count - 1)) / (count - 1)
-        u_high = math.ceil(u_high * (count - 1)) / (count - 1)
-    else:
-        u_low, u_high = 0.0, 1.0
-    last = len(grid_values) - 1
-    low = float(grid_values[math.floor(u_low * last + 1e-9)])
-    high = float(grid_values[min(last, math.ceil(u_high * last - 1e-9))])
-    if measure.histogram and era == "E1":
-        low, high = _bucket(measure, low, upper=False), _bucket(measure, high, upper=True)
-    return low, _at(grid_values, measure.quantile), high
-
-
-def _quantile(measure: Measure, panel: dict[str, dict[float, float]], run: ScenarioRun,
-              times: list[float]) -> list[Verdict]:
-    """Median over the instants where the panel shows a value and the truth has observations."""
-    assert measure.latencies is not None
-    paired: dict[str, list[tuple[float, float, float, float]]] = {}
-    for t in times:
-        present = {k for k, values in panel.items() if values.get(t, 0.0) > 0}
-        if not present:
-            continue
-        entries = measure.latencies(run.truth_at(t))
-        bounds = {k: quantile_bounds(measure, n, g, run.era) for k, (n, g) in entries.items() if n > 0}
-        if not measure.series_label and bounds:
-            # one figure over several truths (the slowest operation): the max of each bound
-            bounds = {"": (max(b[0] for b in bounds.values()), max(b[1] for b in bounds.values()),
-                           max(b[2] for b in bounds.values()))}
-        for key in present & set(bounds):
-            low, truth, high = bounds[key]
-            paired.setdefault(key, []).append((panel[key][t], low, truth, high))
-    verdicts = []
-    for key, rows in sorted(paired.items()):
-        mid = statistics.median(r[0] for r in rows)
-        low = statistics.median(r[1] for r in rows)
-        truth = statistics.median(r[2] for r in rows)
-        high = statistics.median(r[3] for r in rows)
-        ok = low - 1e-9 <= mid <= high + 1e-9
-        verdicts.append(Verdict(key, mid, truth, ok, len(rows), low, high,
-                                "" if ok else f"median {mid:.4g} over {len(rows)} instants outside [{low:.4g}, {high:.4g}]"))
-    if not verdicts:
-        verdicts.append(Verdict("", 0.0, 0.0, False, 0,
-                                note="no instant where the panel shows a value and the truth has observations"))
-    return verdicts
+    births, restarts = _births_and_restarts(measure, run, start, end, width)
+    return _union([(born - interval, born + width + interval) for born in births.values()] + restarts)
 
 
 def is_double(verdicts: list[Verdict]) -> bool:
