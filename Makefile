@@ -8,13 +8,15 @@ ENV ?= local
 
 # Debian packages the tests and checks need (one word each: add yours here). `make test`
 # installs the missing ones when it can (root with apt-get), else stops naming them.
-DEB_PACKAGES := prometheus
+# prometheus-alertmanager (amtool, Alertmanager) and victoria-metrics: the stack tests.
+DEB_PACKAGES := prometheus prometheus-alertmanager victoria-metrics
 
 SOURCES := $(shell find generator dashboards alerts -name '*.py' -o -name '*.js' -not -path '*/node_modules/*' 2>/dev/null) \
 	$(wildcard observability/env/*.yaml) pyproject.toml
 STAMP := observability/.built
 
-.PHONY: all dashboards tools test check check-seeds check-random-seeds bench deploy-grafana diff lint update-golden simulate alerts-report clean help
+.PHONY: all dashboards tools test check check-seeds check-random-seeds bench deploy-grafana diff lint update-golden simulate alerts-report clean help \
+	stack-up stack-down stack-status
 
 all: dashboards
 
@@ -29,6 +31,9 @@ help:
 	@echo "make update-golden   rewrite the golden files under tests/golden/ (review the diff!)"
 	@echo "make bench           print the performance figures"
 	@echo "make alerts-report   prove every alert: detection latency and false positives"
+	@echo "make stack-up        start the docker-compose stack (Grafana, Prometheus, Alertmanager, Loki, collector, simulator)"
+	@echo "make stack-down      stop it"
+	@echo "make stack-status    each service's health endpoint and URL"
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -105,6 +110,19 @@ alerts-report: tools $(STAMP)
 
 simulate: $(STAMP)
 	$(DASHGEN) simulate --scenario healthy --duration 6h --out build/sim
+
+# The generated docker-compose stack (needs Docker; variables from observability/.env, else
+# observability/env.local.example). Replaces the old folder's start/stop/status scripts.
+STACK_ENV_FILE_ARG := $(if $(STACK_ENV_FILE),--env-file $(STACK_ENV_FILE),)
+
+stack-up: $(STAMP)
+	$(DASHGEN) stack up $(STACK_ENV_FILE_ARG)
+
+stack-down: $(BIN)/.installed
+	$(DASHGEN) stack down $(STACK_ENV_FILE_ARG)
+
+stack-status: $(BIN)/.installed
+	$(DASHGEN) stack status
 
 clean:
 	rm -rf $(VENV) $(JS)/node_modules $(STAMP)

@@ -23,6 +23,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "alerts": ("generator.proof.command", "alerts", "Alert rule tests and the detection report."),
     "deploy": ("generator.deploy.command", "deploy", "Push dashboards, folders and alert rules to Grafana."),
     "diff": ("generator.deploy.command", "diff", "Show what a deploy would change in Grafana (read-only)."),
+    "import": ("generator.importer.command", "import_", "Turn Grafana dashboard JSON into Python definition modules."),
+    "stack": ("generator.stack.command", "stack", "Start, stop and probe the docker-compose observability stack."),
 }
 
 

@@ -3,6 +3,7 @@ Prometheus / Loki rule files into the same all-or-nothing file set as the dashbo
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any, Sequence
 
 from generator.alerting import render
 from generator.alerting.checks import check_rules
+from generator.alerting.helpers import runbook
 from generator.alerting.model import AlertRule, RecordingRule
 from generator.canonical import dump_json, dump_yaml
 from generator.compile.loader import call_definition, discover, load_module
@@ -45,6 +47,8 @@ def load_rules(directory: Path, config: Config) -> Loaded:
         result = call_definition(path, module, "rules", config)
         for rule in result or []:
             if isinstance(rule, AlertRule):
+                if not rule.runbook_url:
+                    rule = dataclasses.replace(rule, runbook_url=runbook(config, rule.name))
                 alerts.append((rule, str(path)))
             elif isinstance(rule, RecordingRule):
                 recordings.append((rule, str(path)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Sequence
 
-from generator.alerting.model import NAME_PATTERN, RECORD_PATTERN, SEVERITIES, AlertRule, RecordingRule
+from generator.alerting.model import NAME_PATTERN, OPS, RECORD_PATTERN, SEVERITIES, AlertRule, RecordingRule
 from generator.alerting.rules import RULES
 from generator.proof.signals import SIGNALS
 from generator.config import Config
@@ -37,6 +37,9 @@ def validate(alerts: Sequence[tuple[AlertRule, str]], recordings: Sequence[tuple
             raise DefinitionError(f"{where}: unknown severity {rule.severity!r} (use {', '.join(SEVERITIES)})")
         if not DURATION.match(rule.for_):
             raise DefinitionError(f"{where}: `for` must be a duration like 5m, got {rule.for_!r}")
+        if rule.threshold is not None and rule.threshold.op not in OPS:
+            raise DefinitionError(f"{where}: threshold operator {rule.threshold.op!r} is not one of "
+                                  f"{', '.join(OPS)} (Grafana's threshold step compares strictly)")
         if rule.language not in ("promql", "logql"):
             raise DefinitionError(f"{where}: language must be promql or logql")
         for entry in rule.fires_in:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import os
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -134,8 +135,10 @@ def _from_record(record: dict[str, Any], config: Config) -> ScenarioRun:
                        record["header"], record["truth"], record["push"])
 
 
-def _prepare(dataset: Dataset, config: Config, om: Path, families: frozenset[str] | None, aligned: bool,
-             timings: Timings) -> ScenarioRun:
+def _prepare(dataset: Dataset, config: Config, om: Path, families: frozenset[str] | None,
+             aligned: bool) -> tuple[ScenarioRun, Timings]:
+    """Simulate one dataset and write its OpenMetrics to `om` (runs in a worker process)."""
+    timings = Timings()
     started = time.perf_counter()
     result = simulate(dataset, config)
     timings.simulate += time.perf_counter() - started
@@ -144,8 +147,14 @@ def _prepare(dataset: Dataset, config: Config, om: Path, families: frozenset[str
     timings.write += time.perf_counter() - started
     spec = dataset.scenario
     era = spec.era or config.era
-    return ScenarioRun(spec.label(config.era), spec, era, dataset.end_ts - dataset.duration_seconds,
-                       dataset.end_ts, result.header, result.truth, result.loki_push())
+    run = ScenarioRun(spec.label(config.era), spec, era, dataset.end_ts - dataset.duration_seconds,
+                      dataset.end_ts, result.header, result.truth, result.loki_push())
+    return run, timings
+
+
+def _workers(misses: int) -> int:
+    """Datasets simulated at once: one per core (the backfill thread waits on promtool)."""
+    return max(1, min(misses, os.cpu_count() or 1))
 
 
 def _backfill(om: Path, blocks: Path, data_dir: Path, timings: Timings, cache: Cache, key: str,
@@ -178,28 +187,42 @@ def served(datasets: Sequence[Dataset], config: Config, *, families: frozenset[s
     with tempfile.TemporaryDirectory(prefix="dashgen-pipeline-") as tmp:
         work, data_dir = Path(tmp), Path(tmp) / "data"
         data_dir.mkdir()
-        runs: list[ScenarioRun] = []
-        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as backfiller:
+        runs: list[ScenarioRun | None] = [None] * len(datasets)
+        misses: list[tuple[int, Dataset, str]] = []
+        for index, dataset in enumerate(datasets):
+            key = dataset_key(dataset, config, families, aligned)
+            record = cache.get(key, data_dir)
+            if record is None:
+                misses.append((index, dataset, key))
+                continue
+            runs[index] = _from_record(record, config)
+            timings.cache_hits += 1
+            say(f"cached {runs[index].key} ({dataset.duration_seconds // 60} min)")  # type: ignore[union-attr]
+        timings.cache_misses += len(misses)
+        started = time.perf_counter()
+        workers = _workers(len(misses))
+        pool: contextlib.AbstractContextManager[Any] = (
+            concurrent.futures.ProcessPoolExecutor(workers) if workers > 1 else contextlib.nullcontext())
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as backfiller, pool as simulators:
+            args = [(dataset, config, work / f"{index}.om", families, aligned) for index, dataset, _ in misses]
+            futures = [simulators.submit(_prepare, *a) for a in args] if simulators is not None else []
             pending = []
-            for index, dataset in enumerate(datasets):
-                key = dataset_key(dataset, config, families, aligned)
-                record = cache.get(key, data_dir)
-                if record is not None:
-                    runs.append(_from_record(record, config))
-                    timings.cache_hits += 1
-                    say(f"cached {runs[-1].key} ({dataset.duration_seconds // 60} min)")
-                    continue
-                timings.cache_misses += 1
-                om = work / f"{index}.om"
-                run = _prepare(dataset, config, om, families, aligned, timings)
+            for n, (index, dataset, key) in enumerate(misses):
+                # Inline (one worker): simulate here, so the backfill thread overlaps the next one.
+                run, spent = futures[n].result() if futures else _prepare(*args[n])
+                timings.simulate += spent.simulate
+                timings.write += spent.write
+                timings.bytes_written += spent.bytes_written
+                runs[index] = run
                 say(f"simulated {run.key} ({dataset.duration_seconds // 60} min)")
-                runs.append(run)
-                pending.append(backfiller.submit(_backfill, om, work / f"blocks-{index}", data_dir, timings, cache,
-                                                 key, run))
-            for future in pending:
-                future.result()
-        say(f"backfilled {len(pending)} scenario windows, {len(runs) - len(pending)} from the cache")
+                pending.append(backfiller.submit(_backfill, work / f"{index}.om", work / f"blocks-{index}",
+                                                 data_dir, timings, cache, key, run))
+            timings.simulate_wall += time.perf_counter() - started
+            for done in pending:
+                done.result()
+        if misses:
+            say(f"backfilled {len(misses)} scenario windows ({workers} simulating at once)")
         started = time.perf_counter()
         with server.running(data_dir) as prom:
             timings.start += time.perf_counter() - started
-            yield Served(prom.url, runs)
+            yield Served(prom.url, [run for run in runs if run is not None])
