@@ -46,6 +46,9 @@ def test_dashboards_compiled_for_e1_tell_the_truth_in_e1(tmp_path: Path) -> None
     specs = [ScenarioSpec.parse("healthy,era=E1"), ScenarioSpec.parse("database-slow,era=E1")]
     problems, _ = check(files, config, specs=specs,
                         duration=100 * 60, measures_file=MEASURES)
-    wrong = [f"{p.location}: {p.rule}: {p.message}" for p in problems
-             if p.rule in ("query/truth", "query/double-count", "query/range", "query/error")]
+    wrong = [f"{p.location}: {p.rule}: {p.message}" for p in problems if p.severity is Severity.ERROR
+             and p.rule in ("query/truth", "query/double-count", "query/range", "query/error", "query/constant")]
     assert wrong == []
+    # E1's gauges are duroxide's known limitations: reported as warnings that say so.
+    known = [p for p in problems if p.severity is Severity.WARNING and p.rule == "query/truth"]
+    assert all("known duroxide limitation" in p.message for p in known)
