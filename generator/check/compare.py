@@ -163,18 +163,26 @@ def _leaf_deltas(measure: Measure, run: ScenarioRun, a: float, b: float) -> dict
 def _births_and_restarts(measure: Measure, run: ScenarioRun, start: float,
                          end: float, width: float) -> tuple[dict[tuple[str, str], float], list[tuple[float, float]]]:
     """Where rate() may miss events in [start - width, end]: the instant each leaf first counts
-    (a series is born at its first increment and rate() sees it from its second sample on), and
-    the span around each process restart (every series reborn) until a window after it is up."""
+    (a series is born at its first increment and rate() sees it from its second sample on), the
+    span around each process restart (every series reborn) until a window after it is up, and
+    every span no scrape reached a process (the exporter down): no window holds samples on both
+    sides of a gap longer than itself, so the events in it are never rated."""
     assert measure.counts is not None
     interval = float(run.header["scrape_interval"])
     base = measure.counts(run.truth_at(start - width))
     births: dict[tuple[str, str], float] = {}
     restarts: list[tuple[float, float]] = []
     seen_restarts = run.truth_at(start - width).get("replica_restarts", 0)
+    gap_from: float | None = None
     for sample in run.truth:
         ts = float(sample["ts"])
         if ts < start - width or ts > end:
             continue
+        if not sample.get("targets_scraped", 1):
+            gap_from = ts if gap_from is None else gap_from
+        elif gap_from is not None:
+            restarts.append((gap_from - 2 * interval, ts + width + interval))
+            gap_from = None
         for leaf, value in measure.counts(sample).items():
             if leaf not in births and value > base.get(leaf, 0.0):
                 births[leaf] = ts
@@ -183,6 +191,8 @@ def _births_and_restarts(measure: Measure, run: ScenarioRun, start: float,
             up = next((float(s["ts"]) for s in run.truth if s["ts"] >= ts and s.get("replicas_up", 1) >=
                        run.header.get("replicas", 1)), end)
             restarts.append((ts - 2 * interval, up + width + interval))
+    if gap_from is not None:
+        restarts.append((gap_from - 2 * interval, end))
     return births, restarts
 
 
