@@ -5,6 +5,7 @@ in E1, to histogram bucket edges (see compare.py and docs/check.md)."""
 
 from __future__ import annotations
 
+import functools
 import math
 import statistics
 from typing import Any
@@ -49,6 +50,7 @@ def _at_least(n: int, r: int, u: float) -> float:
                                  + k * log_u + (n - k) * log_v) for k in range(r, n + 1)))
 
 
+@functools.lru_cache(maxsize=None)
 def _solve(n: int, r: int, target: float) -> float:
     """The probability u at which P(Binomial(n, u) >= r) = target (bisection; it rises with u)."""
     lo, hi = 0.0, 1.0
