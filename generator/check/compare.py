@@ -16,7 +16,8 @@ event counts and from how the query samples them (nothing here is fitted to a se
   weight also varies with its phase, which adds a Poisson term: 3 sqrt(events) x that spread.
 * ratio: at every instant the query's window sees the true events minus those in its
   unsampled edges (one scrape interval at each end) and minus hidden births; the ratio of what
-  remains is bounded exactly from the good and bad events in those parts. No instant may be off.
+  remains is bounded from the good and bad events in those parts, each side extrapolated by
+  between 1 and window / sampled span. No instant may be off.
 * quantile: a quantile estimated from n observations (the r-th smallest, r = ceil(p n)) lies,
   with 3-sigma confidence, between the true quantiles at the probabilities u where
   P(Binomial(n, u) >= r) is 1 - 0.00135 and 0.00135 (the exact order-statistic bound); n is the
@@ -238,6 +239,7 @@ def _rate(measure: Measure, panel: dict[str, dict[float, float]], run: ScenarioR
         for (key, _), n in _leaf_deltas(measure, run, a, b).items():
             edges[key] = edges.get(key, 0.0) + n
     hidden = _hidden(measure, run, start, end, width)
+    clamped = _clamped(measure, run, times, width, interval)
     # Each event's weight in the panel's sum: k or k+1 sampled windows of the grid (k = the
     # sampled span / step) times the extrapolation w / span; in the truth's: w / step / w.
     span = width - interval
@@ -249,7 +251,7 @@ def _rate(measure: Measure, panel: dict[str, dict[float, float]], run: ScenarioR
         shown = sum(values.get(t, 0.0) for t in times) / len(times)
         expected = sum(truth[t].get(key, 0.0) for t in times) / len(times)
         events = totals.get(key, 0.0)
-        tolerance = ((edges.get(key, 0.0) + hidden.get(key, 0.0)) / step
+        tolerance = ((edges.get(key, 0.0) + hidden.get(key, 0.0)) / step + clamped.get(key, 0.0)
                      + Z * math.sqrt(events) * spread) / len(times)
         ok = abs(shown - expected) <= tolerance + 1e-12
         note = (f"mean over {len(times)} instants; {events:.0f} events, {edges.get(key, 0.0):.0f} within a window "
@@ -257,6 +259,29 @@ def _rate(measure: Measure, panel: dict[str, dict[float, float]], run: ScenarioR
         verdicts.append(Verdict(key, shown, expected, ok, len(times), expected - tolerance, expected + tolerance,
                                 "" if ok else note))
     return verdicts
+
+
+def _clamped(measure: Measure, run: ScenarioRun, times: list[float], width: float,
+             interval: float) -> dict[str, float]:
+    """Per series key: the rate Prometheus may not extrapolate, summed over the instants.
+
+    rate() extrapolates a series' sampled increase to the window's start only as far as the
+    counter would stay >= 0 (its first sample's value over the increase per second): a burst on
+    a small counter loses up to `interval / span` of its increase. The truth's count since the
+    window start is a lower bound of the counter's value, so this flags every instant where the
+    clamp could bite and counts the most it could take."""
+    assert measure.counts is not None
+    span = width - interval
+    base = measure.counts(run.truth_at(run.start))
+    out: dict[str, float] = {}
+    for t in times:
+        before, now = measure.counts(run.truth_at(t - width)), measure.counts(run.truth_at(t))
+        for leaf, value in now.items():
+            increase = value - before.get(leaf, 0.0)
+            first = before.get(leaf, 0.0) - base.get(leaf, 0.0)
+            if increase > 0 and span > 0 and first * span / increase < interval:
+                out[leaf[0]] = out.get(leaf[0], 0.0) + increase * interval / span / width
+    return out
 
 
 # -- ratios -------------------------------------------------------------------------------------
@@ -276,6 +301,7 @@ def _ratio(measure: Measure, panel: dict[str, dict[float, float]], run: Scenario
     interval = float(run.header["scrape_interval"])
     values = panel.get("", {})
     hidden = _hidden_spans(measure, run, times[0], times[-1], width)
+    spread = width / (width - interval) if width > interval else 1.0
     bad_points, checked, worst = 0, 0, ""
     shown, expected = [], []
     for t in times:
@@ -288,8 +314,10 @@ def _ratio(measure: Measure, panel: dict[str, dict[float, float]], run: Scenario
                             *[(max(a, t - width), min(b, t)) for a, b in hidden if a < t and b > t - width]]):
             g, x = _split(measure, run, a, b)
             unseen_good, unseen_bad = unseen_good + g, unseen_bad + x
-        low = (good - unseen_good) / (good - unseen_good + bad) if good - unseen_good + bad > 0 else 0.0
-        high = good / (good + bad - unseen_bad) if good + bad - unseen_bad > 0 else 1.0
+        # Each series' increase is extrapolated on its own, by between 1 (clamped at zero) and
+        # the window over its sampled span: the good and the bad side may differ by that factor.
+        low = (good - unseen_good) / (good - unseen_good + bad * spread) if good - unseen_good + bad > 0 else 0.0
+        high = good * spread / (good * spread + bad - unseen_bad) if good + bad - unseen_bad > 0 else 1.0
         truth = good / (good + bad)
         expected.append(truth)
         if t not in values:
