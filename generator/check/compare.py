@@ -29,6 +29,7 @@ event counts and from how the query samples them (nothing here is fitted to a se
 from __future__ import annotations
 
 import math
+import re
 import statistics
 from typing import Any, Sequence
 
@@ -37,6 +38,7 @@ from generator.check.evaluate import Result, Window
 from generator.check.measures import Measure
 from generator.check.quantiles import compare_quantile, quantile_bounds
 from generator.check.verdict import Verdict
+from generator.parsers.literals import parse_duration
 from generator.prometheus.client import Series
 
 Z = 3.0  # the confidence of every statistical bound: 3 sigma
@@ -67,7 +69,8 @@ def compare(measure: Measure, result: Result, run: ScenarioRun, window: Window) 
     times = grid(window)
     panel = panel_values(result.series, measure.series_label, measure.per_series)
     if measure.kind == "gauge":
-        return [_gauge(measure, key, values, run, times) for key, values in sorted(panel.items())] or \
+        held = _over_time_window(result.query.text if result.query is not None else "")
+        return [_gauge(measure, key, values, run, times, held) for key, values in sorted(panel.items())] or \
             [Verdict("", 0.0, 0.0, False, 0, note="no series")]
     if measure.kind == "rate":
         return _rate(measure, panel, run, window, times)
@@ -78,10 +81,17 @@ def compare(measure: Measure, result: Result, run: ScenarioRun, window: Window) 
 
 # -- gauges -------------------------------------------------------------------------------------
 
+def _over_time_window(query: str) -> float:
+    """The longest `<agg>_over_time(...[w])` window in the query: a panel that takes e.g. the max
+    over the last minute may show any sample of it (0 when it reads the latest sample)."""
+    windows = [parse_duration(w) for w in re.findall(r"_over_time\s*\([^\[]*\[(\w+)", query)]
+    return float(max(windows, default=0.0))
+
+
 def _gauge(measure: Measure, key: str, values: dict[float, float], run: ScenarioRun,
-           times: list[float]) -> Verdict:
+           times: list[float], held: float = 0.0) -> Verdict:
     interval = float(run.header["scrape_interval"])
-    poll = GAUGE_POLL_SECONDS if measure.polled and run.era == "E2" else 0.0
+    poll = (GAUGE_POLL_SECONDS if measure.polled and run.era == "E2" else 0.0) + held
     bad, checked, worst = 0, 0, (0.0, 0.0, 0.0, 0.0)
     lows, highs = [], []
     for t in times:
