@@ -47,6 +47,8 @@ class Cell:
     # A ground-truth quantity this panel claims to show (see generator/check), or "".
     measures: str = ""
     tags: tuple[str, ...] = field(default_factory=tuple)
+    # For Loki panels: the log lines it claims to show (generator/check/log_claims.py), or "".
+    shows: str = ""
 
 
 def prom(expr: str, legend: str = "", instant: bool = False) -> g.Target:
@@ -78,7 +80,7 @@ def timeseries(title: str, description: str, targets: Sequence[Any], *, unit: st
                steps: Sequence[Step] = (), minimum: float | None = 0, maximum: float | None = None,
                stack: bool = False, legend_calcs: Sequence[str] = ("mean", "max", "lastNotNull"),
                width: int | None = None, height: int | None = None, measures: str = "",
-               datasource: dict[str, str] = PROMETHEUS_DS) -> Cell:
+               datasource: dict[str, str] = PROMETHEUS_DS, shows: str = "") -> Cell:
     """A time series with a table legend (mean, max, last) and dashed threshold lines."""
     panel = g.TimeSeries(
         title=title, description=description, targets=list(targets), dataSource=datasource,
@@ -89,14 +91,14 @@ def timeseries(title: str, description: str, targets: Sequence[Any], *, unit: st
         thresholdsStyleMode="dashed" if steps else "off",
     )
     panel.extraJson = {"fieldConfig": {"defaults": {"thresholds": {"mode": "absolute", "steps": _steps(steps)}}}}
-    return Cell(panel, width, height, measures)
+    return Cell(panel, width, height, measures, shows=shows)
 
 
 def stat(title: str, description: str, target: Any, *, unit: str, steps: Sequence[Step] = (),
          minimum: float | None = None, maximum: float | None = None, decimals: int | None = None,
          graph: bool = True, no_value: str = "No data", width: int | None = None,
          height: int | None = None, measures: str = "",
-         datasource: dict[str, str] = PROMETHEUS_DS) -> Cell:
+         datasource: dict[str, str] = PROMETHEUS_DS, shows: str = "") -> Cell:
     """A single-number panel coloured by its thresholds, with a sparkline."""
     panel = g.Stat(
         title=title, description=description, targets=[target], dataSource=datasource,
@@ -104,7 +106,7 @@ def stat(title: str, description: str, target: Any, *, unit: str, steps: Sequenc
         noValue=no_value, textMode="value", orientation="auto", format=unit,
     )
     panel.extraJson = {"fieldConfig": {"defaults": _field_config(unit, steps, minimum, maximum, decimals)}}
-    return Cell(panel, width, height, measures)
+    return Cell(panel, width, height, measures, shows=shows)
 
 
 def bargauge(title: str, description: str, targets: Sequence[Any], *, unit: str,
@@ -124,11 +126,12 @@ def text(title: str, content: str, *, width: int | None = None, height: int | No
     return Cell(panel, width, height)
 
 
-def logs(title: str, description: str, target: Any, *, width: int | None = None,
+def logs(title: str, description: str, target: Any, *, shows: str, width: int | None = None,
          height: int | None = None) -> Cell:
-    """A log lines panel, newest first, with log details enabled."""
+    """A log lines panel, newest first, with log details enabled; `shows` says which lines
+    it claims to show (checked against the simulated events by `dashgen check`)."""
     panel = g.Logs(title=title, description=description, targets=[target], dataSource=LOKI_DS,
                    showLabels=False, showCommonLabels=False, showTime=True, wrapLogMessages=True,
                    sortOrder="Descending", dedupStrategy="none", enableLogDetails=True,
                    prettifyLogMessage=False)
-    return Cell(panel, width, height)
+    return Cell(panel, width, height, shows=shows)

@@ -17,7 +17,9 @@ from typing import Any, Callable, Iterator, Sequence
 
 from generator.config import Config
 from generator.prometheus import server
-from generator.sim import run as simulate
+from generator.check.log_truth import LogLine
+from generator.sim import SimResult, run as simulate
+from generator.sim.logs import format_line, stream_labels
 
 GAP_SECONDS = 900
 
@@ -34,6 +36,8 @@ class ScenarioRun:
     truth: list[dict[str, Any]]
     # Loki streams as the shipping method labels them: (stream labels, log lines).
     streams: list[tuple[dict[str, str], list[str]]]
+    # Every line with the catalogue event it is (the truth log panels are compared with).
+    log_lines: tuple[LogLine, ...] = ()
 
     def truth_at(self, ts: float) -> dict[str, Any]:
         """The last truth sample at or before ts."""
@@ -66,9 +70,21 @@ def _prepare(spec: tuple[str, str], end_ts: int, config: Config, duration: int, 
     push = result.loki_push()
     streams = [(dict(s["stream"]), [line for _, line in s["values"]]) for s in push.get("streams", [])]
     run = ScenarioRun(_key(name, era, config.era), era, end_ts - duration, end_ts, result.header,
-                      result.truth, streams)
+                      result.truth, streams, log_lines(result))
     timings.simulate += time.perf_counter() - started
     return run, path
+
+
+def log_lines(result: SimResult) -> tuple[LogLine, ...]:
+    """The run's lines as Loki stores them, each with its catalogue event and fields."""
+    options = result.options
+    out = []
+    for record in result.logs.ordered():
+        line = format_line(result.to_micros(record.t), record)
+        labels = dict(stream_labels(record, options.log_shipping, options.job, line))
+        fields = {k: v[1:-1] if v.startswith('"') else v for k, v in record.fields}
+        out.append(LogLine(labels, line, record.event, record.level, fields))
+    return tuple(out)
 
 
 @contextlib.contextmanager

@@ -9,7 +9,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from generator.check import logql_checks
+from generator.check import log_truth, logql_checks
 from generator.check.datasets import ScenarioRun, Timings, served
 from generator.check.evaluate import WARMUP_SECONDS, Query, Result, Window, expand, run_queries
 from generator.check.measures import Measure, parse_declaration
@@ -66,18 +66,22 @@ def check(files: Sequence[tuple[str, dict[str, Any]]], config: Config, *,
     """Every problem the online rules find in these dashboards, and where the time went."""
     timings = Timings()
     declared = load_measures(measures_file)
+    claims = log_truth.load_claims(measures_file.with_name(log_truth.CLAIMS_FILE))
+    rule_dir = measures_file.parent.parent / "loki" / "rules"
+    rule_files = sorted(rule_dir.glob("*.yml")) if rule_dir.is_dir() else []
     if prometheus_url:
         return check_against(files, config, prometheus_url, [], declared, timings), timings
     specs = list(specs or default_specs(config))
     with served(specs, config, duration=duration, seed=seed, progress=progress, timings=timings) as (url, runs):
         progress(f"querying {len(files)} dashboards x {len(runs)} scenarios")
-        problems = check_against(files, config, url, runs, declared, timings)
+        problems = check_against(files, config, url, runs, declared, timings, claims=claims, rule_files=rule_files)
     return problems, timings
 
 
 def check_against(files: Sequence[tuple[str, dict[str, Any]]], config: Config, url: str,
                   runs: Sequence[ScenarioRun], declared: dict[str, dict[str, str]],
-                  timings: Timings | None = None) -> list[Problem]:
+                  timings: Timings | None = None, *, claims: dict[str, dict[str, str]] | None = None,
+                  rule_files: Sequence[Path] = ()) -> list[Problem]:
     """Online rules over these dashboards against a running Prometheus. With `runs` (simulated
     scenarios served there) every rule applies; without, the live last 6 h is queried and the
     rules that need ground truth are skipped."""
@@ -96,8 +100,17 @@ def check_against(files: Sequence[tuple[str, dict[str, Any]]], config: Config, u
     problems = _apply_rules(prom_targets, results, config, declared, {r.key: r for r in runs}, windows, client)
     if runs:
         problems += logql_checks.check(log_targets, runs, config)
+        problems += prove_logs(log_targets, runs, config, claims or {}, rule_files)
     timings.rules += time.perf_counter() - started
     return sorted(problems, key=_order)
+
+
+def prove_logs(targets: Sequence[TargetCtx], runs: Sequence[ScenarioRun], config: Config,
+               claims: dict[str, dict[str, str]], rule_files: Sequence[Path] = ()) -> list[Problem]:
+    """Each log panel (and LogQL alert rule) against the lines its claim covers (log_truth)."""
+    lines = [(run.key, run.log_lines) for run in runs]
+    subjects = log_truth.panel_subjects(targets, claims) + log_truth.rule_subjects(rule_files, claims)
+    return log_truth.prove_all(subjects, lines, config)
 
 
 def _query(client: Client, targets: Sequence[TargetCtx], windows: dict[str, Window],

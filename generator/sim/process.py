@@ -8,6 +8,7 @@ import random
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
+from generator.sim import fetch_loop
 from generator.sim.engine import SlotPool
 from generator.sim.provider import (POLLS_PER_SECOND, SESSION_CLEANUP_EVERY, SESSION_RENEW_EVERY)
 
@@ -54,6 +55,7 @@ def start_process(rt: Runtime, rep: Replica) -> None:
     rep.session_carry = [0.0, 0.0]
     rep.active = rt.running
     rt.rec.active(rep.index, rep.active)
+    rt.logs.process_started(now)
     rt.rec.queue_depths(rep.index, rt.orch_depth, len(rt.worker_queue))
     if rt.options.era == "E2":
         rt.engine.after(GAUGE_POLL_SECONDS, poll_gauges, rt, rep, rep.epoch)
@@ -84,6 +86,7 @@ def crash(rt: Runtime, rep: Replica, downtime: float) -> None:
     rep.alive = False
     rep.epoch += 1
     rt.rec.replicas[rep.index].reset()
+    fetch_loop.recovered(rt, rep)
     if now >= 0.0:
         rt.truth.replica_restarts += 1
     rep.orch.set_idle(False, now)
@@ -113,6 +116,11 @@ def account_interval(rt: Runtime, now: float, interval: float) -> None:
     for rep in rt.replicas:
         if not rep.alive:
             continue
+        if rt.health.unreachable:
+            fetch_loop.outage_interval(rt, rep, now)
+            _session_upkeep(rt, rep, interval, failing=True)
+            continue
+        fetch_loop.recovered(rt, rep)
         for pool, operation in ((rep.orch, "fetch_orchestration_item"), (rep.work, "fetch_work_item")):
             polls = pool.take_idle_seconds(now) * POLLS_PER_SECOND + pool.poll_carry
             count = int(polls)
@@ -122,19 +130,36 @@ def account_interval(rt: Runtime, now: float, interval: float) -> None:
             if errors:
                 rec.provider_operations(rep.index, operation, "error", errors)
                 rec.provider_error(rep.index, operation, "timeout", len(errors))
+                fetch_loop.idle_poll_errors(rt, rep, operation, now, interval, len(errors))
             if in_window:
                 rt.truth.provider_many(operation, ok)
                 if errors:
                     rt.truth.provider_many(operation, errors)
                     rt.truth.provider_error(now, operation, "timeout", len(errors))
-        if rt.options.era == "E2":
-            for i, (operation, every) in enumerate((("renew_session_lock", SESSION_RENEW_EVERY),
-                                                    ("cleanup_orphaned_sessions", SESSION_CLEANUP_EVERY))):
-                due = interval / every + rep.session_carry[i]
-                count = int(due)
-                rep.session_carry[i] = due - count
-                for _ in range(count):
-                    rt.provider_op(rep.index, operation)
+        _session_upkeep(rt, rep, interval, failing=False)
+
+
+def _session_upkeep(rt: Runtime, rep: Replica, interval: float, failing: bool) -> None:
+    """E2 session maintenance; with the database down each attempt fails with a WARN."""
+    if rt.options.era != "E2":
+        return
+    now = rt.engine.now
+    for i, (operation, every) in enumerate((("renew_session_lock", SESSION_RENEW_EVERY),
+                                            ("cleanup_orphaned_sessions", SESSION_CLEANUP_EVERY))):
+        due = interval / every + rep.session_carry[i]
+        count = int(due)
+        rep.session_carry[i] = due - count
+        for k in range(count):
+            if not failing:
+                rt.provider_op(rep.index, operation)
+                continue
+            seconds = fetch_loop.ACQUIRE_TIMEOUT
+            rt.rec.provider_operation(rep.index, operation, seconds, "error")
+            rt.rec.provider_error(rep.index, operation, "connection")
+            if now >= 0.0:
+                rt.truth.provider(operation, seconds)
+                rt.truth.provider_error(now, operation, "connection")
+            rt.logs.session_op_failed(now - interval * (count - k - 0.5) / count, operation, "connection")
 
 
 def new_runtime_rng(seed: int, stream: str) -> random.Random:

@@ -104,6 +104,8 @@ def _runaway(t: FaultTarget) -> None:
 def _down(on: bool) -> Action:
     def act(t: FaultTarget) -> None:
         t.faults.cms_down = on
+        # The store lives in the same database: idle dispatcher slots fail their fetches.
+        t.health.unreachable = on
     return act
 
 
