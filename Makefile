@@ -6,11 +6,17 @@ DASHGEN := $(BIN)/dashgen
 JS := generator/parsers/js
 ENV ?= local
 
+# Debian packages the tests and checks need (one word each: add yours here). `make test`
+# installs the missing ones when it can (root with apt-get), else stops naming them.
+# prometheus-alertmanager (amtool, Alertmanager) and victoria-metrics: the stack tests.
+DEB_PACKAGES := prometheus prometheus-alertmanager victoria-metrics
+
 SOURCES := $(shell find generator dashboards alerts -name '*.py' -o -name '*.js' -not -path '*/node_modules/*' 2>/dev/null) \
 	$(wildcard observability/env/*.yaml) pyproject.toml
 STAMP := observability/.built
 
-.PHONY: all dashboards test check bench deploy-grafana diff lint update-golden simulate alerts-report clean help
+.PHONY: all dashboards tools test check bench deploy-grafana diff lint update-golden simulate alerts-report clean help \
+	stack-up stack-down stack-status
 
 all: dashboards
 
@@ -24,6 +30,9 @@ help:
 	@echo "make update-golden   rewrite the golden files under tests/golden/ (review the diff!)"
 	@echo "make bench           print the performance figures"
 	@echo "make alerts-report   prove every alert: detection latency and false positives"
+	@echo "make stack-up        start the docker-compose stack (Grafana, Prometheus, Alertmanager, Loki, collector, simulator)"
+	@echo "make stack-down      stop it"
+	@echo "make stack-status    each service's health endpoint and URL"
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,14 +51,29 @@ $(STAMP): $(BIN)/.installed $(JS)/node_modules/.installed $(SOURCES)
 
 dashboards: $(STAMP)
 
-test: $(BIN)/.installed $(JS)/node_modules/.installed
+# A package counts as present when dpkg has it or a command of its name is on PATH.
+tools:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || command -v $$p >/dev/null || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing:$$missing"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else \
+	    echo "make: missing Debian packages; install them first: apt-get install -y --no-install-recommends$$missing" >&2; exit 1; \
+	  fi; \
+	fi
+
+test: tools $(BIN)/.installed $(JS)/node_modules/.installed
 	$(DASHGEN) build --check --env $(ENV)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(DASHGEN) lint
 
-check: $(STAMP)
+check: tools $(STAMP)
 	$(DASHGEN) check
 
 # Connection from GRAFANA_URL / GRAFANA_TOKEN (or GRAFANA_USER / GRAFANA_PASSWORD), or from a
@@ -65,16 +89,29 @@ deploy-grafana: $(STAMP)
 update-golden: $(BIN)/.installed $(JS)/node_modules/.installed
 	$(BIN)/python -m tests.golden_update
 
-bench: $(STAMP)
+bench: tools $(STAMP)
 	$(BIN)/python -m bench
 
 # Per alert rule: detection latency in its fault scenario and false positives over 24 healthy
 # hours, for 3 seeds, on a real Prometheus (about 2 minutes on 2 cores).
-alerts-report: $(STAMP)
+alerts-report: tools $(STAMP)
 	$(DASHGEN) alerts report
 
 simulate: $(STAMP)
 	$(DASHGEN) simulate --scenario healthy --duration 6h --out build/sim
+
+# The generated docker-compose stack (needs Docker; variables from observability/.env, else
+# observability/env.local.example). Replaces the old folder's start/stop/status scripts.
+STACK_ENV_FILE_ARG := $(if $(STACK_ENV_FILE),--env-file $(STACK_ENV_FILE),)
+
+stack-up: $(STAMP)
+	$(DASHGEN) stack up $(STACK_ENV_FILE_ARG)
+
+stack-down: $(BIN)/.installed
+	$(DASHGEN) stack down $(STACK_ENV_FILE_ARG)
+
+stack-status: $(BIN)/.installed
+	$(DASHGEN) stack status
 
 clean:
 	rm -rf $(VENV) $(JS)/node_modules $(STAMP)

@@ -9,13 +9,14 @@ from pathlib import Path
 import click
 
 from generator import config as config_module
-from generator.check.datasets import Timings
+from generator.pipeline import Timings
 from generator.check.engine import DEFAULT_DURATION, MEASURES_FILE, check as run_check, default_specs
 from generator.check.report import render_markdown
-from generator.commands.lint import DEFAULT_GLOB, read_dashboard
 from generator.errors import DashgenError
 from generator.lint.reporters import REPORTERS
+from generator.pipeline import Cache, ScenarioSpec, Timings
 from generator.problems import has_errors
+from generator.walker import DEFAULT_GLOB, read_dashboard
 from generator.sim.scenarios import SCENARIOS
 
 FORMATS = sorted([*REPORTERS, "markdown"])
@@ -31,8 +32,9 @@ def _duration(text: str) -> int:
 
 @click.command()
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--scenario", "scenarios", multiple=True, metavar="NAME",
-              help=f"Scenario to check against (repeatable; default: all): {', '.join(SCENARIOS)}.")
+@click.option("--scenario", "scenarios", multiple=True, metavar="SPEC",
+              help=f"Scenario to check against (repeatable; default: all), e.g. healthy, database-slow+burst, "
+                   f"healthy,era=E1: {', '.join(SCENARIOS)}.")
 @click.option("--prometheus-url", metavar="URL",
               help="Check against an existing Prometheus (last 6 h) instead of the simulation; rules that need ground truth are skipped.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
@@ -42,8 +44,10 @@ def _duration(text: str) -> int:
 @click.option("--measures", type=click.Path(path_type=Path), default=MEASURES_FILE, show_default=True,
               help="What each panel declares it measures (compiled from the Python definitions).")
 @click.option("--timings", "show_timings", is_flag=True, help="Print the time split to stderr.")
+@click.option("--no-cache", is_flag=True, help="Simulate and backfill every scenario afresh (ignore .dashgen/cache/).")
+@click.option("--list-rules", is_flag=True, help="Print every check rule id with its severity and description and exit.")
 def check(files: tuple[Path, ...], scenarios: tuple[str, ...], prometheus_url: str | None, fmt: str, env: str,
-          duration: str, seed: int, measures: Path, show_timings: bool) -> None:
+          duration: str, seed: int, measures: Path, show_timings: bool, no_cache: bool, list_rules: bool) -> None:
     """Evaluate every panel's queries against simulated scenarios in a real Prometheus.
 
     Simulates each scenario, backfills it with promtool into a temporary TSDB, starts a private
@@ -52,14 +56,15 @@ def check(files: tuple[Path, ...], scenarios: tuple[str, ...], prometheus_url: s
     double counting, impossible ranges, cardinality and cost. LogQL targets are checked against
     the simulated log streams. Exit 1 on any error. Works on hand-made dashboard JSON too.
     """
+    if list_rules:
+        _list_rules()
+        return
     config = config_module.load(env)
-    unknown = [s for s in scenarios if s.split("@")[0] not in SCENARIOS]
-    if unknown:
-        raise DashgenError(f"unknown scenario {unknown[0]!r}; known: {', '.join(SCENARIOS)}")
+    parsed = [ScenarioSpec.parse(s) for s in scenarios]
     paths = list(files) or sorted(Path().glob(DEFAULT_GLOB))
     if not paths:
         raise DashgenError(f"no dashboards to check (nothing matches {DEFAULT_GLOB}; run `make dashboards`)")
-    specs = [(s.split("@")[0], s.split("@")[1] if "@" in s else config.era) for s in scenarios] or default_specs(config)
+    specs = [s if s.era else s.in_era(config.era) for s in parsed] or default_specs(config)
     started = time.perf_counter()
 
     def progress(message: str) -> None:
@@ -67,8 +72,9 @@ def check(files: tuple[Path, ...], scenarios: tuple[str, ...], prometheus_url: s
 
     problems, timings = run_check([(str(p), read_dashboard(p)) for p in paths], config, specs=specs,
                                   prometheus_url=prometheus_url, duration=_duration(duration), seed=seed,
-                                  measures_file=measures, progress=progress)
-    names = ["live"] if prometheus_url else [s if e == config.era else f"{s}@{e}" for s, e in specs]
+                                  measures_file=measures, progress=progress,
+                                  cache=Cache(None) if no_cache else None)
+    names = ["live"] if prometheus_url else [s.label(config.era) for s in specs]
     if fmt == "markdown":
         click.echo(render_markdown(problems, names, timings), nl=False)
     else:
@@ -79,6 +85,18 @@ def check(files: tuple[Path, ...], scenarios: tuple[str, ...], prometheus_url: s
         sys.exit(1)
 
 
+def _list_rules() -> None:
+    from generator.check import logql_checks
+    from generator.check.rules import RULES
+
+    for rule in RULES:
+        note = " (needs ground truth)" if rule.needs_truth else ""
+        click.echo(f"{rule.id:32} {rule.severity.value:8} {rule.description}{note}")
+    for rule_id, severity, description in logql_checks.RULES:
+        click.echo(f"{rule_id:32} {severity.value:8} {description} (needs ground truth)")
+
+
 def _timings_line(t: Timings, total: float) -> str:
-    return (f"time: simulate {t.simulate:.1f}s, backfill {t.backfill:.1f}s (overlapped), start {t.start:.1f}s, "
+    return (f"time: simulate {t.simulate:.1f}s ({t.cache_hits} scenarios from the cache), write {t.write:.1f}s, "
+            f"backfill {t.backfill:.1f}s (overlapped), start {t.start:.1f}s, "
             f"queries {t.queries:.1f}s, rules {t.rules:.1f}s; wall {total:.1f}s")

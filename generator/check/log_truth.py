@@ -23,12 +23,11 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from generator.check.log_claims import Claim, ClaimError, parse_claim
 from generator.config import Config
-from generator.lint.engine import variable_values
-from generator.lint.model import TargetCtx
 from generator.parsers import logql
 from generator.parsers.logql_ast import LabelFilter, LabelFilterLogic, LineFilter, LogQuery, Parser
 from generator.parsers.macros import substitute
 from generator.problems import Problem, Severity
+from generator.walker import TargetCtx, variable_values
 
 CLAIMS_FILE = "log-claims.json"
 INSTANCE_VARIABLE = "instance_id"
@@ -48,6 +47,17 @@ class LogLine:
     @property
     def instance(self) -> str:
         return self.fields.get("instance_id") or self.fields.get("instance") or ""
+
+
+def lines_of(push: Mapping[str, Any]) -> list[LogLine]:
+    """A Loki push body recorded with its events (loki_push_body(with_events=True)) as lines."""
+    out = []
+    for stream in push.get("streams", []):
+        labels = dict(stream["stream"])
+        for (_, line), (event, level, fields) in zip(stream["values"], stream.get("events", [])):
+            out.append(LogLine(labels, line, event, level,
+                               {k: v[1:-1] if v.startswith('"') else v for k, v in fields.items()}))
+    return out
 
 
 def load_claims(path: Path) -> dict[str, dict[str, str]]:

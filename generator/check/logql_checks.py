@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Sequence
 
-from generator.check.datasets import ScenarioRun
+from generator.pipeline import ScenarioRun
 from generator.config import Config
-from generator.lint.engine import variable_values
-from generator.lint.model import TargetCtx
+from generator.walker import TargetCtx, variable_values
 from generator.parsers import logql
 from generator.parsers.logql_ast import (
     LabelFilter, LabelFilterLogic, LineFilter, LogQuery, Parser,
@@ -91,6 +90,14 @@ def check(targets: Sequence[TargetCtx], runs: Sequence[ScenarioRun], config: Con
     for target in targets:
         problems.extend(_check_target(target, runs, config))
     return problems
+
+
+# The LogQL checks' ids (they run together, over the simulated streams), for --list-rules.
+RULES: tuple[tuple[str, Severity, str], ...] = (
+    ("logql/stream-selector", Severity.ERROR, "The stream selector matches a stream the configured log shipping produces."),
+    ("logql/unknown-field", Severity.ERROR, "Label filters name labels the stream or the pipeline's parsers have."),
+    ("logql/no-lines", Severity.ERROR, "The pipeline keeps at least one simulated log line in some scenario."),
+)
 
 
 def _problem(target: TargetCtx, rule: str, message: str, severity: Severity = Severity.ERROR) -> Problem:

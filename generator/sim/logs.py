@@ -190,15 +190,26 @@ def stream_labels(record: LogRecord | tuple[Any, ...], shipping: str, job: str,
 
 
 def loki_push_body(records: Sequence[LogRecord], to_micros: Callable[[float], int],
-                   shipping: str, job: str) -> dict[str, Any]:
-    """Loki's push API JSON: {"streams": [{"stream": {...}, "values": [[ns, line], ...]}]}."""
+                   shipping: str, job: str, with_events: bool = False) -> dict[str, Any]:
+    """Loki's push API JSON: {"streams": [{"stream": {...}, "values": [[ns, line], ...]}]}.
+    `with_events` adds each stream's truth beside its values (not for Loki): per line its
+    catalogue event, level, the instance it names ("" if none) and its fields."""
     streams: dict[tuple[tuple[str, str], ...], list[list[str]]] = {}
+    truth: dict[tuple[tuple[str, str], ...], list[list[Any]]] = {}
     for record in sorted(records, key=lambda r: r[0]):
         micros = to_micros(record[0])
         line = format_line(micros, record)
         key = stream_labels(record, shipping, job, line)
         streams.setdefault(key, []).append([str(micros * 1000), line])
-    return {"streams": [{"stream": dict(key), "values": values} for key, values in sorted(streams.items())]}
+        if with_events:
+            truth.setdefault(key, []).append([record[5], record[1], dict(record[4])])
+    body = []
+    for key, values in sorted(streams.items()):
+        stream: dict[str, Any] = {"stream": dict(key), "values": values}
+        if with_events:
+            stream["events"] = truth[key]
+        body.append(stream)
+    return {"streams": body}
 
 
 def startup_line(book: LogBook, t: float) -> None:

@@ -161,8 +161,9 @@ class SimResult:
     def log_lines(self) -> Iterator[str]:
         return export.log_lines(self.logs.ordered(), self.to_micros)
 
-    def loki_push(self) -> dict[str, Any]:
-        return loki_push_body(self.logs.records, self.to_micros, self.options.log_shipping, self.options.job)
+    def loki_push(self, with_events: bool = False) -> dict[str, Any]:
+        return loki_push_body(self.logs.records, self.to_micros, self.options.log_shipping, self.options.job,
+                              with_events)
 
     def evaluate(self) -> list[Check]:
         """Each scenario's expected signature, judged against the truth."""
