@@ -22,7 +22,7 @@ def dashboard(c: Config) -> DashboardSpec:
         description="duroxide's log lines from Loki: store and dispatcher trouble first, then every "
                     "warning and error, orchestration and activity lines; filter by instance id.",
         rows=(
-            Row("Store and dispatcher trouble", [
+            Row("Incident: the store and the dispatchers", [
                 logs("Store and dispatcher trouble",
                      "Open this first in a database incident. duroxide's dispatchers failing to fetch "
                      "or ack (with the store's error and the retry backoff), session and lock renewal "
