@@ -214,3 +214,13 @@ def test_orchestration_failed_has_three_variants_with_the_category_unquoted():
 ], ids=["error", "warn", "debug-is-info", "substring-match"])
 def test_push_script_level_is_a_substring_match(line, level):
     assert push_level(line) == level
+
+
+def test_docs_list_every_catalogue_event_with_its_source():
+    from tests.compile_helpers import ROOT
+
+    text = (ROOT / "docs" / "simulator.md").read_text(encoding="utf-8")
+    for event in EVENTS:
+        row = next((ln for ln in text.splitlines() if ln.startswith(f"| `{event.key}` |")), None)
+        assert row is not None, event.key
+        assert event.source.replace("duroxide v0.1.26 ", "") in row and event.target in row
