@@ -46,7 +46,8 @@ class LogLine:
 
     @property
     def instance(self) -> str:
-        return self.fields.get("instance_id") or self.fields.get("instance") or ""
+        """The instance the line names (as instance_id= or instance=), "" if none."""
+        return self.fields.get("instance", "")
 
 
 def lines_of(push: Mapping[str, Any]) -> list[LogLine]:
@@ -54,9 +55,11 @@ def lines_of(push: Mapping[str, Any]) -> list[LogLine]:
     out = []
     for stream in push.get("streams", []):
         labels = dict(stream["stream"])
-        for (_, line), (event, level, fields) in zip(stream["values"], stream.get("events", [])):
-            out.append(LogLine(labels, line, event, level,
-                               {k: v[1:-1] if v.startswith('"') else v for k, v in fields.items()}))
+        for (_, line), (event, level, instance, duration) in zip(stream["values"], stream.get("events", [])):
+            fields = {"instance": instance} if instance else {}
+            if duration:
+                fields["duration_ms"] = duration
+            out.append(LogLine(labels, line, event, level, fields))
     return out
 
 
@@ -220,7 +223,8 @@ def _choose_instance(claimed: Sequence[LogLine]) -> str:
     counts: dict[str, int] = {}
     for ln in claimed:
         if ln.instance:
-            counts[ln.instance] = counts.get(ln.instance, 0) + (1000 if "instance" in ln.fields else 1)
+            named = f" instance={ln.instance}" in ln.line  # the dispatchers' spelling
+            counts[ln.instance] = counts.get(ln.instance, 0) + (1000 if named else 1)
     return max(sorted(counts), key=lambda i: counts[i]) if counts else ""
 
 

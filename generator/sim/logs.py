@@ -193,7 +193,7 @@ def loki_push_body(records: Sequence[LogRecord], to_micros: Callable[[float], in
                    shipping: str, job: str, with_events: bool = False) -> dict[str, Any]:
     """Loki's push API JSON: {"streams": [{"stream": {...}, "values": [[ns, line], ...]}]}.
     `with_events` adds each stream's truth beside its values (not for Loki): per line its
-    catalogue event, level, the instance it names ("" if none) and its fields."""
+    catalogue event, level, the instance it names ("" if none) and its duration_ms ("")."""
     streams: dict[tuple[tuple[str, str], ...], list[list[str]]] = {}
     truth: dict[tuple[tuple[str, str], ...], list[list[Any]]] = {}
     for record in sorted(records, key=lambda r: r[0]):
@@ -202,7 +202,9 @@ def loki_push_body(records: Sequence[LogRecord], to_micros: Callable[[float], in
         key = stream_labels(record, shipping, job, line)
         streams.setdefault(key, []).append([str(micros * 1000), line])
         if with_events:
-            truth.setdefault(key, []).append([record[5], record[1], dict(record[4])])
+            fields = dict(record[4])
+            instance = fields.get("instance_id") or fields.get("instance") or ""
+            truth.setdefault(key, []).append([record[5], record[1], instance, fields.get("duration_ms", "")])
     body = []
     for key, values in sorted(streams.items()):
         stream: dict[str, Any] = {"stream": dict(key), "values": values}

@@ -67,7 +67,7 @@ class SimOptions:
 def build_options(config: Config, **overrides: object) -> SimOptions:
     """SimOptions from the shared Config (era, interval, job, log shipping) plus overrides."""
     base = SimOptions(era=config.era, scrape_interval=config.scrape_interval_seconds,
-                      log_shipping=config.log_shipping, job=config.job)
+                      log_shipping=config.log_shipping, job=config.job, log_filter=config.log_filter)
     changes = {k: v for k, v in overrides.items() if v is not None}
     unknown = sorted(set(changes) - {f.name for f in dataclasses.fields(SimOptions)})
     if unknown:
