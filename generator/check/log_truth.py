@@ -281,8 +281,19 @@ def panel_subjects(targets: Sequence[TargetCtx], claims: Mapping[str, Mapping[st
     return out
 
 
-def rule_subjects(rule_files: Sequence[Path], claims: Mapping[str, Mapping[str, str]]) -> list[Subject]:
-    """Loki ruler alert rules, each claiming what the panel its annotations link to claims."""
+@dataclass(frozen=True)
+class LokiRule:
+    """A Loki ruler alert rule and the panel its annotations link to."""
+
+    name: str
+    expr: str
+    dashboard_uid: str
+    panel: str
+    file: str
+
+
+def load_rules(rule_files: Sequence[Path]) -> list[LokiRule]:
+    """The alert rules of compiled Loki rule files (observability/loki/rules/*.yml)."""
     import yaml
 
     out = []
@@ -291,9 +302,33 @@ def rule_subjects(rule_files: Sequence[Path], claims: Mapping[str, Mapping[str, 
         for group in data.get("groups") or []:
             for rule in group.get("rules") or []:
                 notes = rule.get("annotations") or {}
-                text = claims.get(str(notes.get("dashboard_uid", "")), {}).get(str(notes.get("panel", "")))
-                if not text or "alert" not in rule:
-                    continue
-                out.append(Subject(str(rule["expr"]), parse_claim(text), {}, "", f"alert {rule['alert']}", "",
-                                   str(path)))
+                if "alert" in rule:
+                    out.append(LokiRule(str(rule["alert"]), str(rule["expr"]), str(notes.get("dashboard_uid", "")),
+                                        str(notes.get("panel", "")), str(path)))
+    return out
+
+
+def rule_subjects(targets: Sequence[TargetCtx], rules: Sequence[LokiRule],
+                  claims: Mapping[str, Mapping[str, str]]) -> list[Subject]:
+    """The rules linked to these targets' panels, each claiming what its panel claims."""
+    panels = {(t.panel.dashboard.uid, t.panel.title) for t in targets}
+    out = []
+    for rule in rules:
+        text = claims.get(rule.dashboard_uid, {}).get(rule.panel)
+        if text and (rule.dashboard_uid, rule.panel) in panels:
+            out.append(Subject(rule.expr, parse_claim(text), {}, rule.dashboard_uid, rule.panel,
+                               f"alert {rule.name}", rule.file))
+    return out
+
+
+def with_claims(declared: Mapping[str, Mapping[str, str]], claims: Mapping[str, Mapping[str, str]],
+                rules: Sequence[LokiRule]) -> dict[str, dict[str, str]]:
+    """The declarations a cached check result depends on: measures, log claims and the alert
+    rules proven with a panel (so a changed claim or rule is checked again)."""
+    out = {uid: dict(panels) for uid, panels in declared.items()}
+    for uid, panels in claims.items():
+        for title, claim in panels.items():
+            linked = sorted(f"{r.name}={r.expr}" for r in rules if (r.dashboard_uid, r.panel) == (uid, title))
+            key = json.dumps({"measure": out.get(uid, {}).get(title, ""), "shows": claim, "rules": linked})
+            out.setdefault(uid, {})[title] = key
     return out

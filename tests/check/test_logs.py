@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
-import yaml
 
 from generator.check.engine import prove_logs
-from generator.check.log_truth import load_claims
+from generator.check.log_truth import load_claims, load_rules
 from generator.config import Config
 from generator.pipeline import ScenarioRun, ScenarioSpec
 from generator.problems import Severity
@@ -22,7 +22,7 @@ from tests.compile_helpers import ROOT
 
 OBS = ROOT / "observability"
 CLAIMS = load_claims(OBS / "check" / "log-claims.json")
-RULES = sorted((OBS / "loki" / "rules").glob("*.yml"))
+RULES = load_rules(sorted((OBS / "loki" / "rules").glob("*.yml")))
 SCENARIOS = ("healthy", "database-down", "database-slow", "unregistered-activity-backoff",
              "store-lock-contention", "replica-restart")
 END = 1_732_665_600
@@ -115,13 +115,11 @@ def test_a_claim_no_scenario_produces_compares_nothing_and_fails(runs):
 def test_the_alert_rule_is_proven_against_its_panel_claim(runs, tmp_path):
     """The LogQL rule counts what the Overview's "Error logs" claims; an ERROR-only rule hides
     the database outage's WARNs and fails."""
-    problems = _prove(runs, [], claims=CLAIMS, rules=RULES)
-    assert problems == []
-    data = yaml.safe_load(RULES[0].read_text(encoding="utf-8"))
-    data["groups"][0]["rules"][0]["expr"] = 'sum(count_over_time({job="toygres", level="error"} [5m])) > 5'
-    narrowed = tmp_path / "rules.yml"
-    narrowed.write_text(yaml.safe_dump(data), encoding="utf-8")
-    problems = _prove([r for r in runs if r.key == "database-down"], [], claims=CLAIMS, rules=[narrowed])
-    assert [p.rule for p in problems] == ["logql/hides-lines"]
-    assert "alert ToygresErrorLogRate" == problems[0].panel
+    (rule,) = RULES
+    assert (rule.name, rule.dashboard_uid, rule.panel) == ("ToygresErrorLogRate", "toygres-overview", "Error logs")
+    overview = [_dashboard("toygres-overview")]
+    assert _prove(runs, overview, rules=RULES) == []
+    narrowed = replace(rule, expr='sum(count_over_time({job="toygres", level="error"} [5m])) > 5')
+    problems = _prove([r for r in runs if r.key == "database-down"], overview, rules=[narrowed])
+    assert [(p.rule, p.target) for p in problems] == [("logql/hides-lines", "alert ToygresErrorLogRate")]
 

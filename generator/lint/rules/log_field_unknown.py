@@ -17,7 +17,7 @@ class LogFieldUnknown(BaseRule):
                    "filters, line_format, grouping, unwrap) exist on the duroxide lines it selects.")
 
     def check_target(self, ctx: TargetCtx) -> Iterable[Problem]:
-        if ctx.language != "logql" or ctx.ast is None:
+        if ctx.language != "logql" or ctx.ast is None or ctx.panel.dashboard.portable:
             return
         for query in _log_lines.log_queries(ctx.ast):
             events = _log_lines.candidates(query)

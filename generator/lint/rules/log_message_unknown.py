@@ -22,7 +22,7 @@ class LogMessageUnknown(BaseRule):
                    "traces can write anything, hence a warning).")
 
     def check_target(self, ctx: TargetCtx) -> Iterable[Problem]:
-        if ctx.language != "logql" or ctx.ast is None:
+        if ctx.language != "logql" or ctx.ast is None or ctx.panel.dashboard.portable:
             return
         lines = [line for _, line in _log_lines.sample_lines()]
         # Templated messages ("abandoning with {backoff}s backoff"): a fixed piece in the text.
