@@ -178,7 +178,8 @@ def test_victoria_metrics_gives_the_same_findings_as_prometheus(stack: Stack) ->
     # Same config, same simulator: both engines hold the same duroxide metric families (the
     # synthetic scrape_* series differ: Prometheus adds scrape_timeout_seconds).
     at = time.time() - 60  # VictoriaMetrics hides the last 30 s (-search.latencyOffset)
-    names = [{r["metric"]["__name__"] for r in live.query(url, 'group by (__name__) ({__name__=~"duroxide_.+", job="toygres"})', at)}
+    families = 'group by (__name__) ({__name__=~"duroxide_.+", job="toygres"})'
+    names = [{r["metric"]["__name__"] for r in live.query(url, families, at)}
              for url in (stack.prometheus, stack.victoria)]
     assert len(names[0]) > 10 and names[1] == names[0]
     # The bundled dashboards, and the operators' old one, whose lies check finds without
