@@ -156,6 +156,9 @@ def load(env: str | None) -> Config:
         raise ConfigError(f"{path}: environment file not found")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}); "
+                          "save it as UTF-8") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: invalid YAML: {exc}".splitlines()[0]) from None
     return from_mapping(data, str(path))

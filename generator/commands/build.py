@@ -39,8 +39,9 @@ def build(check_only: bool, env: str, dashboards_dir: Path, alerts_dir: Path | N
     if alerts_dir is None and own_output:
         alerts_dir = Path("alerts")
     env_path = Path(env) if Path(env).suffix else Path("observability") / "env" / f"{env}.yaml"
-    inputs = [d for d in (dashboards_dir, alerts_dir, env_path, Path("lint-exclusions.yaml")) if d is not None]
-    key = [env, str(dashboards_dir.resolve()), str(alerts_dir.resolve() if alerts_dir else ""), str(out_dir.resolve())]
+    inputs = [p for p in (dashboards_dir, alerts_dir, env_path, Path("lint-exclusions.yaml")) if p is not None]
+    key = [env, str(dashboards_dir.resolve()), str(alerts_dir.resolve()) if alerts_dir else "-",
+           str(out_dir.resolve()), "portable" if portable else ""]
     listing = out_dir / "grafana" / "dashboards"
     if not check_only and freshness.up_to_date(key, inputs, listing):
         click.echo(f"nothing changed since the last build -> {out_dir}/", err=True)

@@ -88,12 +88,32 @@ class Served:
         return Client(self.url, timeout=timeout)
 
 
+def _slots(specs: Sequence[ScenarioSpec], default_era: str) -> list[int]:
+    """Each spec's window slot: fixed for a plain scenario in either era (its place in the
+    scenario list), so the same spec gets the same window, hence the same cache entry, whichever
+    other specs are checked with it; composed or held specs take the slots after those."""
+    from generator.sim.scenarios import SCENARIOS
+
+    names = list(SCENARIOS)
+    fixed = len(names) * 2
+    slots, extra = [], fixed
+    for spec in specs:
+        if len(spec.faults) == 1 and spec.hold_seconds is None and spec.faults[0] in names:
+            era = 0 if (spec.era or default_era) == "E2" else 1
+            slots.append(era * len(names) + names.index(spec.faults[0]))
+        else:
+            slots.append(extra)
+            extra += 1
+    return slots
+
+
 def staggered(specs: Sequence[ScenarioSpec], *, end_ts: int, duration_seconds: int, seed: int,
-              step: int) -> list[Dataset]:
-    """Datasets for these specs in back-to-back windows ending at end_ts, GAP_SECONDS apart."""
+              step: int, default_era: str = "E2") -> list[Dataset]:
+    """Datasets for these specs in windows ending at end_ts and before it, GAP_SECONDS apart,
+    one fixed slot per plain scenario (so windows never overlap and repeat runs hit the cache)."""
     end = end_ts // step * step
-    return [Dataset(spec, seed, duration_seconds, end - i * (duration_seconds + GAP_SECONDS))
-            for i, spec in enumerate(specs)]
+    return [Dataset(spec, seed, duration_seconds, end - slot * (duration_seconds + GAP_SECONDS))
+            for spec, slot in zip(specs, _slots(specs, default_era))]
 
 
 def simulate(dataset: Dataset, config: Config):  # -> generator.sim.SimResult

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import random
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from generator.sim.engine import SlotPool
-from generator.sim.provider import (POLLS_PER_SECOND, SESSION_CLEANUP_EVERY, SESSION_RENEW_EVERY)
+from generator.sim.engine import Engine, SlotPool
+from generator.sim.provider import (POLLS_PER_SECOND, SESSION_CLEANUP_EVERY, SESSION_RENEW_EVERY, ProviderModel)
+from generator.sim.state import Instance, Work
 
 if TYPE_CHECKING:
-    from generator.sim.runtime import Instance, Runtime
-    from generator.sim.worker import Work
+    from generator.sim.options import SimOptions
+    from generator.sim.recorder import Recorder
+    from generator.sim.truth import Truth
 
 # duroxide's gauge poller interval (>= 0.1.17, E2): queue depths re-read from the store.
 GAUGE_POLL_SECONDS = 60.0
@@ -41,6 +43,34 @@ class Replica:
 
     def update_orch_idle(self, now: float) -> None:
         self.orch.set_idle(bool(self.orch.free) and not self.orch_queue, now)
+
+
+class Runtime(Protocol):
+    """What a process needs of the runtime that hosts it (generator.sim.runtime.Runtime): the
+    shared store's state and the dispatchers' entry points. Declared here so this module does
+    not import the runtime, which imports it."""
+
+    engine: Engine
+    options: SimOptions
+    rec: Recorder
+    truth: Truth
+    provider: ProviderModel
+    rng_sched: random.Random
+    replicas: list[Replica]
+    worker_queue: deque[Work]
+    running: int
+    orch_depth: int
+    orchestrator_lock: float
+    worker_lock: float
+
+    def ensure_pruner(self) -> None: ...
+    def enqueue_instance(self, inst: Instance) -> None: ...
+    def pull_orchestrations(self, rep: Replica) -> None: ...
+    def pull_work(self, rep: Replica) -> None: ...
+    def update_work_idle(self) -> None: ...
+    def redeliver_turn(self, inst: Instance, msg: tuple[Any, ...]) -> None: ...
+    def redeliver_work(self, work: Work) -> None: ...
+    def provider_op(self, r: int, operation: str) -> None: ...
 
 
 def start_process(rt: Runtime, rep: Replica) -> None:

@@ -4,7 +4,6 @@ worker slots, and exactly what duroxide records (metrics, logs) at each step, an
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
 from typing import Any
 
 from generator.sim import process, workload
@@ -14,40 +13,15 @@ from generator.sim.options import SimOptions
 from generator.sim.process import Replica
 from generator.sim.provider import ProviderModel, StoreHealth
 from generator.sim.recorder import Recorder
+from generator.sim.state import Instance, Work
 from generator.sim.truth import Truth
-from generator.sim.worker import MAX_ATTEMPTS, Work, WorkerDispatcher
+from generator.sim.worker import MAX_ATTEMPTS, WorkerDispatcher
 from generator.sim.workload import Ctx, Faults, Result
 
 # Lock timeouts: worker 300 s (Toygres' setting); orchestrator items are re-fetchable sooner.
 WORKER_LOCK = 300.0
 ORCHESTRATOR_LOCK = 30.0
 _STATUS = {"success": "success", "failed": "failed", "continue_as_new": "continuedAsNew"}
-
-
-@dataclass(eq=False, slots=True)
-class Instance:
-    """An orchestration instance; its executions share the id, continue-as-new bumps exec."""
-
-    iid: str
-    short: str
-    name: str
-    version: str
-    ctx: Ctx
-    owner: int
-    gen: Any = None
-    execution_id: int = 1
-    inbox: deque = field(default_factory=deque)
-    busy: bool = False
-    queued: bool = False
-    started: bool = False
-    terminal: bool = False
-    new_execution: bool = False
-    history: int = 0
-    attempts: int = 1
-    seq: int = 0
-    waiting: Any = None
-    events: list = field(default_factory=list)
-    parent: "Instance | None" = None
 
 
 class Runtime(WorkerDispatcher):

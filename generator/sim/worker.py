@@ -6,7 +6,6 @@ methods of the runtime, kept in their own module."""
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from generator.sim import workload
@@ -15,13 +14,12 @@ from generator.sim.logs import ACTIVITY, RUNTIME, LogBook, quoted
 from generator.sim.process import Replica
 from generator.sim.provider import ProviderModel
 from generator.sim.recorder import Recorder
+from generator.sim.state import Instance, Work
 from generator.sim.truth import Truth
 from generator.sim.workload import Faults, Result
 
 if TYPE_CHECKING:
     import random
-
-    from generator.sim.runtime import Instance
 
 # A message is redelivered this many times before duroxide poisons it.
 MAX_ATTEMPTS = 10
@@ -35,20 +33,6 @@ UNREGISTERED_BACKOFF_MAX = 60.0
 def unregistered_backoff(attempt: int) -> float:
     """The abandon delay after fetch number `attempt` (1-based) of an unregistered activity."""
     return min(UNREGISTERED_BACKOFF_BASE * 2.0 ** min(attempt - 1, 6), UNREGISTERED_BACKOFF_MAX)
-
-
-@dataclass(eq=False, slots=True)
-class Work:
-    """An activity work item in the worker queue."""
-
-    inst: Instance
-    execution_id: int
-    seq: int
-    short: str
-    name: str
-    effect: tuple
-    attempts: int = 1
-    started: float = 0.0
 
 
 class WorkerDispatcher:

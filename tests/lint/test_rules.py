@@ -99,6 +99,9 @@ QUERY_CASES: list[tuple[str, str, str, bool]] = [
     ("promql/e2-double-count", "not-duplicated", "sum(rate(duroxide_provider_errors_total[5m]))", False),
     ("dashboard/undefined-variable", "undefined", 'max(duroxide_worker_queue_depth{job=~"$cluster"})', True),
     ("dashboard/undefined-variable", "builtin", "rate(duroxide_provider_errors_total[$__rate_interval])", False),
+    ("dashboard/undefined-variable", "label-replace-capture", 'label_replace(max(duroxide_worker_queue_depth), "a", "$1", "job", "(.*)")', False),
+    ("dashboard/variable-format", "known-format", 'max(duroxide_worker_queue_depth{job=~"${job:pipe}"})', False),
+    ("dashboard/variable-format", "unknown-format", 'max(duroxide_worker_queue_depth{job=~"${job:piped}"})', True),
 ]
 
 
