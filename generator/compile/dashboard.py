@@ -175,6 +175,11 @@ def compile_dashboard(spec: DashboardSpec, slug: str, source: str, config: Confi
     return drop_nulls(merge(dashboard, spec.extra))
 
 
+def log_claims(spec: DashboardSpec) -> dict[str, str]:
+    """Panel title -> the log lines it claims to show (for `dashgen check`'s log proof)."""
+    return {c.panel.title: c.shows for row in spec.rows for c in row.cells if c.shows}
+
+
 def measures(spec: DashboardSpec, known: Collection[str] = ()) -> dict[str, Any]:
     """Panel title -> what it declares it shows (for `dashgen check`): a measure name for every
     target, or {refId: measure, "no_truth": why the other targets have no ground truth}.
