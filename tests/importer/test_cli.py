@@ -3,6 +3,8 @@ input: one clear line naming the file, exit 1, no traceback, no module (half-wri
 
 from __future__ import annotations
 
+import re
+
 import hashlib
 import json
 import subprocess
@@ -114,7 +116,8 @@ def test_review_runs_check_on_the_original(tmp_path: Path) -> None:
                  str(ROOT / "examples" / "legacy-measures.json"))
     assert result.returncode == 0, result.stderr
     assert "review (check of the original, scenario healthy): 6 errors" in result.stdout
-    assert "panel 'Active orchestrations': target A: error query/truth" in result.stdout
+    assert re.search(r"panel 'Active orchestrations' \(id \d+(, row '[^']*')?\): target A: error query/truth",
+                     result.stdout), result.stdout
     assert (tmp_path / "toygres_overview_legacy_hand_made.py").is_file()
 
 
