@@ -100,6 +100,7 @@ def _list_rules() -> None:
 
 
 def _timings_line(t: Timings, total: float) -> str:
-    return (f"time: simulate {t.simulate:.1f}s ({t.cache_hits} scenarios from the cache), write {t.write:.1f}s, "
+    return (f"time: simulate {t.simulate:.1f}s ({t.cache_hits} scenarios and {t.results_cached} target results "
+            f"from the cache), write {t.write:.1f}s, "
             f"backfill {t.backfill:.1f}s (overlapped), start {t.start:.1f}s, "
             f"queries {t.queries:.1f}s, rules {t.rules:.1f}s; wall {total:.1f}s")
