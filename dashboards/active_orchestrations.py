@@ -62,7 +62,7 @@ def dashboard(c: Config) -> DashboardSpec:
                            "every replica jumps to the same value at its poll; a line that only "
                            "falls means no poller (duroxide < 0.1.18) and drifts below zero.",
                            [prom(q.active_orchestrations_per_process(c), "{{instance}}")],
-                           unit="short"),
+                           unit="short", measures="active_orchestrations_per_process"),
                 text("Why not starts minus completions", EXPLANATION, height=9),
             ]),
         ),

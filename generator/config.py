@@ -45,6 +45,11 @@ class Config:
     # push ({job, level, source}), promtail ({level, orchestration_name, ...}) or otlp
     # ({service_name} only).
     log_shipping: str = "push"
+    # Toygres' tracing filter, which decides which lines exist at all: "local" is toygres-
+    # server's built-in default (duroxide::runtime at DEBUG: started/completed lines), what the
+    # push script shipped from ~/.toygres/server.log; "kubernetes" the AKS configmap's
+    # (duroxide=info: no DEBUG lines). Used by the simulator that check and the alert proof run.
+    log_filter: str = "local"
 
     # Dashboard JSON schema version: 39 suits Grafana 10.4 / 11.x; 41 for 11.6 / 12.0.
     schema_version: int = 39
@@ -122,7 +127,8 @@ class Config:
 
 
 FIELDS = {f.name: f for f in dataclasses.fields(Config)}
-CHOICES = {"era": ("E1", "E2"), "log_shipping": ("push", "promtail", "otlp")}
+CHOICES = {"era": ("E1", "E2"), "log_shipping": ("push", "promtail", "otlp"),
+           "log_filter": ("local", "kubernetes")}
 
 
 def from_mapping(data: Any, source: str) -> Config:

@@ -80,9 +80,11 @@ def completion_rate(c: Config, labels: tuple[str, ...] = ("status",)) -> str:
 
 
 def continue_as_new_rate(c: Config) -> str:
-    # execution_id is unbounded: aggregate it away, never group by it.
-    return sum_rate(c, "duroxide_orchestration_continue_as_new_total", ORCH,
-                    labels=("orchestration_name",))
+    """Executions ended by continue-as-new per second. Not from continue_as_new_total: it is
+    labelled with the ending execution_id, so each of its series is born at its one and only
+    increment, which rate() never sees (the panel read 0 while actors cycled twice a minute).
+    The completions counter records the same terminal turns under one series per version."""
+    return sum_rate(c, COMPLETIONS, ORCH, 'status="continuedAsNew"', labels=("orchestration_name",))
 
 
 def turn_duration(c: Config, q: float) -> str:
@@ -190,5 +192,13 @@ def error_log_rate(c: Config) -> str:
 
 
 def error_log_count(c: Config, window: str = "$__range") -> str:
-    """Error lines in the window (instant query: one number for the stat panel)."""
-    return f"sum({logql.count_over_time(logql.stream(c, 'error'), window)})"
+    """ERROR lines plus the store and dispatcher WARNs in the window (one number). duroxide
+    writes a database outage only at WARN (fetch, ack and session failures), so an ERROR-only
+    count reads 0 in the worst incident; application WARNs (a failed activity) are expected at a
+    few percent and have their own panels, so they are left out."""
+    return f"sum({logql.count_over_time(logql.errors_and_trouble(c), window)})"
+
+
+def trouble_log_rate(c: Config) -> str:
+    """Store and dispatcher trouble lines per interval, by level, for the selected instance."""
+    return f"sum by (level) ({logql.count_over_time(logql.trouble(c, instance=True) + logql.level_of(c))})"

@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 import time
 from collections import defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 from urllib.parse import urlsplit
 
-from generator.check import logql_checks
+from generator.check import log_truth, logql_checks
 from generator.check.evaluate import WARMUP_SECONDS, Query, Result, Window, expand, run_queries
 from generator.check.measures import Measure, parse_declaration
 from generator.check.model import TargetResults
@@ -40,22 +40,70 @@ def default_specs(config: Config) -> list[ScenarioSpec]:
     return [ScenarioSpec((name,), era=config.era) for name in SCENARIOS]
 
 
-def load_measures(path: Path) -> dict[str, dict[str, str]]:
+Declared = dict[str, dict[str, Any]]
+
+
+def load_measures(path: Path) -> Declared:
     if not path.is_file():
         return {}
     return dict(json.loads(path.read_text(encoding="utf-8")))
 
 
-def measure_for(target: TargetCtx, declared: dict[str, dict[str, str]]) -> Measure | None:
-    text = declared.get(target.panel.dashboard.uid, {}).get(target.panel.title)
-    if not text:
-        return None
-    measure, ref = parse_declaration(text)
-    return measure if not ref or ref == target.ref_id else None
+def declaration(target: TargetCtx, declared: Declared) -> tuple[Measure | None, str]:
+    """(the measure this target declares, or None; why no ground truth applies, or "")."""
+    entry = declared.get(target.panel.dashboard.uid, {}).get(target.panel.title)
+    if isinstance(entry, dict):
+        name = entry.get(target.ref_id)
+        measure = parse_declaration(name)[0] if name else None
+        return measure, "" if measure else str(entry.get("no_truth") or "")
+    if not entry:
+        return None, ""
+    measure, ref = parse_declaration(str(entry))
+    return (measure if not ref or ref == target.ref_id else None), ""
+
+
+def measure_for(target: TargetCtx, declared: Declared) -> Measure | None:
+    return declaration(target, declared)[0]
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How many PromQL targets are compared with the truth, exempt with a reason, or undeclared."""
+
+    measured: int
+    exempt: int
+    undeclared: tuple[str, ...]
+
+    @property
+    def total(self) -> int:
+        return self.measured + self.exempt + len(self.undeclared)
+
+    def line(self) -> str:
+        text = (f"truth coverage: {self.measured}/{self.total} PromQL targets compared with the ground truth, "
+                f"{self.exempt} declare why no ground truth applies, {len(self.undeclared)} declare nothing")
+        return text + (f" ({', '.join(self.undeclared[:5])}{', ...' if len(self.undeclared) > 5 else ''})"
+                       if self.undeclared else "")
+
+
+def coverage(files: Sequence[tuple[str, dict[str, Any]]], config: Config, declared: Declared) -> Coverage:
+    _, _, targets = build_contexts(files, config)
+    measured = exempt = 0
+    undeclared: list[str] = []
+    for target in targets:
+        if target.language != "promql":
+            continue
+        measure, reason = declaration(target, declared)
+        if measure is not None:
+            measured += 1
+        elif reason:
+            exempt += 1
+        else:
+            undeclared.append(f"{target.panel.dashboard.uid}/{target.panel.title}/{target.ref_id}")
+    return Coverage(measured, exempt, tuple(undeclared))
 
 
 def _apply_rules(targets: Sequence[TargetCtx], results: dict[int, list[Result]], config: Config,
-                 declared: dict[str, dict[str, str]], runs: dict[str, ScenarioRun],
+                 declared: Declared, runs: dict[str, ScenarioRun],
                  windows: dict[str, Window], client: Client) -> list[list[Problem]]:
     """The online rules' problems, one list per target."""
     out: list[list[Problem]] = []
@@ -83,6 +131,9 @@ def check(files: Sequence[tuple[str, dict[str, Any]]], config: Config, *,
     as not checked, never skipped silently."""
     timings = Timings()
     declared = load_measures(measures_file)
+    claims = log_truth.load_claims(measures_file.with_name(log_truth.CLAIMS_FILE))
+    rule_dir = measures_file.parent.parent / "loki" / "rules"
+    rules = log_truth.load_rules(sorted(rule_dir.glob("*.yml")) if rule_dir.is_dir() else [])
     all_targets = build_contexts(files, config)[2]
     targets = _runnable(all_targets)
     if prometheus_url:
@@ -97,8 +148,9 @@ def check(files: Sequence[tuple[str, dict[str, Any]]], config: Config, *,
     specs = [s if s.era else s.in_era(config.era) for s in (specs or default_specs(config))]
     # A fixed end (not now): the same options give the same datasets, which the cache reuses.
     datasets = staggered(specs, end_ts=END_TS, duration_seconds=duration, seed=seed,
-                         step=config.scrape_interval_seconds, default_era=config.era)
-    store = ResultStore(cache, [dataset_key(d, config, None, False) for d in datasets], config, declared)
+                         step=config.scrape_interval_seconds, default_era=config.era, truth_grids=True)
+    store = ResultStore(cache, [dataset_key(d, config, None, False) for d in datasets], config,
+                        log_truth.with_claims(declared, claims, rules))
     problems: list[Problem] = unparsed(all_targets)
     todo: list[TargetCtx] = []
     for target in targets:
@@ -112,7 +164,8 @@ def check(files: Sequence[tuple[str, dict[str, Any]]], config: Config, *,
         with served(datasets, config, progress=progress, timings=timings, cache=cache) as prom:
             progress(f"querying {len(todo)} of {len(targets)} targets x {len(prom.runs)} scenarios "
                      f"({len(targets) - len(todo)} results from the cache)")
-            found, per_target = _check_targets(todo, config, prom.url, prom.runs, declared, timings)
+            found, per_target = _check_targets(todo, config, prom.url, prom.runs, declared, timings,
+                                               claims=claims, rules=rules)
         problems.extend(found)
         for target, target_problems in per_target:
             store.put(target, target_problems)
@@ -146,19 +199,23 @@ def unparsed(targets: Sequence[TargetCtx]) -> list[Problem]:
 
 
 def check_against(files: Sequence[tuple[str, dict[str, Any]]], config: Config, url: str,
-                  runs: Sequence[ScenarioRun], declared: dict[str, dict[str, str]],
-                  timings: Timings | None = None, *, deadline: float | None = None) -> list[Problem]:
+                  runs: Sequence[ScenarioRun], declared: Declared,
+                  timings: Timings | None = None, *, deadline: float | None = None,
+                  claims: dict[str, dict[str, str]] | None = None,
+                  rules: Sequence[log_truth.LokiRule] = ()) -> list[Problem]:
     """Online rules over these dashboards against a running Prometheus. With `runs` (simulated
     scenarios served there) every rule applies; without, the live last 6 h is queried and the
     rules that need ground truth are skipped."""
     all_targets = build_contexts(files, config)[2]
-    found, _ = _check_targets(_runnable(all_targets), config, url, runs, declared, timings, deadline=deadline)
+    found, _ = _check_targets(_runnable(all_targets), config, url, runs, declared, timings, deadline=deadline,
+                              claims=claims, rules=rules)
     return sorted(unparsed(all_targets) + found, key=_order)
 
 
 def _check_targets(targets: Sequence[TargetCtx], config: Config, url: str, runs: Sequence[ScenarioRun],
                    declared: dict[str, dict[str, str]], timings: Timings | None = None, *,
-                   deadline: float | None = None) -> tuple[list[Problem], list[tuple[TargetCtx, list[Problem]]]]:
+                   deadline: float | None = None, claims: dict[str, dict[str, str]] | None = None,
+                   rules: Sequence[log_truth.LokiRule] = ()) -> tuple[list[Problem], list[tuple[TargetCtx, list[Problem]]]]:
     """All problems of these targets, and each target's."""
     timings = timings or Timings()
     prom_targets = [t for t in targets if t.language == "promql"]
@@ -176,10 +233,20 @@ def _check_targets(targets: Sequence[TargetCtx], config: Config, url: str, runs:
     per_target = list(zip(prom_targets, _apply_rules(prom_targets, results, config, declared,
                                                      {r.key: r for r in runs}, windows, client)))
     if runs:
-        per_target += [(t, logql_checks.check([t], runs, config)) for t in log_targets]
+        per_target += [(t, logql_checks.check([t], runs, config) + prove_logs([t], runs, config, claims or {}, rules))
+                       for t in log_targets]
     timings.rules += time.perf_counter() - started
     problems = [p for _, found in per_target for p in found]
     return sorted(problems, key=_order), per_target
+
+
+def prove_logs(targets: Sequence[TargetCtx], runs: Sequence[ScenarioRun], config: Config,
+               claims: dict[str, dict[str, str]], rules: Sequence[log_truth.LokiRule] = ()) -> list[Problem]:
+    """Each log panel against the lines its claim covers, and the LogQL alert rules linked to
+    it against the same claim (log_truth)."""
+    lines = [(run.key, run.log_lines) for run in runs]
+    subjects = log_truth.panel_subjects(targets, claims) + log_truth.rule_subjects(targets, rules, claims)
+    return log_truth.prove_all(subjects, lines, config)
 
 
 def _give_up_on_a_dead_server(url: str, results: dict[int, list[Result]], deadline: float | None) -> None:

@@ -13,15 +13,18 @@ from typing import Any
 from generator.authoring.dashboard import DashboardSpec
 from generator.canonical import GENERATED_NOTE, dump_json, dump_yaml
 from generator.compile import catalogue_doc, provisioning
-from generator.compile.dashboard import MAX_UID, compile_dashboard, measures
+from generator.compile.dashboard import MAX_UID, compile_dashboard, log_claims, measures
 from generator.compile.loader import call_definition, discover, load_module, slug_of
+from generator.check.measures import MEASURES
 from generator.config import Config
 from generator.errors import DefinitionError
 
 GRAFANA = Path("grafana")
 DASHBOARD_DIR = GRAFANA / "dashboards"
 MEASURES_FILE = Path("check") / "measures.json"
+LOG_CLAIMS_FILE = Path("check") / "log-claims.json"
 CATALOGUE_DOC = Path("docs") / "duroxide-metrics.md"
+MEASURE_NAMES = frozenset(MEASURES)
 # What Grafana accepts as a dashboard uid (and MAX_UID characters at most).
 UID_CHARS = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -38,7 +41,8 @@ class Compiled:
 def compile_dashboards(directory: Path, config: Config, root: Path) -> Compiled:
     """Import every dashboard module and compile it; duplicate or over-long uids are errors."""
     out = Compiled()
-    declared: dict[str, dict[str, str]] = {}
+    declared: dict[str, dict[str, Any]] = {}
+    claims: dict[str, dict[str, str]] = {}
     titles: dict[str, Path] = {}
     for path in discover(directory):
         module = load_module(path, "dashboards")
@@ -68,9 +72,16 @@ def compile_dashboards(directory: Path, config: Config, root: Path) -> Compiled:
         out.dashboards[uid] = data
         out.sources[uid] = path
         out.files[DASHBOARD_DIR / f"{uid}.json"] = dump_json(data)
-        if spec_measures := measures(spec):
+        try:
+            spec_measures = measures(spec, MEASURE_NAMES)
+        except DefinitionError as exc:
+            raise DefinitionError(f"{path}: {exc}") from None
+        if spec_measures:
             declared[uid] = spec_measures
+        if spec_claims := log_claims(spec):
+            claims[uid] = spec_claims
     out.files[MEASURES_FILE] = dump_json(declared)
+    out.files[LOG_CLAIMS_FILE] = dump_json(claims)
     out.files[CATALOGUE_DOC] = catalogue_doc.render()
     out.files[GRAFANA / "provisioning" / "datasources" / "datasources.yaml"] = dump_yaml(
         provisioning.datasources(config), GENERATED_NOTE, provisioning.datasource_note(config))

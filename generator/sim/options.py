@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from generator.config import Config
 from generator.parsers import literals
 from generator.sim.errors import SimulationError
+from generator.sim.logs import parse_filter
 from generator.sim.scenarios import resolve
 
 __all__ = ["SimOptions", "SimulationError", "build_options", "format_duration", "parse_duration", "parse_end",
@@ -70,14 +71,18 @@ class SimOptions:
     # None: each scenario's own default fault duration.
     fault_duration_seconds: int | None = None
     batch_size: int = 50
-    # duroxide's default filter is "warn,duroxide::orchestration=info,duroxide::activity=info";
-    # "debug" adds the runtime's started/completed lines (about 10x the volume).
-    log_level: str = "info"
+    # Toygres' tracing filter (its subscriber, not duroxide's, formats every line): "local" is
+    # toygres-server's default (duroxide::runtime at DEBUG: started/completed lines too),
+    # "kubernetes" the AKS configmap's (duroxide at INFO), or any RUST_LOG directive string.
+    log_filter: str = "local"
     log_shipping: str = "push"
     job: str = "toygres"
     # The processes start this long before the window with an empty store, so the fleet
     # and the counters exist when the window opens; nothing before the window is written.
     prewarm_seconds: int = 900
+    # The truth also records 101-point quantile grids of latencies (what `dashgen check` needs
+    # to bound a quantile a panel estimates from fewer observations); off: they triple its size.
+    truth_grids: bool = False
 
     @property
     def start_ts(self) -> int:
@@ -95,7 +100,7 @@ class SimOptions:
 def build_options(config: Config, **overrides: object) -> SimOptions:
     """SimOptions from the shared Config (era, interval, job, log shipping) plus overrides."""
     base = SimOptions(era=config.era, scrape_interval=config.scrape_interval_seconds,
-                      log_shipping=config.log_shipping, job=config.job)
+                      log_shipping=config.log_shipping, job=config.job, log_filter=config.log_filter)
     changes = {k: v for k, v in overrides.items() if v is not None}
     unknown = sorted(set(changes) - {f.name for f in dataclasses.fields(SimOptions)})
     if unknown:
@@ -117,8 +122,10 @@ def validate(o: SimOptions) -> SimOptions:
                               f"{'E2' if version >= E2_FIRST else 'E1'}, not {o.era} (E1: <= 0.1.14, E2: >= 0.1.15)")
     if o.gauge_poll_interval <= 0 or o.dispatcher_poll_interval <= 0:
         raise SimulationError("poll intervals must be positive")
-    if o.log_level not in ("info", "debug"):
-        raise SimulationError(f"--log-level must be info or debug, got {o.log_level!r}")
+    try:
+        parse_filter(o.log_filter)
+    except ValueError as err:
+        raise SimulationError(f"--log-filter: {err}") from None
     for name in ("replicas", "scrape_interval", "orchestration_slots", "worker_slots", "batch_size"):
         if int(getattr(o, name)) < 1:
             raise SimulationError(f"--{name.replace('_', '-')} must be at least 1")

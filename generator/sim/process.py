@@ -8,6 +8,7 @@ import random
 from collections import deque
 from typing import TYPE_CHECKING, Any, Protocol
 
+from generator.sim import fetch_loop
 from generator.sim.engine import Engine, SlotPool
 from generator.sim.options import GAUGE_POLLER_FIRST
 from generator.sim.provider import SESSION_CLEANUP_EVERY, SESSION_RENEW_EVERY, ProviderModel
@@ -85,6 +86,7 @@ def start_process(rt: Runtime, rep: Replica) -> None:
     rep.work.reset(now)
     rep.session_carry = [0.0, 0.0]
     refresh_gauges(rt, rep)
+    rt.logs.process_started(now)
     if rt.options.version >= GAUGE_POLLER_FIRST:
         rt.engine.after(rt.options.gauge_poll_interval, poll_gauges, rt, rep, rep.epoch)
     rt.ensure_pruner()
@@ -120,6 +122,7 @@ def crash(rt: Runtime, rep: Replica, downtime: float) -> None:
     rep.alive = False
     rep.epoch += 1
     rt.rec.replicas[rep.index].reset()
+    fetch_loop.recovered(rt, rep)
     if now >= 0.0:
         rt.truth.replica_restarts += 1
     rep.orch.set_idle(False, now)
@@ -140,17 +143,23 @@ def crash(rt: Runtime, rep: Replica, downtime: float) -> None:
     rt.engine.after(downtime, start_process, rt, rep)
 
 
-def account_interval(rt: Runtime, now: float, interval: float) -> None:
+def account_interval(rt: Runtime, now: float, interval: float, only: Replica | None = None) -> None:
     """Everything recorded per process but not worth an event each: idle polls (each free slot
     fetches every dispatcher_min_poll_interval and finds nothing) and, in E2, session lock
-    renewals and orphan sweeps."""
+    renewals and orphan sweeps. `only`: account that process alone (each is accounted just
+    before its own scrape)."""
     provider = rt.provider
     rec = rt.rec
     in_window = now >= 0.0
     per_second = 1.0 / rt.options.dispatcher_poll_interval
     for rep in rt.replicas:
-        if not rep.alive:
+        if not rep.alive or (only is not None and rep is not only):
             continue
+        if rt.health.unreachable:
+            fetch_loop.outage_interval(rt, rep, now)
+            _session_upkeep(rt, rep, interval, failing=True)
+            continue
+        fetch_loop.recovered(rt, rep)
         for pool, operation in ((rep.orch, "fetch_orchestration_item"), (rep.work, "fetch_work_item")):
             polls = pool.take_idle_seconds(now) * per_second + pool.poll_carry
             count = int(polls)
@@ -162,17 +171,34 @@ def account_interval(rt: Runtime, now: float, interval: float) -> None:
             for error_type, seconds in errors.items():
                 rec.provider_operations(rep.index, operation, "error", seconds)
                 rec.provider_error(rep.index, operation, error_type, len(seconds))
+                fetch_loop.idle_poll_errors(rt, rep, operation, now, interval, len(seconds), error_type)
                 if in_window:
                     rt.truth.provider_many(operation, seconds)
                     rt.truth.provider_error(now, operation, error_type, len(seconds))
-        if rt.options.era == "E2" and rt.options.version >= GAUGE_POLLER_FIRST:
-            for i, (operation, every) in enumerate((("renew_session_lock", SESSION_RENEW_EVERY),
-                                                    ("cleanup_orphaned_sessions", SESSION_CLEANUP_EVERY))):
-                due = interval / every + rep.session_carry[i]
-                count = int(due)
-                rep.session_carry[i] = due - count
-                for _ in range(count):
-                    rt.provider_op(rep.index, operation)
+        _session_upkeep(rt, rep, interval, failing=False)
+
+
+def _session_upkeep(rt: Runtime, rep: Replica, interval: float, failing: bool) -> None:
+    """E2 session maintenance (from v0.1.18); with the database down each attempt fails with a WARN."""
+    if rt.options.era != "E2" or rt.options.version < GAUGE_POLLER_FIRST:
+        return
+    now = rt.engine.now
+    for i, (operation, every) in enumerate((("renew_session_lock", SESSION_RENEW_EVERY),
+                                            ("cleanup_orphaned_sessions", SESSION_CLEANUP_EVERY))):
+        due = interval / every + rep.session_carry[i]
+        count = int(due)
+        rep.session_carry[i] = due - count
+        for k in range(count):
+            if not failing:
+                rt.provider_op(rep.index, operation)
+                continue
+            seconds = fetch_loop.ACQUIRE_TIMEOUT
+            rt.rec.provider_operation(rep.index, operation, seconds, "error")
+            rt.rec.provider_error(rep.index, operation, "connection")
+            if now >= 0.0:
+                rt.truth.provider(operation, seconds)
+                rt.truth.provider_error(now, operation, "connection")
+            rt.logs.session_op_failed(now - interval * (count - k - 0.5) / count, operation, "connection")
 
 
 def new_runtime_rng(seed: int, stream: str) -> random.Random:

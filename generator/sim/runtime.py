@@ -8,10 +8,10 @@ from typing import Any
 
 from generator.sim import process, workload
 from generator.sim.engine import Engine
-from generator.sim.logs import ORCHESTRATION, RUNTIME, LogBook, quoted
+from generator.sim.log_hooks import DuroxideLog
 from generator.sim.options import ACTIVE_INCREMENT_LAST, SimOptions
 from generator.sim.process import Replica
-from generator.sim.provider import ERROR_TEXT, RETRYABLE, ProviderModel, StoreHealth
+from generator.sim.provider import RETRYABLE, ProviderModel, StoreHealth
 from generator.sim.recorder import Recorder
 from generator.sim.state import Instance, Work
 from generator.sim.truth import Truth
@@ -29,7 +29,7 @@ _STATUS = {"success": "success", "failed": "failed", "continue_as_new": "continu
 class Runtime(WorkerDispatcher):
     """All processes of one Toygres deployment sharing one store (queues and CMS)."""
 
-    def __init__(self, options: SimOptions, engine: Engine, rec: Recorder, truth: Truth, logs: LogBook) -> None:
+    def __init__(self, options: SimOptions, engine: Engine, rec: Recorder, truth: Truth, logs: DuroxideLog) -> None:
         self.options = options
         self.engine = engine
         self.rec = rec
@@ -213,9 +213,7 @@ class Runtime(WorkerDispatcher):
             # A brand-new instance's first turn has no version yet (orchestration.rs:609).
             version = "unknown" if first else inst.version
             initiated = "continueAsNew" if inst.new_execution else "client"
-            if self.logs.wants("DEBUG", RUNTIME):
-                self._log(now, "DEBUG", RUNTIME, "Orchestration started", inst, worker_id,
-                          (("is_continue_as_new", "true" if inst.new_execution else "false"),))
+            self.logs.turn_started(now, inst, worker_id, inst.new_execution)
         else:
             version, initiated = inst.version, "client"
         # Recorded once per batch after the handler resolves (orchestration.rs:660-665).
@@ -276,11 +274,10 @@ class Runtime(WorkerDispatcher):
         inst.busy = False
         inst.queued = True
         rep.orch_queue.appendleft(inst)
+        attempt = 1
         if error_type in RETRYABLE:
-            rep.orch_backoff[slot] = min(rep.orch_backoff.get(slot, 0) + 1, 5)
-            sleep = min(0.1 * 2 ** rep.orch_backoff[slot], 3.0)
-        else:
-            sleep = 0.1
+            attempt = rep.orch_backoff[slot] = min(rep.orch_backoff.get(slot, 0) + 1, 5)
+        sleep = self.logs.fetch_failed(self.engine.now, "orch", error_type, attempt) / 1000.0
         self.engine.after(sleep, self._slot_back, rep, rep.epoch, slot)
 
     def _slot_back(self, rep: Replica, epoch: int, slot: int) -> None:
@@ -304,8 +301,7 @@ class Runtime(WorkerDispatcher):
         r = rep.index
         now = self.engine.now
         self.rec.orchestration_ack_failed(r)
-        self._log(now, "WARN", RUNTIME, "Failed to ack orchestration item, failing orchestration", inst,
-                  worker_id, (("error", ERROR_TEXT.get(error_type, error_type)),))
+        self.logs.ack_failed(now, inst, error_type)
         # The failure commit is one more ack. If it fails too, duroxide drops its abandon
         # future, so the lock simply expires; modelled as committed (simplified).
         self._record_op(r, "ack_orchestration_item", self.provider.sample("ack_orchestration_item", inst.history))
@@ -321,8 +317,7 @@ class Runtime(WorkerDispatcher):
         counts it (E2); no completion, no failure series, no -1."""
         self.rec.orchestration_poison(rep.index)
         now = self.engine.now
-        self._log(now, "WARN", RUNTIME, "Orchestration message exceeded max attempts, marking as poison", inst,
-                  worker_id, (("attempt_count", str(inst.attempts)), ("max_attempts", str(MAX_ATTEMPTS))))
+        self.logs.orchestration_poisoned(now, inst, inst.attempts)
         self._record_op(rep.index, "ack_orchestration_item", self.provider.sample("ack_orchestration_item"))
         if now >= 0.0:
             self.truth.poison("orchestration")
@@ -340,10 +335,7 @@ class Runtime(WorkerDispatcher):
         """No handler for this name/version: the batch is abandoned with growing backoff (1, 2,
         4 ... 60 s) and no metric; after max_attempts it is poisoned at fetch."""
         backoff = unregistered_backoff(inst.attempts)
-        self._log(self.engine.now, "WARN", RUNTIME,
-                  f"Orchestration not registered, abandoning with {backoff:.1f}s backoff "
-                  f"(will poison in {max(MAX_ATTEMPTS - inst.attempts, 0)} more attempts)", inst, worker_id,
-                  (("attempt_count", str(inst.attempts)), ("max_attempts", str(MAX_ATTEMPTS))))
+        self.logs.orchestration_unregistered(self.engine.now, inst, backoff)
         # Invisible until the backoff passes, then fetched again (redeliver_turn counts it).
         self.engine.after(backoff, self.redeliver_turn, inst, batch)
 
@@ -390,7 +382,7 @@ class Runtime(WorkerDispatcher):
             while True:
                 kind = cmd[0]
                 if kind == "trace":
-                    self._log(self.engine.now, cmd[1], ORCHESTRATION, cmd[2], inst, None, ())
+                    self.logs.trace(self.engine.now, inst, cmd[1], cmd[2])
                     cmd = gen.send(None)
                 elif kind == "start":
                     self._effect(self.new_instance, cmd[1], Ctx(cmd[2]), None)
@@ -456,8 +448,7 @@ class Runtime(WorkerDispatcher):
             self.truth.terminal(now, inst.name, status, terminal[1] if status == "failed" else None)
         if status == "continuedAsNew":
             self.rec.continue_as_new(r, inst.name, inst.execution_id)
-            if self.logs.wants("DEBUG", RUNTIME):
-                self._log(now, "DEBUG", RUNTIME, "Orchestration continued as new", inst, worker_id, ())
+            self.logs.turn_ended(now, inst, worker_id, status, inst.history + 1)
             inst.execution_id += 1
             inst.history = 0
             inst.seq = 0  # activity ids are event ids within the execution's history
@@ -475,15 +466,9 @@ class Runtime(WorkerDispatcher):
                     self.truth.poison("orchestration")
             if exported:
                 self.rec.orchestration_failure(r, inst.name, inst.version, error_type, category)
-            level = "WARN" if category == "application" else "ERROR"
-            message_text = {"application": "Orchestration failed (application error)",
-                            "infrastructure": "Orchestration failed", "configuration": "Orchestration failed"
-                            }.get(category, "Orchestration failed (unknown error type)")
-            self._log(now, level, RUNTIME, message_text, inst, worker_id,
-                      (("error_type", category), ("error", quoted(message))))
-        elif self.logs.wants("DEBUG", RUNTIME):
-            self._log(now, "DEBUG", RUNTIME, "Orchestration completed", inst, worker_id,
-                      (("history_events", str(inst.history + 1)),))
+            self.logs.turn_ended(now, inst, worker_id, status, inst.history + 1, category, message)
+        else:
+            self.logs.turn_ended(now, inst, worker_id, status, inst.history + 1)
         if exported:
             rep.active -= 1
             self.rec.active(r, rep.active)
@@ -518,13 +503,3 @@ class Runtime(WorkerDispatcher):
             self.truth.provider(operation, seconds)
             if error_type is not None:
                 self.truth.provider_error(self.engine.now, operation, error_type)
-
-    def _log(self, t: float, level: str, target: str, message: str, inst: Instance, worker_id: str | None,
-             extra: tuple[tuple[str, str], ...]) -> None:
-        if t < 0.0 or not self.logs.wants(level, target):
-            return
-        fields = (("instance_id", inst.iid), ("execution_id", str(inst.execution_id)),
-                  ("orchestration_name", inst.name), ("orchestration_version", inst.version))
-        if worker_id is not None:
-            fields += (("worker_id", worker_id),)
-        self.logs.add(t, level, target, message, fields + extra)

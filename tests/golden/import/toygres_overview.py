@@ -20,9 +20,10 @@ def dashboard(c: Config) -> DashboardSpec:
             Row("Now", [
                 stat(
                     "Active orchestrations",
-                    "Instances in flight now, from duroxide's own gauge summed over processes. "
-                    "Good: 10-50 (one instance-actor per live Postgres plus a few "
-                    "creates/deletes); above 100 something is stuck.",
+                    "Instances in flight at duroxide's latest gauge poll (the store's count "
+                    "every 60 s, max over processes); between polls it may lag by a minute's "
+                    "starts and ends. Good: 10-50 (one instance-actor per live Postgres plus a "
+                    "few creates/deletes); above 100 something is stuck.",
                     prom(q.active_orchestrations(c)),
                     unit="short",
                     steps=[Step("green"), Step("yellow", 100), Step("red", 200)],
@@ -50,8 +51,9 @@ def dashboard(c: Config) -> DashboardSpec:
                 ),
                 stat(
                     "Orchestrator queue",
-                    "Orchestration work items waiting for one of the 10 orchestration slots. "
-                    "Good: near 0; above 20 the runtime is saturated.",
+                    "Orchestration work items waiting for an orchestration slot (Toygres runs 2 "
+                    "per process), as of duroxide's latest 60 s gauge poll. Good: near 0; above "
+                    "20 the runtime is saturated.",
                     prom(q.orchestrator_queue(c)),
                     unit="short",
                     steps=[Step("green"), Step("yellow", 20), Step("red", 100)],
@@ -59,8 +61,9 @@ def dashboard(c: Config) -> DashboardSpec:
                 ),
                 stat(
                     "Worker queue",
-                    "Activity work items waiting for one of the 10 worker slots. Good: near 0; "
-                    "above 20 activities are backing up.",
+                    "Activity work items waiting for one of the 10 worker slots, as of "
+                    "duroxide's latest 60 s gauge poll. Good: near 0; above 20 activities are "
+                    "backing up.",
                     prom(q.worker_queue(c)),
                     unit="short",
                     steps=[Step("green"), Step("yellow", 20), Step("red", 100)],
@@ -77,8 +80,12 @@ def dashboard(c: Config) -> DashboardSpec:
                 ),
                 stat(
                     "Error logs",
-                    "duroxide ERROR lines (infrastructure and configuration failures) in the "
-                    "time range. Good: 0.",
+                    "ERROR lines plus the WARN lines duroxide writes when the store or a "
+                    "dispatcher is in trouble (fetch and ack failures, session errors, poison) "
+                    "in the time range. A database outage is logged only at WARN, so an "
+                    "ERROR-only count would read 0 through it; application failures (WARN "
+                    "'Activity failed') are left out: they are expected at a few percent and "
+                    "the failure panels show them. Good: 0.",
                     loki(q.error_log_count(c), instant=True),
                     unit="short",
                     steps=[Step("green"), Step("red", 1)],
@@ -91,8 +98,8 @@ def dashboard(c: Config) -> DashboardSpec:
             Row("Trends", [
                 timeseries(
                     "Active orchestrations over time",
-                    "In-flight instances per process summed. Good: flat, tracking live "
-                    "instances; a steady climb means orchestrations are stuck.",
+                    "In-flight instances at each 60 s gauge poll (max over processes). Good: "
+                    "flat, tracking live instances; a steady climb means orchestrations are stuck.",
                     [prom(q.active_orchestrations(c), "active")],
                     unit="short",
                     steps=[Step("green"), Step("yellow", 100), Step("red", 200)],
