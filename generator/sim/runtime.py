@@ -56,6 +56,8 @@ class Runtime(WorkerDispatcher):
         self.users: Any = None
         # While a turn is processed: the side effects its ack would commit (None otherwise).
         self._effects: list[tuple[Any, tuple[Any, ...]]] | None = None
+        # Per process, per dispatcher: each slot's failing fetch loop while the database is down.
+        self.fetch_loops: dict[int, dict[str, list[list[Any]]]] = {}
 
     # -- scenario hooks (FaultTarget) ------------------------------------------------------
     def restart_replica(self, index: int, downtime: float) -> None:
