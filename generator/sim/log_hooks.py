@@ -80,6 +80,15 @@ class DuroxideLog(LogBook):
         elif self.wants_event(key):
             self.emit(t, key, (*_orch(inst), worker_id, history_events))
 
+    def ack_retried(self, t: float, error_types: list[str]) -> None:
+        """Retryable ack errors the retry loop got past (orchestration.rs:1176-1183): one
+        'retrying' line each, 10 ms doubling apart, ending at t."""
+        at = t - sum(10 * 2 ** i for i in range(len(error_types))) / 1000.0
+        for attempt, error_type in enumerate(error_types):
+            backoff = 10 * 2 ** attempt
+            self.emit(at, "orch.ack_retry", (attempt, backoff, provider_error("ack_orchestration_item", error_type)[0]))
+            at += backoff / 1000.0
+
     def ack_failed(self, t: float, inst: Instance, error_type: str) -> float:
         """A failed orchestration ack: the retry loop's lines, then duroxide fails the instance
         (orchestration.rs:964-1000). The failure commit goes through the same loop; after max

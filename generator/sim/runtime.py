@@ -257,8 +257,14 @@ class Runtime(WorkerDispatcher):
         for op in acks:
             self._record_op(r, "ack_orchestration_item", op)
         rep.orch_backoff.pop(slot, None)
-        if acks[-1][2] is not None:
-            self._fail_after_ack(rep, inst, acks[-1][2], worker_id)
+        retried = [a[2] for a in acks[:-1] if a[2] is not None]
+        final = acks[-1][2]
+        if retried and (final is None or final not in RETRYABLE):
+            # A retryable chain that ended in success or a permanent error (a chain of six
+            # retryable failures is written whole by ack_failed).
+            self.logs.ack_retried(now, retried)
+        if final is not None:
+            self._fail_after_ack(rep, inst, final, worker_id)
         else:
             inst.attempts = 1
             for fn, args in effects:

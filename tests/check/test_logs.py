@@ -23,7 +23,7 @@ from tests.compile_helpers import ROOT
 OBS = ROOT / "observability"
 CLAIMS = load_claims(OBS / "check" / "log-claims.json")
 RULES = load_rules(sorted((OBS / "loki" / "rules").glob("*.yml")))
-SCENARIOS = ("healthy", "database-down", "database-slow", "unregistered-activity-backoff",
+SCENARIOS = ("healthy", "database-down", "database-slow", "unregistered-activity",
              "store-lock-contention", "replica-restart")
 END = 1_732_665_600
 

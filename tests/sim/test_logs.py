@@ -17,7 +17,7 @@ from tests.sim.helpers import simulate
 
 WINDOW = {"duration_seconds": 3600, "fault_start_seconds": 1200}
 SCENARIOS = ("healthy", "database-down", "database-slow", "store-lock-contention",
-             "unregistered-activity-backoff", "replica-restart", "activity-failure-storm")
+             "unregistered-activity", "replica-restart", "activity-failure-storm")
 
 
 def _lines(result):
@@ -52,7 +52,7 @@ INCIDENTS = {
                        "orch.fetch_permanent"}, {"orch.fetch_retryable"}),
     "store-lock-contention": ({"orch.ack_permanent", "orch.ack_failed", "orch.failure_committed"},
                               {"worker.fetch_permanent", "orch.fetch_retryable"}),
-    "unregistered-activity-backoff": ({"activity.unregistered", "worker.poison", "replay.system_error"},
+    "unregistered-activity": ({"activity.unregistered", "worker.poison", "replay.system_error"},
                                       {"activity.failed_config"}),
     "replica-restart": ({"runtime.starting"}, {"orch.fetch_retryable"}),
 }
@@ -123,7 +123,7 @@ def test_ack_retries_five_times_10_to_160_ms_then_fails_the_instance():
 
 def test_unregistered_activity_backs_off_then_poisons():
     """W:704 ten times with backoff 1, 2, 4 ... 60 s, then W:407 poison (attempt 11), then R:287."""
-    result = simulate(["unregistered-activity-backoff"], **WINDOW)
+    result = simulate(["unregistered-activity"], **WINDOW)
     by_item: dict[tuple[str, str], list[str]] = defaultdict(list)
     for record, line in _lines(result):
         if record.event in ("activity.unregistered", "worker.poison", "replay.system_error"):
@@ -142,7 +142,7 @@ def test_unregistered_activity_backs_off_then_poisons():
 @pytest.mark.xfail(reason="an activity poison failing its orchestration as poison is the fidelity issue's (10)",
                    strict=False)
 def test_activity_poison_fails_the_orchestration_with_error_type_poison():
-    lines = [line for _, line in _lines(simulate(["unregistered-activity-backoff"], **WINDOW))]
+    lines = [line for _, line in _lines(simulate(["unregistered-activity"], **WINDOW))]
     assert any("ERROR duroxide::runtime: Orchestration failed (unknown error type)" in line
                and "error_type=poison" in line for line in lines)
 
