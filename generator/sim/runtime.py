@@ -246,6 +246,7 @@ class Runtime(WorkerDispatcher):
             elif msg[0] == "act" and msg[2][1].kind == "poison":
                 # A system error aborts the turn (replay_engine.rs:283-295): the orchestration
                 # fails as poison whatever its code would have done.
+                self.logs.system_error(now, inst, msg[2][0], msg[2][1].error)
                 terminal = ("failed", "unknown", "poison", msg[2][1].error)
             else:
                 resumed, value = self._match(inst, msg)
