@@ -76,15 +76,29 @@ def _poll_instants(result):
     return {r["ts"] for r in result.truth if (r["ts"] - boot) % 60 == 0}
 
 
+def _ended(record):
+    return sum(o["success"] + o["failed"] for o in record["orchestrations"].values())
+
+
+# Each process is scraped a few seconds (< 15) before the instant its sample is stamped with
+# (aligned export): the sample stamped poll + 15 is the first taken after a poll, and holds the
+# poll's count minus that process's completions since.
 def test_active_gauge_is_exact_at_polls_and_only_falls_between(healthy):
     (gauge,) = metrics(healthy, "duroxide_active_orchestrations")
-    truth = {r["ts"]: r["active"]["total"] for r in healthy.truth}
+    records = {r["ts"]: r for r in healthy.truth}
+    values = dict(gauge.samples)
     polls = _poll_instants(healthy)
-    assert all(v == truth[ts] for ts, v in gauge.samples if ts in polls)
+    checked = 0
+    for ts in polls:
+        if ts + 15 in values:
+            truth = records[ts]["active"]["total"]
+            assert truth - (_ended(records[ts + 15]) - _ended(records[ts])) <= values[ts + 15] <= truth
+            checked += 1
+    assert checked > 30
     for (_, before), (ts, after) in zip(gauge.samples, gauge.samples[1:]):
-        assert after <= before or ts in polls, "between polls only -1 on completion"
+        assert after <= before or ts - 15 in polls, "between polls only -1 on completion"
     # Between polls it lags the truth by the instances started since the poll, never more.
-    assert any(v < truth[ts] for ts, v in gauge.samples)
+    assert any(v < records[ts]["active"]["total"] for ts, v in gauge.samples)
     assert len(gauge.samples) == len(healthy.truth)
 
 
@@ -92,11 +106,20 @@ def test_active_gauge_reports_the_global_count_in_every_process():
     result = simulate(replicas=3)
     gauges = metrics(result, "duroxide_active_orchestrations")
     assert sorted(s.labels["instance"] for s in gauges) == ["toygres-0:8080", "toygres-1:8080", "toygres-2:8080"]
+    records = {r["ts"]: r for r in result.truth}
     polls = _poll_instants(result)
-    for record in result.truth:
-        if record["ts"] in polls:
-            # Each process polls the store's global count: a sum reads 3x the truth.
-            assert [s.at(record["ts"]) for s in gauges] == [record["active"]["total"]] * 3
+    exact = checked = 0
+    for ts in polls:
+        if ts + 15 not in records:
+            continue
+        # Each process polls the store's global count: a sum reads 3x the truth.
+        truth = records[ts]["active"]["total"]
+        ended = _ended(records[ts + 15]) - _ended(records[ts])
+        values = [s.at(ts + 15) for s in gauges]
+        assert all(truth - ended <= v <= truth for v in values)
+        checked += 1
+        exact += values == [truth] * 3
+    assert checked > 30 and exact > checked / 2
 
 
 def test_infra_errors_are_recorded_without_activity_name():
