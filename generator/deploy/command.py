@@ -17,7 +17,6 @@ import click
 
 from generator import config as config_module
 from generator.deploy import compiled as compiled_module
-from generator.deploy import diffview
 from generator.deploy.apply import Result
 from generator.deploy.artifacts import DEFAULT_DIR
 from generator.deploy.client import GrafanaClient
@@ -141,28 +140,45 @@ def deploy(env: str | None, env_file: Path | None, observability: Path, only: tu
         sys.exit(1)
 
 
-@click.command("diff")
+@click.command("diff", epilog=None)
 @_connection_options
+@click.option("--base", metavar="REF", default=None, is_flag=False, flag_value="",
+              help="Compare with the compiled output at this git ref instead of Grafana (read from git "
+                   "objects; `--base` alone: the merge base with main).")
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]), default="text",
+              show_default=True, help="markdown is made for a pull-request comment.")
+@click.option("--exit-code", "exit_code", is_flag=True, help="Exit 1 when anything differs (like git diff).")
+@click.option("--comment-marker", is_flag=True, hidden=True, help="Start markdown with the PR comment marker.")
 def diff(env: str | None, env_file: Path | None, observability: Path, only: tuple[str, ...], insecure: bool,
-         timeout: float, concurrency: int, attempts: int, backoff: float, alerts_editable: bool) -> None:
-    """Show, per managed resource, what a deploy would change in Grafana (read-only, exit 0)."""
+         timeout: float, concurrency: int, attempts: int, backoff: float, alerts_editable: bool,
+         base: str | None, output_format: str, exit_code: bool, comment_marker: bool) -> None:
+    """Show what changed, read-only: compiled output vs a git ref (--base) or vs the live Grafana.
+
+    Both modes use one semantic differ: dashboards by uid, panels by row, type and title (then by
+    query), alert rules by uid; queries as word-level diffs. Exit codes: 0 compared, no
+    differences (or differences without --exit-code); 1 differences, with --exit-code; 2 error
+    (bad input or a file that could not be compared, each named on stderr; the rest is still
+    diffed).
+    """
+    from generator.review import command as review
     try:
         config = config_module.load(env)
-        settings, environ = _connect(env_file, insecure, timeout, concurrency, attempts, backoff)
-        output = compiled_module.load(observability, config)
-        client = GrafanaClient(settings)
-        try:
-            plan = survey(client, config, output, SurveyOptions(only=frozenset(only), prune=True,
-                                                                     alerts_editable=alerts_editable), environ)
-        finally:
-            client.close()
+        if base is not None:
+            report = review.against_ref(base, observability, config)
+        else:
+            settings, environ = _connect(env_file, insecure, timeout, concurrency, attempts, backoff)
+            output = compiled_module.load(observability, config)
+            client = GrafanaClient(settings)
+            try:
+                plan = survey(client, config, output, SurveyOptions(only=frozenset(only), prune=True,
+                                                                         alerts_editable=alerts_editable), environ)
+            finally:
+                client.close()
+            report = review.against_grafana(plan, f"Grafana {settings.base_url}")
     except DashgenError as exc:
-        _fail(exc)
-        return
-    for block in diffview.render(plan):
-        click.echo(block, nl=False)
-    changed = sum(1 for a in plan.actions if a.kind is not Kind.UNCHANGED)
-    click.echo(f"{changed} of {len(plan.actions)} resources differ; {client.writes} write requests", err=True)
+        click.echo(f"dashgen: error: {exc}", err=True)
+        sys.exit(review.EXIT_ERROR)
+    review.emit(report, output_format, exit_code, marker=comment_marker)
 
 
 __all__ = ["deploy", "diff", "git_commit"]
