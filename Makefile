@@ -4,13 +4,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 DASHGEN := $(BIN)/dashgen
 JS := generator/parsers/js
+PREVIEW_JS := generator/preview/js
 ENV ?= local
 
 SOURCES := $(shell find generator dashboards alerts -name '*.py' -o -name '*.js' -not -path '*/node_modules/*' 2>/dev/null) \
 	$(wildcard observability/env/*.yaml) pyproject.toml
 STAMP := observability/.built
 
-.PHONY: all dashboards test check bench deploy-grafana diff lint update-golden simulate alerts-report clean help
+.PHONY: all dashboards test check bench deploy-grafana diff lint update-golden simulate alerts-report clean help \
+	preview review chromium
 
 all: dashboards
 
@@ -24,6 +26,8 @@ help:
 	@echo "make update-golden   rewrite the golden files under tests/golden/ (review the diff!)"
 	@echo "make bench           print the performance figures"
 	@echo "make alerts-report   prove every alert: detection latency and false positives"
+	@echo "make review          markdown diff vs the merge base + previews of changed dashboards (build/review/)"
+	@echo "make preview         every dashboard as PNG + HTML with simulated data (build/preview/)"
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,9 +44,22 @@ $(STAMP): $(BIN)/.installed $(JS)/node_modules/.installed $(SOURCES)
 	$(DASHGEN) build --env $(ENV)
 	@touch $@
 
-dashboards: $(STAMP)
+dashboards: $(STAMP) $(PREVIEW_JS)/node_modules/.installed
 
-test: $(BIN)/.installed $(JS)/node_modules/.installed
+# uPlot for the previews, pinned by its own package-lock.
+$(PREVIEW_JS)/node_modules/.installed: $(PREVIEW_JS)/package.json $(PREVIEW_JS)/package-lock.json
+	cd $(PREVIEW_JS) && npm ci --silent --no-audit --no-fund
+	@touch $@
+
+# Previews screenshot with headless Chromium: installed like Prometheus when missing (as root),
+# else one line saying what to install.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 || \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null); \
+	  else echo "previews need Chromium: apt-get install -y --no-install-recommends chromium (as root)"; exit 1; fi
+
+test: $(BIN)/.installed $(JS)/node_modules/.installed $(PREVIEW_JS)/node_modules/.installed chromium
 	$(DASHGEN) build --check --env $(ENV)
 	$(BIN)/python -m pytest
 
@@ -73,8 +90,22 @@ bench: $(STAMP)
 alerts-report: $(STAMP)
 	$(DASHGEN) alerts report
 
+# What a pull request changes: the markdown diff against the merge base with main (or BASE=REF)
+# and previews of the changed dashboards, before/after, into build/review/.
+BASE ?= $(shell git merge-base HEAD main 2>/dev/null || git merge-base HEAD origin/main 2>/dev/null)
+
+review: $(STAMP) $(PREVIEW_JS)/node_modules/.installed chromium
+	@test -n "$(BASE)" || { echo "no merge base with main: make review BASE=REF"; exit 2; }
+	mkdir -p build/review
+	$(DASHGEN) diff --base $(BASE) --format markdown > build/review/diff.md
+	$(DASHGEN) preview --changed-since $(BASE) --out build/review/previews
+	@echo "build/review/diff.md and build/review/previews/index.html"
+
+preview: $(STAMP) $(PREVIEW_JS)/node_modules/.installed chromium
+	$(DASHGEN) preview --out build/preview
+
 simulate: $(STAMP)
 	$(DASHGEN) simulate --scenario healthy --duration 6h --out build/sim
 
 clean:
-	rm -rf $(VENV) $(JS)/node_modules $(STAMP)
+	rm -rf $(VENV) $(JS)/node_modules $(PREVIEW_JS)/node_modules $(STAMP)
