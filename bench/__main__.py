@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sys
 
-from bench import alerts_bench, check_bench, compile_bench, deploy_bench
+from bench import alerts_bench, check_bench, compile_bench, deploy_bench, review_bench
 
 
 def main() -> None:
-    sections = sys.argv[1:] or ["compile", "deploy", "check"]
+    sections = sys.argv[1:] or ["compile", "deploy", "check", "review"]
     if "compile" in sections:
         print(compile_bench.report(compile_bench.run()), flush=True)
     if "deploy" in sections:
@@ -16,6 +16,8 @@ def main() -> None:
         sys.stdout.flush()
     if "check" in sections:
         print(check_bench.report(check_bench.run()), flush=True)
+    if "review" in sections:  # the semantic diff at scale, and previews vs check
+        print(review_bench.report(review_bench.run_diff(), review_bench.run_preview()), flush=True)
     if "alerts" in sections:  # ~2 minutes: `python -m bench alerts` (or `make alerts-report`)
         print(alerts_bench.report(alerts_bench.run()), flush=True)
 

@@ -11,7 +11,6 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Callable
 
 import click
 
@@ -21,10 +20,9 @@ from generator.deploy.apply import Result
 from generator.deploy.artifacts import DEFAULT_DIR
 from generator.deploy.client import GrafanaClient
 from generator.deploy.deployer import DeployRequest, run_deploy
-from generator.deploy.plan import Kind
 from generator.deploy.report import action_line, incomplete_lines, incomplete_message, summary_line, to_json
+from generator.deploy.options import connection_options as _connection_options
 from generator.deploy.settings import ConnectionSettings, from_environ, read_env_file
-from generator.deploy.survey import SurveyOptions, survey
 from generator.errors import DashgenError
 
 
@@ -51,33 +49,6 @@ def git_commit(cwd: Path | None = None) -> str:
 def _fail(exc: DashgenError) -> None:
     click.echo(f"dashgen: error: {exc}", err=True)
     sys.exit(getattr(exc, "exit_code", 1))
-
-
-def _connection_options(function: Callable[..., Any]) -> Callable[..., Any]:
-    options = [
-        click.option("--env", "env", default=None, metavar="local|aks|FILE",
-                     help="Config environment (observability/env/NAME.yaml) or a YAML file."),
-        click.option("--env-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                     help="Dotenv-style file with GRAFANA_URL, GRAFANA_TOKEN, ... (wins over the shell)."),
-        click.option("--observability", type=click.Path(file_okay=False, path_type=Path),
-                     default=Path("observability"), show_default=True, help="Compiled output to deploy."),
-        click.option("--only", "only", multiple=True, metavar="UID",
-                     help="Only this dashboard (repeatable); skips alerting and prune."),
-        click.option("--insecure", is_flag=True, help="Skip TLS verification (throwaway test instances only)."),
-        click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per request."),
-        click.option("--concurrency", type=click.IntRange(1, 32), default=8, show_default=True,
-                     help="Requests in flight at once."),
-        click.option("--attempts", type=click.IntRange(1, 10), default=4, show_default=True,
-                     help="Tries per request on connection errors, 429 and 5xx (4xx is never retried)."),
-        click.option("--backoff", type=click.FloatRange(0, 60), default=0.5, show_default=True,
-                     help="First retry delay in seconds, doubled per retry."),
-        click.option("--alerts-editable", is_flag=True,
-                     help="Send X-Disable-Provenance so alert resources stay editable in the UI "
-                          "(the next deploy overwrites such edits)."),
-    ]
-    for option in reversed(options):
-        function = option(function)
-    return function
 
 
 def _connect(env_file: Path | None, insecure: bool, timeout: float, concurrency: int, attempts: int,
@@ -140,45 +111,7 @@ def deploy(env: str | None, env_file: Path | None, observability: Path, only: tu
         sys.exit(1)
 
 
-@click.command("diff", epilog=None)
-@_connection_options
-@click.option("--base", metavar="REF", default=None, is_flag=False, flag_value="",
-              help="Compare with the compiled output at this git ref instead of Grafana (read from git "
-                   "objects; `--base` alone: the merge base with main).")
-@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]), default="text",
-              show_default=True, help="markdown is made for a pull-request comment.")
-@click.option("--exit-code", "exit_code", is_flag=True, help="Exit 1 when anything differs (like git diff).")
-@click.option("--comment-marker", is_flag=True, hidden=True, help="Start markdown with the PR comment marker.")
-def diff(env: str | None, env_file: Path | None, observability: Path, only: tuple[str, ...], insecure: bool,
-         timeout: float, concurrency: int, attempts: int, backoff: float, alerts_editable: bool,
-         base: str | None, output_format: str, exit_code: bool, comment_marker: bool) -> None:
-    """Show what changed, read-only: compiled output vs a git ref (--base) or vs the live Grafana.
-
-    Both modes use one semantic differ: dashboards by uid, panels by row, type and title (then by
-    query), alert rules by uid; queries as word-level diffs. Exit codes: 0 compared, no
-    differences (or differences without --exit-code); 1 differences, with --exit-code; 2 error
-    (bad input or a file that could not be compared, each named on stderr; the rest is still
-    diffed).
-    """
-    from generator.review import command as review
-    try:
-        config = config_module.load(env)
-        if base is not None:
-            report = review.against_ref(base, observability, config)
-        else:
-            settings, environ = _connect(env_file, insecure, timeout, concurrency, attempts, backoff)
-            output = compiled_module.load(observability, config)
-            client = GrafanaClient(settings)
-            try:
-                plan = survey(client, config, output, SurveyOptions(only=frozenset(only), prune=True,
-                                                                         alerts_editable=alerts_editable), environ)
-            finally:
-                client.close()
-            report = review.against_grafana(plan, f"Grafana {settings.base_url}")
-    except DashgenError as exc:
-        click.echo(f"dashgen: error: {exc}", err=True)
-        sys.exit(review.EXIT_ERROR)
-    review.emit(report, output_format, exit_code, marker=comment_marker)
-
+# `dashgen diff` lives with the semantic differ; kept importable from here.
+from generator.review.command import diff  # noqa: E402
 
 __all__ = ["deploy", "diff", "git_commit"]

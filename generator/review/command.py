@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from generator.config import Config
-from generator.deploy.plan import Plan
-from generator.review import gitref, live, snapshot
+from generator.deploy.options import connection_options
+from generator.errors import DashgenError
+from generator.review import gitref, snapshot
 from generator.review.differ import diff_snapshots
 from generator.review.model import Report
 from generator.review.reporters import REPORTERS, render_markdown
 from generator.review.staleness import stale_warnings
+
+if TYPE_CHECKING:
+    from generator.deploy.plan import Plan
 
 FORMATS = ("text", "markdown", "json")
 EXIT_HELP = ("Exit codes: 0 compared, no differences (or differences without --exit-code); "
@@ -27,16 +32,23 @@ def against_ref(base: str, observability: Path, config: Config, *, check_stale: 
     cwd = Path.cwd()
     ref = base or gitref.default_base(cwd)
     label = base or f"merge-base {ref[:10]}"
-    before = gitref.read_at(ref, observability, cwd, label=label)
+    old_files, old_prefix = gitref.files_at(ref, observability, cwd)
     warnings = stale_warnings(config, observability) if check_stale else []
     if not observability.is_dir():
         raise gitref.ReviewError(f"{observability}: compiled output not found (run `make dashboards` first)")
-    report = diff_snapshots(before, snapshot.from_directory(observability))
+    new_files = snapshot.read_directory(observability)
+    # Byte-identical files cannot differ: skip parsing them (most files, in most pull requests).
+    same = {path for path, content in old_files.items() if new_files.get(path) == content}
+    before = snapshot.from_files({p: c for p, c in old_files.items() if p not in same}, label, prefix=old_prefix)
+    after = snapshot.from_files({p: c for p, c in new_files.items() if p not in same}, "working tree",
+                                prefix=f"{observability.as_posix().rstrip('/')}/")
+    report = diff_snapshots(before, after)
     report.warnings[:0] = warnings
     return report
 
 
-def against_grafana(plan: Plan, grafana_label: str) -> Report:
+def against_grafana(plan: "Plan", grafana_label: str) -> Report:
+    from generator.review import live
     before, after, notes = live.snapshots(plan, grafana_label)
     report = diff_snapshots(before, after)
     report.warnings += notes
@@ -61,3 +73,56 @@ def emit(report: Report, output_format: str, exit_code: bool, marker: bool = Fal
         sys.exit(EXIT_ERROR)
     if exit_code and report.changed:
         sys.exit(EXIT_CHANGED)
+
+
+@click.command("diff")
+@connection_options
+@click.option("--base", metavar="REF", default=None, is_flag=False, flag_value="",
+              help="Compare with the compiled output at this git ref instead of Grafana (read from git "
+                   "objects; `--base` alone: the merge base with main).")
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="markdown is made for a pull-request comment; json for machines.")
+@click.option("--exit-code", "exit_code", is_flag=True, help="Exit 1 when anything differs (like git diff).")
+@click.option("--comment-marker", is_flag=True, help="Start the markdown with the hidden marker the PR workflow "
+                                                     "finds its comment by.")
+def diff(env: str | None, env_file: Path | None, observability: Path, only: tuple[str, ...], insecure: bool,
+         timeout: float, concurrency: int, attempts: int, backoff: float, alerts_editable: bool,
+         base: str | None, output_format: str, exit_code: bool, comment_marker: bool) -> None:
+    """Show what changed, read-only: compiled output vs a git ref (--base) or vs the live Grafana.
+
+    Both modes use one semantic differ: dashboards by uid, panels by row, type and title (then by
+    query), alert rules by uid; queries as word-level diffs. Exit codes: 0 compared, no
+    differences (or differences without --exit-code); 1 differences, with --exit-code; 2 error
+    (bad input or a file that could not be compared, each named on stderr; the rest is still
+    diffed).
+    """
+    from generator import config as config_module
+    try:
+        config = config_module.load(env)
+        if base is not None:
+            report = against_ref(base, observability, config)
+        else:
+            report = _against_live(config, env_file, observability, only, insecure, timeout, concurrency,
+                                   attempts, backoff, alerts_editable)
+    except DashgenError as exc:
+        click.echo(f"dashgen: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    emit(report, output_format, exit_code, marker=comment_marker)
+
+
+def _against_live(config: Config, env_file: Path | None, observability: Path, only: tuple[str, ...],
+                  insecure: bool, timeout: float, concurrency: int, attempts: int, backoff: float,
+                  alerts_editable: bool) -> Report:
+    from generator.deploy import compiled as compiled_module
+    from generator.deploy.client import GrafanaClient
+    from generator.deploy.command import _connect
+    from generator.deploy.survey import SurveyOptions, survey
+    settings, environ = _connect(env_file, insecure, timeout, concurrency, attempts, backoff)
+    output = compiled_module.load(observability, config)
+    client = GrafanaClient(settings)
+    try:
+        plan = survey(client, config, output, SurveyOptions(only=frozenset(only), prune=True,
+                                                                 alerts_editable=alerts_editable), environ)
+    finally:
+        client.close()
+    return against_grafana(plan, f"Grafana {settings.base_url}")

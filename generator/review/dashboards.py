@@ -55,9 +55,15 @@ def _expr(target: dict[str, Any]) -> str:
     return str(target.get("expr") or target.get("query") or target.get("rawSql") or "")
 
 
+def _sans_layout(panel: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in panel.items() if k not in ("id", "gridPos", "panels")}
+
+
 def _panel_changes(old: PanelRef, new: PanelRef) -> list[Change]:
     a, b, name = old.panel, new.panel, old.name
     changes: list[Change] = []
+    if _sans_layout(a) == _sans_layout(b):
+        return changes
     if old.title != new.title:
         changes.append(Change("panel-retitled", name, f"retitled {show(old.title)} → {show(new.title)}",
                               old.title, new.title))

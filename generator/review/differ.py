@@ -29,7 +29,7 @@ def diff_snapshots(before: Snapshot, after: Snapshot) -> Report:
             report.items.append(ItemDiff("dashboard", uid, str(new.get("title") or uid), "added", path=path))
         elif new is None and old is not None:
             report.items.append(ItemDiff("dashboard", uid, str(old.get("title") or uid), "removed", path=path))
-        elif old is not None and new is not None:
+        elif old is not None and new is not None and old != new:  # equal dicts: no walk at all
             item = diff_dashboard(uid, old, new, path)
             if item is not None:
                 report.items.append(item)

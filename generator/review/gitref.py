@@ -46,6 +46,12 @@ def default_base(cwd: Path) -> str:
 
 def read_at(ref: str, observability: Path, cwd: Path, label: str | None = None) -> Snapshot:
     """The snapshot of `observability/` (relative to the repository root) at `ref`."""
+    files, prefix = files_at(ref, observability, cwd)
+    return from_files(files, label or ref, prefix=prefix)
+
+
+def files_at(ref: str, observability: Path, cwd: Path) -> tuple[dict[str, bytes], str]:
+    """(relative path -> bytes, path prefix for messages) of the compared files at `ref`."""
     commit = resolve(ref, cwd)
     top = toplevel(cwd)
     try:
@@ -64,8 +70,7 @@ def read_at(ref: str, observability: Path, cwd: Path, label: str | None = None) 
         raise ReviewError(f"{ref} has no {prefix}/ in its history: pick a base that has compiled output "
                           f"(a commit after `make dashboards` was first committed)")
     chosen = [(sha, path[len(prefix) + 1:]) for sha, path in objects if wanted(path[len(prefix) + 1:])]
-    files = _cat(chosen, top)
-    return from_files(files, label or ref, prefix=f"{prefix}/")
+    return _cat(chosen, top), f"{prefix}/"
 
 
 def _cat(objects: list[tuple[str, str]], cwd: Path) -> dict[str, bytes]:

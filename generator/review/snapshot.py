@@ -25,6 +25,11 @@ def wanted(relative: str) -> bool:
 
 
 def from_directory(root: Path, label: str = "working tree") -> Snapshot:
+    return from_files(read_directory(root), label, prefix=f"{root.as_posix().rstrip('/')}/")
+
+
+def read_directory(root: Path) -> dict[str, bytes]:
+    """The compared files under an observability directory: relative path -> bytes."""
     files: dict[str, bytes] = {}
     for sub in (DASHBOARDS, ALERTING):
         directory = root / sub
@@ -33,7 +38,7 @@ def from_directory(root: Path, label: str = "working tree") -> Snapshot:
                 relative = f"{sub}{path.name}"
                 if path.is_file() and wanted(relative):
                     files[relative] = path.read_bytes()
-    return from_files(files, label, prefix=f"{root.as_posix().rstrip('/')}/")
+    return files
 
 
 def from_files(files: Mapping[str, bytes], label: str, prefix: str = "observability/") -> Snapshot:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.alerting.build import compile_alerts
-from generator.compile.build import compile_dashboards, stale_files
 from generator.config import Config
 from generator.errors import DashgenError
 
@@ -15,6 +13,8 @@ def stale_warnings(config: Config, out_dir: Path, dashboards_dir: Path = Path("d
     """One warning per stale file (nothing when the sources are absent, as for hand-made JSON)."""
     if not dashboards_dir.is_dir():
         return []
+    from generator.alerting.build import compile_alerts  # imports grafanalib: only when there are sources
+    from generator.compile.build import compile_dashboards, stale_files
     try:
         compiled = compile_dashboards(dashboards_dir, config, Path.cwd())
         if alerts_dir.is_dir():
