@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import shutil
 import time
@@ -14,7 +15,7 @@ from generator.errors import DashgenError
 from generator.preview import data as data_module
 from generator.preview.browser import Capture, Chromium, find_chromium
 from generator.preview.page import changes_page, dashboard_page, index_page
-from generator.preview.queries import PanelData, evaluate_panel, grid_for
+from generator.preview.queries import LogQLParses, PanelData, evaluate_panel, expand, grid_for
 from generator.prometheus.client import Client
 from generator.review.panels import flatten, match
 from generator.review.values import without
@@ -76,6 +77,16 @@ def changed_pairs(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[d
     return out
 
 
+def _panels(dashboard: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every panel, those inside collapsed rows included."""
+    out = []
+    for panel in dashboard.get("panels") or []:
+        if isinstance(panel, dict):
+            out.append(panel)
+            out += [p for p in panel.get("panels") or [] if isinstance(p, dict)]
+    return out
+
+
 def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
@@ -86,17 +97,31 @@ def render(request: Request, config: Config, out: Path, progress: Callable[[str]
     out.mkdir(parents=True, exist_ok=True)
     assets = copy_assets(out)
     previews: list[Preview] = []
-    with data_module.scenario(request.scenario, config, duration=request.duration, seed=request.seed) as dataset:
+    # Screenshots are taken on one thread while the next dashboard is queried and rendered.
+    with Chromium(request.chromium) as browser, concurrent.futures.ThreadPoolExecutor(max_workers=1) as shooter, \
+            data_module.scenario(request.scenario, config, duration=request.duration, seed=request.seed) as dataset:
         progress(f"scenario {request.scenario} served at {dataset.prometheus_url}")
         client = Client(dataset.prometheus_url)
         grid, _ = grid_for(dataset, config)
         window = (f"{(dataset.end - dataset.start) / 3600:.1f} h ending "
                   f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(dataset.end))}")
+        parses = LogQLParses()
+        everything = list(request.dashboards) + list(request.base.items())
+        parses.prime([q.text for _, d in everything for p in _panels(d) for q in expand(p, d, dataset, config)
+                      if q.language == "logql"])
 
         def data_for(dashboard: dict[str, Any]) -> Callable[[dict[str, Any]], PanelData | None]:
-            return lambda panel: evaluate_panel(panel, dashboard, dataset, config, client)
+            return lambda panel: evaluate_panel(panel, dashboard, dataset, config, client, parses)
 
-        pages = []
+        def shoot(preview: Preview, page_path: Path, height: int) -> None:
+            capture: Capture = browser.capture(page_path, 1600, max(height, 200))
+            (out / page_path.name.replace(".html", ".png")).write_bytes(capture.png)
+            preview.console_errors += [f"{page_path.name}: {e}" for e in capture.console_errors]
+            if page_path.name == preview.html:
+                preview.panels = [vars(box) for box in capture.panels]
+            progress(f"screenshot {page_path.name.replace('.html', '.png')}")
+
+        shots = []
         for uid, dashboard in request.dashboards:
             evaluated: dict[int, PanelData] = {}
 
@@ -113,7 +138,8 @@ def render(request: Request, config: Config, out: Path, progress: Callable[[str]
             preview = Preview(uid, str(dashboard.get("title") or uid), f"{uid}.html", f"{uid}.png")
             preview.empty_panels = [str(p.get("title")) for p in dashboard.get("panels") or []
                                     if id(p) in evaluated and p.get("targets") and not evaluated[id(p)].has_data]
-            pages.append((preview, out / f"{uid}.html", page.height))
+            previews.append(preview)
+            shots.append(shooter.submit(shoot, preview, out / f"{uid}.html", page.height))
             if uid in request.base:
                 pairs = changed_pairs(request.base[uid], dashboard)
                 if pairs:
@@ -122,18 +148,10 @@ def render(request: Request, config: Config, out: Path, progress: Callable[[str]
                                            assets=assets)
                     _write(out / f"{uid}.changes.html", changes.html)
                     preview.changes_html, preview.changes_png = f"{uid}.changes.html", f"{uid}.changes.png"
-                    pages.append((preview, out / f"{uid}.changes.html", changes.height))
+                    shots.append(shooter.submit(shoot, preview, out / f"{uid}.changes.html", changes.height))
             progress(f"rendered {uid}")
-    with Chromium(request.chromium) as browser:
-        for preview, page_path, height in pages:
-            capture: Capture = browser.capture(page_path, 1600, max(height, 200))
-            (out / page_path.name.replace(".html", ".png")).write_bytes(capture.png)
-            preview.console_errors += [f"{page_path.name}: {e}" for e in capture.console_errors]
-            if page_path.name == preview.html:
-                preview.panels = [vars(box) for box in capture.panels]
-            progress(f"screenshot {page_path.name.replace('.html', '.png')}")
-            if preview not in previews:
-                previews.append(preview)
+        for shot in shots:
+            shot.result()
     entries = [{"uid": p.uid, "title": p.title, "html": p.html, "png": p.png, "changes": p.changes_html}
                for p in previews]
     _write(out / "index.html", index_page(entries, request.scenario))

@@ -75,29 +75,67 @@ def _align(grid: Grid, samples: Sequence[tuple[float, float]]) -> list[float | N
     return [by_time.get(round(t)) for t in grid.times]
 
 
-def evaluate_panel(panel: dict[str, Any], dashboard: dict[str, Any], dataset: Dataset, config: Config,
-                   client: Client) -> PanelData:
+@dataclass(frozen=True)
+class Expanded:
+    """A target's query as sent: macros and variables substituted."""
+
+    ref: str
+    language: str
+    text: str
+    legend: str
+    expr: str
+
+
+def expand(panel: dict[str, Any], dashboard: dict[str, Any], dataset: Dataset, config: Config) -> list[Expanded]:
     grid, window = grid_for(dataset, config)
     values = variable_values(dashboard)
-    data = PanelData()
+    out = []
     for target in panel.get("targets") or []:
-        if not isinstance(target, dict) or target.get("hide"):
+        if not isinstance(target, dict) or target.get("hide") or not target.get("expr"):
             continue
-        expr = str(target.get("expr") or "")
-        if not expr:
-            continue
+        expr = str(target["expr"])
         text = substitute(expr, values, interval_seconds=window.interval,
                           rate_interval_seconds=window.rate_interval, range_seconds=grid.end - grid.start)
-        legend = str(target.get("legendFormat") or "")
+        out.append(Expanded(str(target.get("refId", "?")), language(panel, target) or "promql", text,
+                            str(target.get("legendFormat") or ""), expr))
+    return out
+
+
+class LogQLParses:
+    """LogQL ASTs by query text, parsed in one batch (each parser call starts node)."""
+
+    def __init__(self) -> None:
+        self._trees: dict[str, Any] = {}
+
+    def prime(self, texts: Sequence[str]) -> None:
+        todo = sorted({t for t in texts if t not in self._trees})
+        if todo:
+            self._trees.update(zip(todo, logql.parse_logql_many(todo)))
+
+    def get(self, text: str) -> Any:
+        if text not in self._trees:
+            self.prime([text])
+        tree = self._trees[text]
+        if isinstance(tree, Exception):
+            raise DashgenError(f"LogQL does not parse: {tree}")
+        return tree
+
+
+def evaluate_panel(panel: dict[str, Any], dashboard: dict[str, Any], dataset: Dataset, config: Config,
+                   client: Client, parses: LogQLParses | None = None) -> PanelData:
+    grid, _ = grid_for(dataset, config)
+    parses = parses or LogQLParses()
+    data = PanelData()
+    for query in expand(panel, dashboard, dataset, config):
         try:
-            if language(panel, target) == "logql":
-                _logql(text, legend, panel, grid, dataset.logs, data)
+            if query.language == "logql":
+                _logql(parses.get(query.text), query.text, query.legend, grid, dataset.logs, data)
             else:
-                for series in client.query_range(text, grid.start, grid.end, grid.step):
-                    data.series.append(SeriesData(_series_name(series.labels, legend, expr),
+                for series in client.query_range(query.text, grid.start, grid.end, grid.step):
+                    data.series.append(SeriesData(_series_name(series.labels, query.legend, query.expr),
                                                   _align(grid, series.samples)))
         except DashgenError as exc:
-            data.errors.append(f"{target.get('refId', '?')}: {exc}")
+            data.errors.append(f"{query.ref}: {exc}")
     return data
 
 
@@ -118,9 +156,7 @@ def _surviving(query: ast.LogQuery, logs: Sequence[LogEntry]) -> list[tuple[LogE
     return out
 
 
-def _logql(text: str, legend: str, panel: dict[str, Any], grid: Grid, logs: Sequence[LogEntry],
-           data: PanelData) -> None:
-    expr = logql.parse_logql(text)
+def _logql(expr: Any, text: str, legend: str, grid: Grid, logs: Sequence[LogEntry], data: PanelData) -> None:
     if isinstance(expr, ast.LogQuery):
         kept = [(e, labels) for e, labels in _surviving(expr, logs) if grid.start <= e.ts <= grid.end]
         template = next((s.template for s in expr.pipeline if isinstance(s, ast.LineFormat)), None)
