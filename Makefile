@@ -7,12 +7,16 @@ JS := generator/parsers/js
 PREVIEW_JS := generator/preview/js
 ENV ?= local
 
+# Debian packages the tests and checks need (one word each: add yours here). `make test`
+# installs the missing ones when it can (root with apt-get), else stops naming them.
+DEB_PACKAGES := prometheus chromium
+
 SOURCES := $(shell find generator dashboards alerts -name '*.py' -o -name '*.js' -not -path '*/node_modules/*' 2>/dev/null) \
 	$(wildcard observability/env/*.yaml) pyproject.toml
 STAMP := observability/.built
 
-.PHONY: all dashboards test check bench deploy-grafana diff lint update-golden simulate alerts-report clean help \
-	preview review chromium
+.PHONY: all dashboards tools test check bench deploy-grafana diff lint update-golden simulate alerts-report clean help \
+	preview review
 
 all: dashboards
 
@@ -51,22 +55,29 @@ $(PREVIEW_JS)/node_modules/.installed: $(PREVIEW_JS)/package.json $(PREVIEW_JS)/
 	cd $(PREVIEW_JS) && npm ci --silent --no-audit --no-fund
 	@touch $@
 
-# Previews screenshot with headless Chromium: installed like Prometheus when missing (as root),
-# else one line saying what to install.
-chromium:
-	@command -v chromium >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 || \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null); \
-	  else echo "previews need Chromium: apt-get install -y --no-install-recommends chromium (as root)"; exit 1; fi
+# A package counts as present when dpkg has it or a command of its name is on PATH.
+tools:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || command -v $$p >/dev/null || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing:$$missing"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else \
+	    echo "make: missing Debian packages; install them first: apt-get install -y --no-install-recommends$$missing" >&2; exit 1; \
+	  fi; \
+	fi
 
-test: $(BIN)/.installed $(JS)/node_modules/.installed $(PREVIEW_JS)/node_modules/.installed chromium
+test: tools $(BIN)/.installed $(JS)/node_modules/.installed $(PREVIEW_JS)/node_modules/.installed
 	$(DASHGEN) build --check --env $(ENV)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(DASHGEN) lint
 
-check: $(STAMP)
+check: tools $(STAMP)
 	$(DASHGEN) check
 
 # Connection from GRAFANA_URL / GRAFANA_TOKEN (or GRAFANA_USER / GRAFANA_PASSWORD), or from a
@@ -82,26 +93,26 @@ deploy-grafana: $(STAMP)
 update-golden: $(BIN)/.installed $(JS)/node_modules/.installed
 	$(BIN)/python -m tests.golden_update
 
-bench: $(STAMP)
+bench: tools $(STAMP) $(PREVIEW_JS)/node_modules/.installed
 	$(BIN)/python -m bench
 
 # Per alert rule: detection latency in its fault scenario and false positives over 24 healthy
 # hours, for 3 seeds, on a real Prometheus (about 2 minutes on 2 cores).
-alerts-report: $(STAMP)
+alerts-report: tools $(STAMP)
 	$(DASHGEN) alerts report
 
 # What a pull request changes: the markdown diff against the merge base with main (or BASE=REF)
 # and previews of the changed dashboards, before/after, into build/review/.
 BASE ?= $(shell git merge-base HEAD main 2>/dev/null || git merge-base HEAD origin/main 2>/dev/null)
 
-review: $(STAMP) $(PREVIEW_JS)/node_modules/.installed chromium
+review: tools $(STAMP) $(PREVIEW_JS)/node_modules/.installed
 	@test -n "$(BASE)" || { echo "no merge base with main: make review BASE=REF"; exit 2; }
 	mkdir -p build/review
 	$(DASHGEN) diff --base $(BASE) --format markdown > build/review/diff.md
 	$(DASHGEN) preview --changed-since $(BASE) --out build/review/previews
 	@echo "build/review/diff.md and build/review/previews/index.html"
 
-preview: $(STAMP) $(PREVIEW_JS)/node_modules/.installed chromium
+preview: tools $(STAMP) $(PREVIEW_JS)/node_modules/.installed
 	$(DASHGEN) preview --out build/preview
 
 simulate: $(STAMP)

@@ -3,6 +3,7 @@
 from generator.alerting.helpers import runbook
 from generator.alerting.model import AlertRule, RecordingRule, Threshold
 from generator.config import Config
+from generator.pipeline.spec import scenario
 
 GROUP = "toygres-slo"
 WINDOWS = ("5m", "30m", "1h", "6h")
@@ -46,7 +47,7 @@ def rules(c: Config) -> list[AlertRule | RecordingRule]:
     # reaches it (measured max: 1 h ratio 0.60 in database-down, 0.20 in the failure storm),
     # and a total outage needs ~40 minutes (6x over 6 h: ~2 hours). See docs/alerts.md.
     common = dict(group=GROUP, dashboard_uid="toygres-overview", panel_title="Success rate",
-                  fires_in=("database-down@150m",), noisy=True)
+                  fires_in=(scenario("database-down", hold="150m"),), noisy=True)
     return recorded + [
         AlertRule(
             "ToygresSLOFastBurn", query=fast_query, threshold=Threshold(">", round(fast, 6)),

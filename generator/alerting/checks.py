@@ -18,6 +18,7 @@ from generator.config import Config
 from generator.errors import DefinitionError
 from generator.parsers import parse_mixed, promql
 from generator.parsers.bridge import QuerySyntaxError
+from generator.pipeline.spec import ScenarioSpecError, as_spec
 from generator.problems import Problem, Severity
 
 DURATION = re.compile(r"^(\d+[smhd])+$")
@@ -39,6 +40,11 @@ def validate(alerts: Sequence[tuple[AlertRule, str]], recordings: Sequence[tuple
             raise DefinitionError(f"{where}: `for` must be a duration like 5m, got {rule.for_!r}")
         if rule.language not in ("promql", "logql"):
             raise DefinitionError(f"{where}: language must be promql or logql")
+        for entry in rule.fires_in:
+            try:
+                as_spec(entry)
+            except ScenarioSpecError as exc:
+                raise DefinitionError(f"{where}: fires_in: {exc}") from None
         if rule.signal and rule.signal not in SIGNALS:
             raise DefinitionError(f"{where}: unknown signal {rule.signal!r} (known: {', '.join(sorted(SIGNALS))})")
     for recording, source in recordings:

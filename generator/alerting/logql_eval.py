@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from generator.alerting.evaluation import LabelSet, Timeline, apply_for, evaluation_times
 from generator.errors import DashgenError
 from generator.parsers import logql_ast as ast
-from generator.sim import SimResult
-from generator.sim.logs import format_line, stream_labels
 
 COMPARISONS: dict[str, Callable[[float, float], bool]] = {
     ">": lambda a, b: a > b, ">=": lambda a, b: a >= b, "<": lambda a, b: a < b,
@@ -124,12 +122,11 @@ def evaluate_logql(evaluator: LogQLEvaluator, name: str, expr: ast.Expr, hold_se
                     times[-1] if times else end, interval, tuple(apply_for(present, times, hold_seconds)))
 
 
-def entries_from_result(result: SimResult) -> list[LogEntry]:
-    """A run's log lines in the Loki streams its shipping method creates (as pushed to Loki)."""
-    options = result.options
+def entries_from_push(push: Mapping[str, Any]) -> list[LogEntry]:
+    """A run's log lines from Loki's push API body (the streams its shipping method creates)."""
     out = []
-    for record in result.logs.records:
-        micros = result.to_micros(record[0])
-        labels = tuple(sorted(stream_labels(record, options.log_shipping, options.job)))
-        out.append(LogEntry(labels, micros / 1_000_000, format_line(micros, record)))
+    for stream in push.get("streams", []):
+        labels = tuple(sorted(stream["stream"].items()))
+        for ns, line in stream["values"]:
+            out.append(LogEntry(labels, int(ns) // 1000 / 1_000_000, line))
     return out

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
+
+if TYPE_CHECKING:
+    from generator.pipeline.spec import ScenarioSpec
 
 SEVERITIES = ("critical", "warning", "info")
 NAME_PATTERN = re.compile(r"^Toygres[A-Z][A-Za-z0-9]*$")
@@ -38,8 +41,9 @@ class AlertRule:
     runbook_url: str
     dashboard_uid: str
     panel_title: str
-    # Scenarios of the simulator in which this rule must fire (and stay silent in `healthy`).
-    fires_in: tuple[str, ...]
+    # Scenarios of the simulator in which this rule must fire (and stay silent in `healthy`):
+    # ScenarioSpecs or their text ("database-down,hold=150m"; generator/pipeline/spec.py).
+    fires_in: tuple["ScenarioSpec | str", ...]
     language: str = "promql"
     labels: Mapping[str, str] = field(default_factory=dict)
     # Signals that wobble (ratios, latencies) need a `for` so a blip does not page.

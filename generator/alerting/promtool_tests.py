@@ -21,12 +21,13 @@ from typing import Any, Callable, Sequence
 
 import yaml
 
-from generator.alerting import datasets, proof, templates
+from generator.alerting import proof, templates
 from generator.alerting.evaluation import Firing, LabelSet, Timeline, evaluate_promql, label_set
 from generator.alerting.render import rule_uid
 from generator.alerting.rulefiles import ProofError, ProofRule
 from generator.config import Config
 from generator.parsers import promql
+from generator.pipeline import Dataset, ScenarioSpec, families_for, served
 from generator.prometheus.client import Client
 from generator.prometheus.server import require
 
@@ -136,7 +137,7 @@ def write_tests(rules: Sequence[ProofRule], config: Config, test_dir: Path, *, s
                 fault_start_seconds: int, progress: Callable[[str], None] = lambda _: None) -> list[Path]:
     """Generate one promtool test file per rule into test_dir; returns the paths written."""
     parsed = {p.rule.name: p for p in proof.parse_rules(rules)}
-    scenarios: dict[str, list[ProofRule]] = {}
+    scenarios: dict[ScenarioSpec, list[ProofRule]] = {}
     for rule in rules:
         if not rule.fires_in:
             raise ProofError(f"rule {rule.name} has no fires_in scenario: nothing to test it with")
@@ -145,12 +146,12 @@ def write_tests(rules: Sequence[ProofRule], config: Config, test_dir: Path, *, s
     test_dir.mkdir(parents=True, exist_ok=True)
     healthy = _healthy_blocks(rules, parsed, config, seed, duration_seconds, interval, progress)
     written = []
-    for scenario, members in sorted(scenarios.items()):
-        spec = datasets.DatasetSpec(scenario, seed, duration_seconds, fault_start_seconds)
-        result = datasets.simulate(spec, config)
-        start, end, onset = int(result.header["start"]), int(result.header["end"]), int(result.header["onset"])
-        families = datasets.families_for(m for r in members for m in parsed[r.name].metrics)
-        with datasets.served(result, families, datasets.Timings(), aligned=True) as client:
+    for scenario, members in sorted(scenarios.items(), key=lambda item: str(item[0])):
+        spec = Dataset(scenario, seed, duration_seconds, fault_start_seconds=fault_start_seconds)
+        families = families_for(m for r in members for m in parsed[r.name].metrics)
+        with served([spec], config, families=families, aligned=True) as prom:
+            result, client = prom.runs[0], prom.client()
+            start, end, onset = int(result.header["start"]), int(result.header["end"]), int(result.header["onset"])
             for rule in members:
                 timeline = evaluate_promql(client, rule.name, rule.expr, rule.for_seconds, start, end,
                                            rule.interval_seconds)
@@ -183,14 +184,14 @@ def _healthy_blocks(rules: Sequence[ProofRule], parsed: dict[str, proof.ParsedRu
                     duration_seconds: int, interval: int,
                     progress: Callable[[str], None]) -> dict[str, tuple[str, dict[str, Any]]]:
     """The silent test per rule: the healthy run's series and exp_alerts: [] at several instants."""
-    spec = datasets.DatasetSpec("healthy", seed, duration_seconds)
-    result = datasets.simulate(spec, config)
-    start, end = int(result.header["start"]), int(result.header["end"])
-    families = datasets.families_for(m for p in parsed.values() for m in p.metrics)
-    step = max(interval, (end - start) // HEALTHY_CHECKS // 60 * 60)
-    instants = [t for t in range(start + step, end + 1, step)][:HEALTHY_CHECKS]
+    spec = Dataset(proof.HEALTHY, seed, duration_seconds)
+    families = families_for(m for p in parsed.values() for m in p.metrics)
     blocks = {}
-    with datasets.served(result, families, datasets.Timings(), aligned=True) as client:
+    with served([spec], config, families=families, aligned=True) as prom:
+        result, client = prom.runs[0], prom.client()
+        start, end = int(result.header["start"]), int(result.header["end"])
+        step = max(interval, (end - start) // HEALTHY_CHECKS // 60 * 60)
+        instants = [t for t in range(start + step, end + 1, step)][:HEALTHY_CHECKS]
         for rule in rules:
             timeline = evaluate_promql(client, rule.name, rule.expr, rule.for_seconds, start, end,
                                        rule.interval_seconds)

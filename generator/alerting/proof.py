@@ -19,16 +19,16 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_compl
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
-from generator.alerting import datasets
-from generator.alerting.datasets import DatasetSpec, Timings
 from generator.alerting.evaluation import Firing, Timeline, evaluate_promql
-from generator.alerting.logql_eval import LogQLEvaluator, entries_from_result, evaluate_logql
+from generator.alerting.logql_eval import LogQLEvaluator, entries_from_push, evaluate_logql
 from generator.alerting.rulefiles import ProofError, ProofRule
 from generator.alerting.signals import SIGNALS
 from generator.config import Config
 from generator.parsers import logql_ast, parse_mixed, promql
+from generator.pipeline import Dataset, ScenarioSpec, Timings, families_for, served
 
 HOUR = 3600
+HEALTHY = ScenarioSpec(("healthy",))
 Progress = Callable[[str], None]
 
 
@@ -113,7 +113,7 @@ class Report:
     settings: Settings
     timings: Timings
     wall_seconds: float
-    datasets: tuple[tuple[DatasetSpec, float], ...]
+    datasets: tuple[tuple[Dataset, float], ...]
 
     @property
     def passed(self) -> bool:
@@ -124,7 +124,7 @@ class Report:
 class DatasetResult:
     """What one simulated run produced: its onset and every rule's timeline."""
 
-    spec: DatasetSpec
+    spec: Dataset
     onset: float | None
     timelines: dict[str, Timeline]
     timings: Timings
@@ -159,39 +159,39 @@ def _promql_lookback(tree: promql.Expr) -> float:
     return longest
 
 
-def plan(parsed: Sequence[ParsedRule], settings: Settings) -> list[DatasetSpec]:
+def plan(parsed: Sequence[ParsedRule], settings: Settings) -> list[Dataset]:
     """The runs to simulate: each fires_in scenario per seed (history >= the longest range the
     rules proven there read) and one healthy run per seed; longest first, to pack workers."""
-    specs: list[DatasetSpec] = []
-    scenarios = sorted({s for p in parsed for s in p.rule.fires_in})
-    lengths = {s: datasets.parse_scenario(s)[1] for s in scenarios}
+    specs: list[Dataset] = []
+    scenarios = sorted({s for p in parsed for s in p.rule.fires_in}, key=str)
     after_onset = settings.scenario_seconds - settings.fault_start_seconds
     if after_onset <= 0:
         raise ProofError("--scenario-hours must be longer than the fault start")
     for seed in settings.seeds:
-        specs.append(DatasetSpec("healthy", seed, settings.healthy_seconds, settings.fault_start_seconds))
+        specs.append(Dataset(HEALTHY, seed, settings.healthy_seconds,
+                             fault_start_seconds=settings.fault_start_seconds))
         for scenario in scenarios:
             history = max([settings.fault_start_seconds] +
                           [p.lookback_seconds for p in parsed if scenario in p.rule.fires_in])
             history = -(-history // 900) * 900
             # A held fault gets half an hour after it ends, like the default window does.
-            after = max(after_onset, (lengths[scenario] or 0) + 1800)
-            specs.append(DatasetSpec(scenario, seed, history + after, history))
-    return sorted(specs, key=lambda s: (-s.duration_seconds, s.scenario, s.seed))
+            after = max(after_onset, (scenario.hold_seconds or 0) + 1800)
+            specs.append(Dataset(scenario, seed, history + after, fault_start_seconds=history))
+    return sorted(specs, key=lambda s: (-s.duration_seconds, str(s.scenario), s.seed))
 
 
-def run_dataset(spec: DatasetSpec, parsed: Sequence[ParsedRule], config: Config) -> DatasetResult:
+def run_dataset(spec: Dataset, parsed: Sequence[ParsedRule], config: Config) -> DatasetResult:
     """Simulate one run, serve it, and evaluate every rule over its whole window."""
     started = time.perf_counter()
     timings = Timings()
-    result = datasets.simulate(spec, config)
-    timings.simulate = time.perf_counter() - started
-    start, end = float(result.header["start"]), float(result.header["end"])
     timelines: dict[str, Timeline] = {}
     promql_rules = [p.rule for p in parsed if p.rule.language == "promql"]
-    if promql_rules:
-        families = datasets.families_for(m for p in parsed for m in p.metrics)
-        with datasets.served(result, families, timings) as client:
+    families = families_for(m for p in parsed for m in p.metrics)
+    with served([spec], config, families=families, timings=timings) as prom:
+        result = prom.runs[0]
+        start, end = float(result.header["start"]), float(result.header["end"])
+        client = prom.client()
+        if promql_rules:
             queried = time.perf_counter()
             with ThreadPoolExecutor(max_workers=4) as pool:
                 futures = {r.name: pool.submit(evaluate_promql, client, r.name, r.expr, r.for_seconds, start, end,
@@ -201,7 +201,7 @@ def run_dataset(spec: DatasetSpec, parsed: Sequence[ParsedRule], config: Config)
     logql_rules = [p for p in parsed if p.rule.language == "logql"]
     if logql_rules:
         evaluated = time.perf_counter()
-        evaluator = LogQLEvaluator(entries_from_result(result))
+        evaluator = LogQLEvaluator(entries_from_push(result.push))
         for p in logql_rules:
             timelines[p.rule.name] = evaluate_logql(evaluator, p.rule.name, p.tree, p.rule.for_seconds, start, end,
                                                     p.rule.interval_seconds)
@@ -237,7 +237,7 @@ def run(rules: Sequence[ProofRule], config: Config, settings: Settings,
     for result in results:
         timings.add(result.timings)
     reports = tuple(_rule_report(p, results) for p in parsed)
-    ordered = sorted(results, key=lambda r: (r.spec.scenario, r.spec.seed))
+    ordered = sorted(results, key=lambda r: (str(r.spec.scenario), r.spec.seed))
     return Report(reports, settings, timings, time.perf_counter() - started,
                   tuple((r.spec, r.wall_seconds) for r in ordered))
 
@@ -248,20 +248,20 @@ def _rule_report(parsed: ParsedRule, results: Sequence[DatasetResult]) -> RuleRe
     false_positives: list[FalsePositives] = []
     also: dict[str, list[int]] = {}
     evaluated_by = ""
-    for result in sorted(results, key=lambda r: (r.spec.scenario, r.spec.seed)):
+    for result in sorted(results, key=lambda r: (str(r.spec.scenario), r.spec.seed)):
         timeline = result.timelines[rule.name]
         evaluated_by = timeline.evaluated_by
-        if result.spec.scenario == "healthy":
+        if result.spec.scenario.healthy:
             false_positives.append(FalsePositives(result.spec.seed, result.spec.duration_seconds / HOUR,
                                                   tuple(timeline.fired())))
         elif result.spec.scenario in rule.fires_in:
             assert result.onset is not None
-            detections.append(Detection(result.spec.scenario, result.spec.seed, result.onset,
+            detections.append(Detection(str(result.spec.scenario), result.spec.seed, result.onset,
                                         timeline.first_fired_at(result.onset), rule.goal_seconds,
                                         result.signals.get(rule.signal), rule.signal))
         elif result.onset is not None and timeline.first_fired_at(result.onset) is not None \
                 and result.spec.fault_start_seconds >= parsed.lookback_seconds:
             # Only where the run's history covers the rule's windows (else: a fresh-start artefact).
-            also.setdefault(result.spec.scenario, []).append(result.spec.seed)
+            also.setdefault(str(result.spec.scenario), []).append(result.spec.seed)
     return RuleReport(rule, evaluated_by, tuple(detections), tuple(false_positives),
                       {k: tuple(v) for k, v in sorted(also.items())})

@@ -89,7 +89,7 @@ def _latency(d: Any) -> str:
 
 def _start(report: Report, seed: int) -> float:
     for spec, _ in report.datasets:
-        if spec.scenario == "healthy" and spec.seed == seed:
+        if spec.scenario.healthy and spec.seed == seed:
             return float(spec.end_ts - spec.duration_seconds)
     return 0.0
 
@@ -105,13 +105,13 @@ def to_json(report: Report) -> dict[str, Any]:
         "timings": {"simulate": round(t.simulate, 1), "write": round(t.write, 1), "backfill": round(t.backfill, 1),
                     "start": round(t.start, 1), "queries": round(t.queries, 1), "logql": round(t.logql, 1),
                     "bytes_written": t.bytes_written},
-        "datasets": [{"scenario": s.scenario, "seed": s.seed, "hours": s.duration_seconds / 3600,
+        "datasets": [{"scenario": str(s.scenario), "seed": s.seed, "hours": s.duration_seconds / 3600,
                       "fault_start_hours": s.fault_start_seconds / 3600, "wall_seconds": round(w, 1)}
                      for s, w in report.datasets],
         "rules": [{
             "name": r.rule.name, "passed": r.passed, "evaluated_by": r.evaluated_by,
             "for_seconds": r.rule.for_seconds, "interval_seconds": r.rule.interval_seconds,
-            "goal_seconds": r.rule.goal_seconds, "fires_in": list(r.rule.fires_in),
+            "goal_seconds": r.rule.goal_seconds, "fires_in": [str(s) for s in r.rule.fires_in],
             "signal": r.rule.signal or None,
             "detections": [{"scenario": d.scenario, "seed": d.seed, "latency_seconds": d.latency,
                             "signal_latency_seconds": d.signal_latency, "passed": d.passed}

@@ -13,6 +13,7 @@ from generator.alerting.build import LOKI_RULES_DIR, PROMETHEUS_RULES_DIR, load_
 from generator.alerting.render import duration_seconds
 from generator.config import Config
 from generator.errors import DashgenError
+from generator.pipeline.spec import ScenarioSpec, as_spec
 
 
 class ProofError(DashgenError):
@@ -30,7 +31,7 @@ class ProofRule:
     for_seconds: int
     labels: Mapping[str, str]
     annotations: Mapping[str, str]
-    fires_in: tuple[str, ...]
+    fires_in: tuple[ScenarioSpec, ...]
     rule_file: Path
     interval_seconds: int
     signal: str = ""
@@ -78,7 +79,7 @@ def load(alerts_dir: Path, out_dir: Path, config: Config, names: Sequence[str] =
             rules.append(ProofRule(
                 name, group, language, str(rule["expr"]), duration_seconds(str(rule.get("for", "0s"))),
                 dict(rule.get("labels") or {}), dict(rule.get("annotations") or {}),
-                tuple(fires_in[name]), path, interval, definitions[name].signal))
+                tuple(as_spec(s) for s in fires_in[name]), path, interval, definitions[name].signal))
     missing = sorted(set(fires_in) - {r.name for r in rules})
     if missing:
         raise ProofError(f"rule {missing[0]} is defined under {alerts_dir} but not compiled into "

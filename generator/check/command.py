@@ -9,13 +9,14 @@ from pathlib import Path
 import click
 
 from generator import config as config_module
-from generator.check.datasets import Timings
+from generator.pipeline import Timings
 from generator.check.engine import DEFAULT_DURATION, MEASURES_FILE, check as run_check, default_specs
 from generator.check.report import render_markdown
-from generator.commands.lint import DEFAULT_GLOB, read_dashboard
 from generator.errors import DashgenError
 from generator.lint.reporters import REPORTERS
+from generator.pipeline import ScenarioSpec, Timings
 from generator.problems import has_errors
+from generator.walker import DEFAULT_GLOB, read_dashboard
 from generator.sim.scenarios import SCENARIOS
 
 FORMATS = sorted([*REPORTERS, "markdown"])
@@ -31,8 +32,9 @@ def _duration(text: str) -> int:
 
 @click.command()
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--scenario", "scenarios", multiple=True, metavar="NAME",
-              help=f"Scenario to check against (repeatable; default: all): {', '.join(SCENARIOS)}.")
+@click.option("--scenario", "scenarios", multiple=True, metavar="SPEC",
+              help=f"Scenario to check against (repeatable; default: all), e.g. healthy, database-slow+burst, "
+                   f"healthy,era=E1: {', '.join(SCENARIOS)}.")
 @click.option("--prometheus-url", metavar="URL",
               help="Check against an existing Prometheus (last 6 h) instead of the simulation; rules that need ground truth are skipped.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
@@ -53,13 +55,11 @@ def check(files: tuple[Path, ...], scenarios: tuple[str, ...], prometheus_url: s
     the simulated log streams. Exit 1 on any error. Works on hand-made dashboard JSON too.
     """
     config = config_module.load(env)
-    unknown = [s for s in scenarios if s.split("@")[0] not in SCENARIOS]
-    if unknown:
-        raise DashgenError(f"unknown scenario {unknown[0]!r}; known: {', '.join(SCENARIOS)}")
+    parsed = [ScenarioSpec.parse(s) for s in scenarios]
     paths = list(files) or sorted(Path().glob(DEFAULT_GLOB))
     if not paths:
         raise DashgenError(f"no dashboards to check (nothing matches {DEFAULT_GLOB}; run `make dashboards`)")
-    specs = [(s.split("@")[0], s.split("@")[1] if "@" in s else config.era) for s in scenarios] or default_specs(config)
+    specs = [s if s.era else s.in_era(config.era) for s in parsed] or default_specs(config)
     started = time.perf_counter()
 
     def progress(message: str) -> None:
@@ -68,7 +68,7 @@ def check(files: tuple[Path, ...], scenarios: tuple[str, ...], prometheus_url: s
     problems, timings = run_check([(str(p), read_dashboard(p)) for p in paths], config, specs=specs,
                                   prometheus_url=prometheus_url, duration=_duration(duration), seed=seed,
                                   measures_file=measures, progress=progress)
-    names = ["live"] if prometheus_url else [s if e == config.era else f"{s}@{e}" for s, e in specs]
+    names = ["live"] if prometheus_url else [s.label(config.era) for s in specs]
     if fmt == "markdown":
         click.echo(render_markdown(problems, names, timings), nl=False)
     else:

@@ -10,25 +10,25 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from generator.check import logql_checks
-from generator.check.datasets import ScenarioRun, Timings, served
 from generator.check.evaluate import WARMUP_SECONDS, Query, Result, Window, expand, run_queries
 from generator.check.measures import Measure, parse_declaration
 from generator.check.model import TargetResults
 from generator.check.rules import RULES
 from generator.config import Config
-from generator.lint.engine import build_contexts
-from generator.lint.model import TargetCtx
+from generator.pipeline import ScenarioRun, ScenarioSpec, Timings, served, staggered
 from generator.problems import Problem
 from generator.prometheus.client import Client
-from generator.sim.scenarios import SCENARIOS
+from generator.walker import TargetCtx, build_contexts
 
 MEASURES_FILE = Path("observability/check/measures.json")
 DEFAULT_DURATION = 2 * 3600
 
 
-def default_specs(config: Config) -> list[tuple[str, str]]:
+def default_specs(config: Config) -> list[ScenarioSpec]:
     """Every scenario in the configured era (dashboards compiled for E1 set job_label too)."""
-    return [(name, config.era) for name in SCENARIOS]
+    from generator.sim.scenarios import SCENARIOS
+
+    return [ScenarioSpec((name,), era=config.era) for name in SCENARIOS]
 
 
 def load_measures(path: Path) -> dict[str, dict[str, str]]:
@@ -60,7 +60,7 @@ def _apply_rules(targets: Sequence[TargetCtx], results: dict[int, list[Result]],
 
 
 def check(files: Sequence[tuple[str, dict[str, Any]]], config: Config, *,
-          specs: Sequence[tuple[str, str]] | None = None, prometheus_url: str | None = None,
+          specs: Sequence[ScenarioSpec] | None = None, prometheus_url: str | None = None,
           duration: int = DEFAULT_DURATION, seed: int = 1, measures_file: Path = MEASURES_FILE,
           progress: Callable[[str], None] = lambda _: None) -> tuple[list[Problem], Timings]:
     """Every problem the online rules find in these dashboards, and where the time went."""
@@ -68,10 +68,12 @@ def check(files: Sequence[tuple[str, dict[str, Any]]], config: Config, *,
     declared = load_measures(measures_file)
     if prometheus_url:
         return check_against(files, config, prometheus_url, [], declared, timings), timings
-    specs = list(specs or default_specs(config))
-    with served(specs, config, duration=duration, seed=seed, progress=progress, timings=timings) as (url, runs):
-        progress(f"querying {len(files)} dashboards x {len(runs)} scenarios")
-        problems = check_against(files, config, url, runs, declared, timings)
+    specs = [s if s.era else s.in_era(config.era) for s in (specs or default_specs(config))]
+    datasets = staggered(specs, end_ts=int(time.time()), duration_seconds=duration, seed=seed,
+                         step=config.scrape_interval_seconds)
+    with served(datasets, config, progress=progress, timings=timings) as prom:
+        progress(f"querying {len(files)} dashboards x {len(prom.runs)} scenarios")
+        problems = check_against(files, config, prom.url, prom.runs, declared, timings)
     return problems, timings
 
 

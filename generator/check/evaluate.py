@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from generator.config import Config
-from generator.lint.engine import variable_values
-from generator.lint.model import TargetCtx
+from generator.walker import TargetCtx, variable_values
 from generator.parsers.macros import substitute
 from generator.prometheus.client import Client, QueryError, Series
 

@@ -6,6 +6,8 @@ never is. Scenario names are the simulator's (generator/sim/scenarios.py).
 
 from __future__ import annotations
 
+from typing import Sequence
+
 ALWAYS = frozenset({"active_orchestrations", "orchestrator_queue", "worker_queue", "activity_rate",
                     "activity_rate_total", "completion_rate", "success_ratio", "provider_p95",
                     "activity_p95", "activity_success_ratio"})
@@ -16,9 +18,9 @@ IN_SCENARIO: dict[str, frozenset[str]] = {
 }
 
 
-def must_show(measure: str, scenario: str) -> bool:
-    base = scenario.split("@", 1)[0]
-    return measure in ALWAYS or base in IN_SCENARIO.get(measure, frozenset())
+def must_show(measure: str, faults: Sequence[str]) -> bool:
+    """Whether a panel measuring this must show data while these faults are simulated."""
+    return measure in ALWAYS or bool(set(faults) & IN_SCENARIO.get(measure, frozenset()))
 
 
 # Where duroxide's own metric cannot tell the truth, whatever the query: a disagreement there is
@@ -38,7 +40,9 @@ KNOWN_ERA_DEVIATIONS: dict[tuple[str, str], str] = {
 }
 
 
-def known_deviation(measure: str, scenario: str, era: str) -> str | None:
-    """Why duroxide's metric cannot show this measure truthfully in this scenario, or None."""
-    name = scenario.split("@", 1)[0]
-    return KNOWN_DEVIATIONS.get((measure, name)) or KNOWN_ERA_DEVIATIONS.get((measure, era))
+def known_deviation(measure: str, faults: Sequence[str], era: str) -> str | None:
+    """Why duroxide's metric cannot show this measure truthfully under these faults, or None."""
+    for fault in faults:
+        if (measure, fault) in KNOWN_DEVIATIONS:
+            return KNOWN_DEVIATIONS[(measure, fault)]
+    return KNOWN_ERA_DEVIATIONS.get((measure, era))

@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Sequence
 
-from generator.check.datasets import ScenarioRun
+from generator.pipeline import ScenarioRun
 from generator.config import Config
-from generator.lint.engine import variable_values
-from generator.lint.model import TargetCtx
+from generator.walker import TargetCtx, variable_values
 from generator.parsers import logql
 from generator.parsers.logql_ast import (
     LabelFilter, LabelFilterLogic, LineFilter, LogQuery, Parser,

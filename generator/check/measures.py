@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from generator.catalogue import BY_NAME
-from generator.check.datasets import ScenarioRun
+from generator.pipeline import ScenarioRun
 
 TruthFn = Callable[[ScenarioRun, float, float], "float | dict[str, float] | None"]
 FAILED_OUTCOMES = ("app_error", "config_error", "cancelled")

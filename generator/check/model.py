@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from generator.check.datasets import ScenarioRun
+from generator.pipeline import ScenarioRun
 from generator.check.evaluate import Result, Window
 from generator.check.measures import Measure
 from generator.config import Config
-from generator.lint.model import TargetCtx
 from generator.prometheus.client import Client
 from generator.problems import Problem, Severity
+from generator.walker import TargetCtx
 
 
 @dataclass

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -15,24 +13,7 @@ from generator.lint.engine import lint_dashboards
 from generator.lint.reporters import REPORTERS
 from generator.lint.rules import RULES
 from generator.problems import has_errors
-
-DEFAULT_GLOB = "observability/grafana/dashboards/*.json"
-
-
-def read_dashboard(path: Path) -> dict[str, Any]:
-    """A dashboard from a file: classic JSON, or the API's {"dashboard": {...}} envelope."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DashgenError(f"{path}: no such file") from None
-    except json.JSONDecodeError as exc:
-        raise DashgenError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
-    if isinstance(data, dict) and isinstance(data.get("dashboard"), dict):
-        data = data["dashboard"]
-    if not isinstance(data, dict) or "panels" not in data and "title" not in data:
-        raise DashgenError(f"{path}: not a Grafana dashboard (no title or panels)")
-    return data
-
+from generator.walker import DEFAULT_GLOB, read_dashboard
 
 @click.command()
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))

@@ -16,7 +16,8 @@ from generator.sim.scenarios import SCENARIOS
 @click.command()
 @click.option("--dashboard", "uids", multiple=True, metavar="UID", help="Only this dashboard (repeatable).")
 @click.option("--scenario", default="healthy", show_default=True, metavar="NAME",
-              help=f"Simulated scenario whose query results fill the panels: {', '.join(SCENARIOS)}.")
+              help=f"Simulated scenario spec whose query results fill the panels: {', '.join(SCENARIOS)} "
+                   "(composable as in check: database-slow+burst,hold=90m).")
 @click.option("--changed-since", "changed_since", metavar="REF",
               help="Only dashboards changed since this git ref, plus a before/after page of each changed panel.")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("build/preview"),
@@ -37,14 +38,14 @@ def preview(uids: tuple[str, ...], scenario: str, changed_since: str | None, out
     screenshots. Exit 1 when a page has console errors, 2 for bad input.
     """
     from generator.parsers.literals import parse_duration
+    from generator.pipeline.spec import ScenarioSpec
     from generator.preview.build import Request, render
     from generator.review import gitref, snapshot
     from generator.review.differ import diff_snapshots
 
     started = time.perf_counter()
     try:
-        if scenario not in SCENARIOS:
-            raise DashgenError(f"unknown scenario {scenario!r}; known: {', '.join(SCENARIOS)}")
+        ScenarioSpec.parse(scenario)  # an unknown scenario is one line, before anything runs
         config = config_module.load(env)
         current = snapshot.from_directory(observability)
         for path, reason in current.broken.items():

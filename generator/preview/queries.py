@@ -13,7 +13,7 @@ from generator.check.evaluate import Window
 from generator.check.logql_checks import LOGFMT, run_pipeline
 from generator.config import Config
 from generator.errors import DashgenError
-from generator.lint.engine import language, variable_values
+from generator.walker.contexts import language, variable_values
 from generator.parsers import logql
 from generator.parsers import logql_ast as ast
 from generator.parsers.macros import substitute

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, TextIO
 
 from generator.catalogue import Era, MetricType, recorded_metrics
 from generator.sim.logs import LogRecord, format_line
-from generator.sim.options import SimulationError
+from generator.sim.errors import SimulationError
 from generator.sim.recorder import Recorder, exposition_type
 
 if TYPE_CHECKING:

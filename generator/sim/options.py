@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from generator.config import Config
-from generator.errors import DashgenError
 from generator.parsers import literals
+from generator.sim.errors import SimulationError
+from generator.sim.scenarios import resolve
 
-
-class SimulationError(DashgenError):
-    """A simulation option is invalid or an output cannot be written."""
+__all__ = ["SimOptions", "SimulationError", "build_options", "format_duration", "parse_duration", "parse_end",
+           "validate"]
 
 
 @dataclass(frozen=True)
@@ -76,8 +76,6 @@ def build_options(config: Config, **overrides: object) -> SimOptions:
 
 def validate(o: SimOptions) -> SimOptions:
     """Reject impossible combinations with one clear line; align the window to the interval."""
-    from generator.sim.scenarios import resolve  # scenarios import this module
-
     resolve(o.scenarios)
     if o.era not in ("E1", "E2"):
         raise SimulationError(f"--era must be E1 or E2, got {o.era!r}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Protocol, Sequence
 
-from generator.sim.options import SimulationError
+from generator.sim.errors import SimulationError
 from generator.sim.provider import StoreHealth
 from generator.sim.truth import WINDOW_SECONDS, lookup
 from generator.sim.workload import Faults, activity_name, orchestration_name

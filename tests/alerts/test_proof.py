@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.alerting import datasets, proof, reporters, rulefiles
+from generator.alerting import proof, reporters, rulefiles
 from generator.alerting.rulefiles import ProofError
 from generator.config import Config
 
@@ -81,34 +81,11 @@ def test_bad_input_is_one_line_and_exit_1(args: list[str], message: str) -> None
     assert "Traceback" not in done.stderr
 
 
-@pytest.mark.parametrize("entry, expected", [
-    ("database-down", (("database-down",), None)),
-    ("burst+stuck-orchestrations", (("burst", "stuck-orchestrations"), None)),
-    ("database-down@150m", (("database-down",), 9000)),
-], ids=["one", "composed", "held"])
-def test_fires_in_entries(entry: str, expected: tuple) -> None:
-    assert datasets.parse_scenario(entry) == expected
-
-
-def test_unknown_fires_in_scenario_is_an_error() -> None:
-    with pytest.raises(ProofError, match="unknown scenario 'nope'"):
-        datasets.parse_scenario("burst+nope")
-
-
 def test_history_before_a_fault_covers_the_rules_windows() -> None:
     """The slow burn reads 6 h: its fault runs get 6 h of healthy history, not 30 minutes."""
     parsed = proof.parse_rules(rules("ToygresSLOSlowBurn", "ToygresMetricsAbsent"))
     specs = proof.plan(parsed, proof.Settings(seeds=(1,)))
-    by_scenario = {s.scenario: s for s in specs}
-    assert by_scenario["database-down@150m"].fault_start_seconds == 6 * 3600
+    by_scenario = {str(s.scenario): s for s in specs}
+    assert by_scenario["database-down,hold=2h30m"].fault_start_seconds == 6 * 3600
     assert by_scenario["exporter-down"].fault_start_seconds == 1800
     assert by_scenario["healthy"].duration_seconds == 24 * 3600
-
-
-def test_only_the_families_the_rules_read_are_written(tmp_path: Path) -> None:
-    chunks = ["# HELP a_total x\n# TYPE a counter\n", "a_total 1 10\n", "# HELP b x\n# TYPE b gauge\n",
-              "b 2 10\n", "# EOF\n"]
-    out = tmp_path / "m.om"
-    datasets.write_openmetrics(chunks, out, datasets.families_for(["b"]))
-    assert out.read_text() == "# HELP b x\n# TYPE b gauge\nb 2 10\n# EOF\n"
-    assert datasets.families_for(["a_total", "h_bucket"]) == {"a_total", "a", "h_bucket", "h"}

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from generator.check.engine import check, load_measures
 from generator.config import load
+from generator.pipeline import ScenarioSpec
 from generator.problems import Severity
 from tests.compile_helpers import ROOT, compile_bundled
 
@@ -32,7 +33,8 @@ def test_dashboards_compiled_for_e1_tell_the_truth_in_e1(tmp_path: Path) -> None
     config = load("e1")
     compiled = compile_bundled("e1")
     files = [(f"{uid}.json", json.loads(text)) for uid, text in compiled.items()]
-    problems, _ = check(files, config, specs=[("healthy", "E1"), ("database-slow", "E1")],
+    specs = [ScenarioSpec.parse("healthy,era=E1"), ScenarioSpec.parse("database-slow,era=E1")]
+    problems, _ = check(files, config, specs=specs,
                         duration=100 * 60, measures_file=MEASURES)
     wrong = [f"{p.location}: {p.rule}: {p.message}" for p in problems
              if p.rule in ("query/truth", "query/double-count", "query/range", "query/error")]

@@ -41,7 +41,8 @@ class NoDataInScenario(OnlineRule):
         if tr.measure is None or all(r.empty for r in tr.results):
             return  # wholly empty is query/no-data's finding
         for result in tr.results:
-            if result.empty and not result.error and must_show(tr.measure.name, result.scenario):
+            run = tr.runs.get(result.scenario)
+            if result.empty and not result.error and run and must_show(tr.measure.name, run.spec.faults):
                 yield self.problem(tr, f"no data in scenario {result.scenario}, where "
                                        f"{tr.measure.description} is not empty")
 

@@ -6,7 +6,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Iterable
 
-from generator.check.datasets import ScenarioRun
+from generator.pipeline import ScenarioRun
 from generator.check.evaluate import Result, Window
 from generator.check.measures import Measure
 from generator.check.model import OnlineRule, TargetResults
@@ -144,7 +144,7 @@ class Truth(OnlineRule):
             more = f" (+{len(wrong) - 1} more series)" if len(wrong) > 1 else ""
             message = (f"shows {first.panel:.4g} but the truth ({tr.measure.description}{label}) is {first.truth:.4g} "
                        f"in {result.scenario} [{tr.measure.mode}; tolerance ±{tr.measure.tolerance(first.truth, run.era):.3g}]{more}")
-            known = known_deviation(tr.measure.name, result.scenario, run.era)
+            known = known_deviation(tr.measure.name, run.spec.faults, run.era)
             if known:
                 yield self.problem(tr, f"{message}; known duroxide limitation: {known}", Severity.WARNING, first.note)
                 continue
