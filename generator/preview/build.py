@@ -97,6 +97,9 @@ def render(request: Request, config: Config, out: Path, progress: Callable[[str]
     out.mkdir(parents=True, exist_ok=True)
     assets = copy_assets(out)
     previews: list[Preview] = []
+    if not request.dashboards:  # nothing changed: nothing to simulate or draw
+        _finish(out, previews, request.scenario)
+        return previews
     # Screenshots are taken on one thread while the next dashboard is queried and rendered.
     with Chromium(request.chromium) as browser, concurrent.futures.ThreadPoolExecutor(max_workers=1) as shooter, \
             data_module.scenario(request.scenario, config, duration=request.duration, seed=request.seed) as dataset:
@@ -152,8 +155,12 @@ def render(request: Request, config: Config, out: Path, progress: Callable[[str]
             progress(f"rendered {uid}")
         for shot in shots:
             shot.result()
+    _finish(out, previews, request.scenario)
+    return previews
+
+
+def _finish(out: Path, previews: list[Preview], scenario: str) -> None:
     entries = [{"uid": p.uid, "title": p.title, "html": p.html, "png": p.png, "changes": p.changes_html}
                for p in previews]
-    _write(out / "index.html", index_page(entries, request.scenario))
+    _write(out / "index.html", index_page(entries, scenario))
     _write(out / "previews.json", json.dumps([vars(p) for p in previews], indent=2, sort_keys=True) + "\n")
-    return previews

@@ -99,3 +99,25 @@ def test_broken_dashboard_is_named_and_the_others_are_still_diffed(repo: Path, s
     assert "toygres-logs" not in keys, "a dashboard broken on one side is not reported as added or removed"
     assert {"toygres-queues", "toygres-new", "toygres-old"} <= keys
     assert tree_digest(repo) == before
+
+
+PREVIEW_BAD_INPUT = [
+    ("unknown-ref", ["--changed-since", "no-such-branch"], "unknown git ref 'no-such-branch'"),
+    ("unknown-dashboard", ["--dashboard", "nope"], "unknown dashboard uid 'nope'"),
+    ("unknown-scenario", ["--scenario", "sunny"], "unknown scenario 'sunny'"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), [c[1:] for c in PREVIEW_BAD_INPUT], ids=[c[0] for c in PREVIEW_BAD_INPUT])
+def test_preview_bad_input_is_one_line_exit_2_and_nothing_simulated(repo: Path, args: list[str], message: str) -> None:
+    before = tree_digest(repo)
+    result = dashgen(repo, "preview", "--out", "out", *args)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and message in result.stderr, result.stderr
+    assert tree_digest(repo) == before
+
+
+def test_preview_changed_since_a_ref_with_no_dashboard_change_draws_nothing(repo: Path) -> None:
+    result = dashgen(repo, "preview", "--changed-since", "HEAD", "--out", "out")
+    assert result.returncode == 0, result.stderr
+    assert "0 previews" in result.stderr and "simulat" not in result.stderr
+    assert "No dashboard to preview" in (repo / "out" / "index.html").read_text(encoding="utf-8")
