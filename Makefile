@@ -108,8 +108,9 @@ BASE ?= $(shell git merge-base HEAD main 2>/dev/null || git merge-base HEAD orig
 review: tools $(STAMP) $(PREVIEW_JS)/node_modules/.installed
 	@test -n "$(BASE)" || { echo "no merge base with main: make review BASE=REF"; exit 2; }
 	mkdir -p build/review
-	$(DASHGEN) diff --base $(BASE) --format markdown > build/review/diff.md
 	$(DASHGEN) preview --changed-since $(BASE) --out build/review/previews
+	$(DASHGEN) diff --base $(BASE) --format markdown --previews build/review/previews --previews-url previews \
+	  > build/review/diff.md
 	@echo "build/review/diff.md and build/review/previews/index.html"
 
 preview: tools $(STAMP) $(PREVIEW_JS)/node_modules/.installed

@@ -83,11 +83,16 @@ def emit(report: Report, output_format: str, exit_code: bool, marker: bool = Fal
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True,
               help="markdown is made for a pull-request comment; json for machines.")
 @click.option("--exit-code", "exit_code", is_flag=True, help="Exit 1 when anything differs (like git diff).")
+@click.option("--previews", "previews", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="A `dashgen preview` output directory: the markdown links each dashboard's pictures found there.")
+@click.option("--previews-url", "previews_url", default=None, metavar="PREFIX",
+              help="How the markdown spells the previews directory (default: as given to --previews).")
 @click.option("--comment-marker", is_flag=True, help="Start the markdown with the hidden marker the PR workflow "
                                                      "finds its comment by.")
 def diff(env: str | None, env_file: Path | None, observability: Path, only: tuple[str, ...], insecure: bool,
          timeout: float, concurrency: int, attempts: int, backoff: float, alerts_editable: bool,
-         base: str | None, output_format: str, exit_code: bool, comment_marker: bool) -> None:
+         base: str | None, output_format: str, exit_code: bool, previews: Path | None, previews_url: str | None,
+         comment_marker: bool) -> None:
     """Show what changed, read-only: compiled output vs a git ref (--base) or vs the live Grafana.
 
     Both modes use one semantic differ: dashboards by uid, panels by row, type and title (then by
@@ -107,7 +112,17 @@ def diff(env: str | None, env_file: Path | None, observability: Path, only: tupl
     except DashgenError as exc:
         click.echo(f"dashgen: error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
+    if previews is not None:
+        link_previews(report, previews, previews_url if previews_url is not None else previews.as_posix())
     emit(report, output_format, exit_code, marker=comment_marker)
+
+
+def link_previews(report: Report, directory: Path, prefix: str) -> None:
+    """Attach each dashboard's preview pictures (whole page, then before/after) that exist."""
+    for item in report.dashboards:
+        for name in (f"{item.key}.png", f"{item.key}.changes.png"):
+            if (directory / name).is_file():
+                item.previews.append(f"{prefix.rstrip('/')}/{name}")
 
 
 def _against_live(config: Config, env_file: Path | None, observability: Path, only: tuple[str, ...],

@@ -121,3 +121,43 @@ def test_preview_changed_since_a_ref_with_no_dashboard_change_draws_nothing(repo
     assert result.returncode == 0, result.stderr
     assert "0 previews" in result.stderr and "simulat" not in result.stderr
     assert "No dashboard to preview" in (repo / "out" / "index.html").read_text(encoding="utf-8")
+
+
+def test_markdown_links_the_previews_that_exist(repo: Path, tmp_path: Path) -> None:
+    pictures = tmp_path / "previews"
+    pictures.mkdir()
+    for name in ("toygres-queues.png", "toygres-queues.changes.png", "toygres-new.png"):
+        (pictures / name).write_bytes(b"\x89PNG\r\n\x1a\n")
+    result = dashgen(repo, "diff", "--base", "HEAD~1", "--format", "markdown", "--previews", str(pictures),
+                     "--previews-url", "previews")
+    assert result.returncode == 0, result.stderr
+    sections = {s.split("</summary>")[0]: s for s in result.stdout.split("<details>")[1:]}
+    queues = next(s for head, s in sections.items() if "toygres-queues" in head)
+    assert "![Toygres Queues](previews/toygres-queues.png)" in queues
+    assert "![Toygres Queues](previews/toygres-queues.changes.png)" in queues
+    logs = next(s for head, s in sections.items() if "toygres-logs" in head)
+    assert "previews/" not in logs, "no picture was made for it: no link"
+
+
+def test_stale_working_tree_is_warned_about_first_then_diffed(tmp_path: Path) -> None:
+    import shutil
+
+    root = Path(__file__).resolve().parents[2]
+    repo = tmp_path / "copy"
+    for name in ("dashboards", "alerts", "observability"):
+        shutil.copytree(root / name, repo / name, ignore=shutil.ignore_patterns("__pycache__", ".built"))
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "compiled")
+    compiled = repo / DASHBOARDS / "toygres-overview.json"
+    data = json.loads(compiled.read_text(encoding="utf-8"))
+    data["title"] = "Edited by hand"
+    compiled.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    before = tree_digest(repo)
+    result = dashgen(repo, "diff", "--base", "HEAD")
+    assert result.returncode == 0, result.stderr
+    first = result.stderr.splitlines()[0]
+    assert first.startswith("dashgen: warning:") and "toygres-overview.json is stale" in first, result.stderr
+    assert "make dashboards" in first
+    assert 'retitled "Toygres Overview" → "Edited by hand"' in result.stdout
+    assert tree_digest(repo) == before
