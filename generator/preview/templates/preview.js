@@ -95,8 +95,15 @@
                  font: "11px Inter, Arial, sans-serif" };
     var values = spec.stacking === "normal" ? stack(spec.series) : spec.series.map(function (s) { return s.values; });
     var scale = { auto: true };
-    if (spec.min !== null && spec.min !== undefined) { scale.range = function (u, lo, hi) {
-      return [spec.min, spec.max !== null && spec.max !== undefined ? spec.max : Math.max(hi, spec.min + 1)]; }; }
+    var fixedMin = spec.min !== null && spec.min !== undefined, fixedMax = spec.max !== null && spec.max !== undefined;
+    if (fixedMin || fixedMax) {
+      scale.range = function (u, lo, hi) {
+        var auto = uPlot.rangeNum(fixedMin ? Math.min(spec.min, lo) : lo, hi, 0.1, true);
+        var bottom = fixedMin ? spec.min : auto[0];
+        var top = fixedMax ? spec.max : (hi > bottom ? auto[1] : bottom + 1);
+        return [bottom, top];
+      };
+    }
     var opts = {
       width: host.clientWidth, height: host.clientHeight, legend: { show: false }, cursor: { show: false },
       scales: { x: { time: true }, y: scale },
