@@ -27,6 +27,11 @@ def _visible(dashboard: dict[str, Any]) -> list[tuple[dict[str, Any], bool]]:
             sorted(panels, key=lambda p: ((p.get("gridPos") or {}).get("y", 0), (p.get("gridPos") or {}).get("x", 0)))]
 
 
+def _payload(times: Sequence[float], charts: list[dict[str, Any]]) -> str:
+    """Chart data for the page's JSON script element; `</` escaped so no series name can close it."""
+    return json.dumps({"times": list(times), "charts": charts}, allow_nan=False).replace("</", "<\\/")
+
+
 def dashboard_page(dashboard: dict[str, Any], data_for: DataFor, *, scenario: str, window: str,
                    times: Sequence[float], assets: str) -> Page:
     views: list[PanelView] = []
@@ -47,7 +52,7 @@ def dashboard_page(dashboard: dict[str, Any], data_for: DataFor, *, scenario: st
     html = environment().get_template("page.html.j2").render(
         title=str(dashboard.get("title") or dashboard.get("uid")), uid=str(dashboard.get("uid")),
         scenario=scenario, window=window, variables=variables, panels=views, width=PAGE_WIDTH, height=height,
-        assets=assets, payload=json.dumps({"times": list(times), "charts": charts}, allow_nan=False))
+        assets=assets, payload=_payload(times, charts))
     return Page(html, height, tuple(v.title for v in views))
 
 
@@ -77,7 +82,7 @@ def changes_page(title: str, uid: str, pairs: Sequence[tuple[dict[str, Any] | No
         top += int(row_height) + 28 + 2 * PAD
     html = environment().get_template("changes.html.j2").render(
         title=title, uid=uid, base=base, scenario=scenario, rows=rows, width=PAGE_WIDTH, height=top, assets=assets,
-        half=half, pad=PAD, payload=json.dumps({"times": list(times), "charts": charts}, allow_nan=False))
+        half=half, pad=PAD, payload=_payload(times, charts))
     titles = tuple(v.title for r in rows for v in r["sides"] if v is not None)
     return Page(html, int(top), titles)
 

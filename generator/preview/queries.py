@@ -4,6 +4,7 @@ simulated log lines (the shapes our dashboards use; anything else is reported on
 from __future__ import annotations
 
 import bisect
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any, Sequence
@@ -71,7 +72,8 @@ def _series_name(labels: dict[str, str], legend: str, fallback: str) -> str:
 
 
 def _align(grid: Grid, samples: Sequence[tuple[float, float]]) -> list[float | None]:
-    by_time = {round(t): v for t, v in samples}
+    # NaN and ±Inf (0/0, quantiles without samples) are gaps, as Grafana draws them.
+    by_time = {round(t): v for t, v in samples if math.isfinite(v)}
     return [by_time.get(round(t)) for t in grid.times]
 
 

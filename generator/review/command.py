@@ -106,6 +106,8 @@ def diff(env: str | None, env_file: Path | None, observability: Path, only: tupl
         config = config_module.load(env)
         if base is not None:
             report = against_ref(base, observability, config)
+            if only:  # as against Grafana: only these dashboards, no alerting
+                report.items = [i for i in report.items if i.resource == "dashboard" and i.key in only]
         else:
             report = _against_live(config, env_file, observability, only, insecure, timeout, concurrency,
                                    attempts, backoff, alerts_editable)

@@ -42,7 +42,11 @@ def synthetic() -> dict[str, Any]:
     return {"uid": "preview-probe", "title": "Preview probe",
             "templating": {"list": [{"name": "job", "current": {"text": "toygres", "value": "toygres"}}]},
             "panels": [stat("Crossed", 0, 1), stat("Not crossed", 6, 100000),
-                       {"type": "piechart", "title": "A pie", "gridPos": {"x": 12, "y": 0, "w": 6, "h": 6}}]}
+                       {"type": "piechart", "title": "A pie", "gridPos": {"x": 12, "y": 0, "w": 6, "h": 6}},
+                       # A legend that tries to close the data script, and a query that is NaN throughout.
+                       {"type": "timeseries", "title": "Hostile legend", "gridPos": {"x": 0, "y": 6, "w": 12, "h": 8},
+                        "targets": [{"refId": "A", "expr": ACTIVE, "legendFormat": "</script><b>{{job}}"},
+                                    {"refId": "B", "expr": "0 / 0", "legendFormat": "nan"}]}]}
 
 
 @pytest.fixture(scope="module")
@@ -127,6 +131,9 @@ def test_unsupported_panel_type_is_a_labelled_placeholder(previews: Any) -> None
     assert pie["type"] == "piechart"
     html = (out / "preview-probe.html").read_text(encoding="utf-8")
     assert "Panel type “piechart” is not drawn by the preview" in html
+    # The hostile legend is text in the legend table and escaped inside the chart data.
+    assert "&lt;/script&gt;&lt;b&gt;</td>" in html and '"name": "<\\/script><b>"' in html
+    assert "</script><b>" not in html
 
 
 def test_changed_panel_is_shown_before_and_after(previews: Any) -> None:
