@@ -46,7 +46,9 @@ def synthetic() -> dict[str, Any]:
                        # A legend that tries to close the data script, and a query that is NaN throughout.
                        {"type": "timeseries", "title": "Hostile legend", "gridPos": {"x": 0, "y": 6, "w": 12, "h": 8},
                         "targets": [{"refId": "A", "expr": ACTIVE, "legendFormat": "</script><b>{{job}}"},
-                                    {"refId": "B", "expr": "0 / 0", "legendFormat": "nan"}]}]}
+                                    {"refId": "B", "expr": "0 / 0", "legendFormat": "nan"}]},
+                       {"type": "row", "title": "Folded", "collapsed": True, "gridPos": {"x": 0, "y": 14, "w": 24, "h": 1},
+                        "panels": [stat("Inside folded", 0, 1)]}]}
 
 
 @pytest.fixture(scope="module")
@@ -134,6 +136,13 @@ def test_unsupported_panel_type_is_a_labelled_placeholder(previews: Any) -> None
     # The hostile legend is text in the legend table and escaped inside the chart data.
     assert "&lt;/script&gt;&lt;b&gt;</td>" in html and '"name": "<\\/script><b>"' in html
     assert "</script><b>" not in html
+
+
+def test_collapsed_row_is_drawn_closed(previews: Any) -> None:
+    out, by_uid, _ = previews
+    titles = {b["title"]: b["type"] for b in by_uid["preview-probe"].panels}
+    assert titles.get("Folded") == "row" and "Inside folded" not in titles
+    assert "(1 panel)" in (out / "preview-probe.html").read_text(encoding="utf-8")
 
 
 def test_changed_panel_is_shown_before_and_after(previews: Any) -> None:
