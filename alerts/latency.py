@@ -1,7 +1,7 @@
 """Activity and provider latency."""
 
 from generator import queries as q
-from generator.alerting.helpers import concrete, runbook
+from generator.alerting.helpers import concrete, dashboard
 from generator.alerting.model import AlertRule, Threshold
 from generator.authoring.promql import quantile
 from generator.config import Config
@@ -24,22 +24,22 @@ def rules(c: Config) -> list[AlertRule]:
         AlertRule(
             "ToygresActivityLatencyHigh", group=GROUP, query=activity_p99,
             threshold=None, for_="10m",
-            severity="warning", dashboard_uid="toygres-production-metrics",
+            severity="warning", dashboard_uid=dashboard("production_metrics"),
             panel_title="Activity p50 / p95 / p99",
             summary="An activity is much slower than usual",
             description=("p99 of {{ $labels.activity_name }} is {{ $value | humanizeDuration }} "
                          f"(thresholds: {c.cms_activity_p99_warning_seconds:g}s for cms-* queries, "
                          f"{c.activity_p99_warning_seconds:g}s for the rest; wait-for-ready and "
                          "deploy-postgres are excluded as slow by design)."),
-            runbook_url=runbook(c, "ToygresActivityLatencyHigh"), fires_in=("database-slow",)),
+            fires_in=("database-slow",)),
         AlertRule(
             "ToygresProviderLatencyHigh", group=GROUP, query=concrete(c, q.provider_latency(c, 0.95)),
             threshold=Threshold(">", c.provider_p95_warning_seconds), for_="10m",
-            severity="warning", dashboard_uid="toygres-provider",
+            severity="warning", dashboard_uid=dashboard("provider"),
             panel_title="Provider p95 (slowest operation)",
             summary="The duroxide store (Postgres) is slow",
             description=("Provider p95 latency is {{ $value | humanizeDuration }} (threshold "
                          f"{c.provider_p95_warning_seconds * 1000:g} ms): every orchestration "
                          "and activity waits on it."),
-            runbook_url=runbook(c, "ToygresProviderLatencyHigh"), fires_in=("database-slow",)),
+            fires_in=("database-slow",)),
     ]

@@ -1,7 +1,7 @@
 """Error log rate from Loki (a Grafana-managed or Loki-ruler rule; LogQL, not PromQL)."""
 
 from generator import queries as q
-from generator.alerting.helpers import runbook
+from generator.alerting.helpers import dashboard
 from generator.alerting.model import AlertRule, Threshold
 from generator.config import Config
 
@@ -14,9 +14,9 @@ def rules(c: Config) -> list[AlertRule]:
             "ToygresErrorLogRate", group=GROUP, language="logql",
             query=q.error_log_count(c, "5m"),
             threshold=Threshold(">", c.error_logs_per_minute_warning * 5), for_="5m",
-            severity="warning", dashboard_uid="toygres-logs", panel_title="Errors",
+            severity="warning", dashboard_uid=dashboard("logs"), panel_title="Errors",
             summary="duroxide is logging errors",
             description=("{{ $value }} ERROR lines in 5 minutes (infrastructure or configuration "
                          "failures): search the Toygres Logs dashboard by instance_id."),
-            runbook_url=runbook(c, "ToygresErrorLogRate"), fires_in=("database-slow",)),
+            fires_in=("database-slow",)),
     ]

@@ -1,7 +1,7 @@
 """Active orchestration count: too many in flight, or climbing (stuck orchestrations)."""
 
 from generator import queries as q
-from generator.alerting.helpers import concrete, runbook
+from generator.alerting.helpers import concrete, dashboard, job_selector
 from generator.alerting.model import AlertRule, Threshold
 from generator.catalogue import ORCHESTRATION_PREFIX
 from generator.config import Config
@@ -11,7 +11,7 @@ GROUP = "toygres-orchestrations"
 
 def rules(c: Config) -> list[AlertRule]:
     active = concrete(c, q.active_orchestrations(c))
-    sel = f'{c.job_label}="{c.job}", orchestration_name="{ORCHESTRATION_PREFIX}create-instance"'
+    sel = f'{job_selector(c)}, orchestration_name="{ORCHESTRATION_PREFIX}create-instance"'
     # Creates started in the last 30 minutes (a brand-new instance's first turn is the only one
     # with version="unknown") minus creates finished (success or failed) in them: the growth
     # of unfinished creates. Healthy creates finish in ~1 minute, so this stays near 0; the
@@ -19,7 +19,7 @@ def rules(c: Config) -> list[AlertRule]:
     unfinished = (f'(sum(increase(duroxide_orchestration_starts_total{{{sel}, version="unknown"}}[30m])) '
                   f'or vector(0)) - (sum(increase(duroxide_orchestration_completions_total{{{sel}, '
                   f'status=~"success|failed"}}[30m])) or vector(0))')
-    common = dict(group=GROUP, dashboard_uid="toygres-active-orchestrations",
+    common = dict(group=GROUP, dashboard_uid=dashboard("active_orchestrations"),
                   panel_title="Active orchestrations")
     return [
         AlertRule(
@@ -30,22 +30,21 @@ def rules(c: Config) -> list[AlertRule]:
                          f"live instance). Above {c.active_warning} work is piling up."),
             # A single batch-create (at most 50) on a 30-instance fleet peaks at ~80: legitimate,
             # not piling up. A runaway client's 250 creates is.
-            runbook_url=runbook(c, "ToygresActiveOrchestrationsHigh"), fires_in=("runaway-client",), **common),
+            fires_in=("runaway-client",), **common),
         AlertRule(
             "ToygresActiveOrchestrationsCritical", query=active,
             threshold=Threshold(">", c.active_critical), for_="5m", severity="critical",
             summary="Far more orchestrations in flight than Toygres can be running",
             description=(f"{{{{ $value }}}} orchestrations are active (critical above "
                          f"{c.active_critical}); creates are likely stuck."),
-            runbook_url=runbook(c, "ToygresActiveOrchestrationsCritical"), fires_in=("runaway-client",), **common),
+            fires_in=("runaway-client",), **common),
         AlertRule(
             "ToygresOrchestrationsStuck", query=unfinished,
-            threshold=Threshold(">", 10), for_="10m", severity="warning",
+            threshold=Threshold(">", c.stuck_creates_warning), for_="10m", severity="warning",
             summary="Instance creates start but do not finish: orchestrations are stuck",
             description=("{{ $value | humanize }} more create-instance orchestrations started than "
                          "finished in the last 30 minutes; creates are hanging (wait-for-ready?)."),
             # A batch of 50 creates while pods never become ready. stuck-orchestrations alone
             # fires too, but only once 10 of its creates (15/h) have hung: ~40 minutes.
-            runbook_url=runbook(c, "ToygresOrchestrationsStuck"),
             fires_in=("burst+stuck-orchestrations",), **common),
     ]

@@ -1,7 +1,7 @@
 """Orchestrator and worker queue backlog."""
 
 from generator import queries as q
-from generator.alerting.helpers import concrete, runbook
+from generator.alerting.helpers import concrete, dashboard
 from generator.alerting.model import AlertRule, Threshold
 from generator.config import Config
 
@@ -9,7 +9,7 @@ GROUP = "toygres-queues"
 
 
 def rules(c: Config) -> list[AlertRule]:
-    common = dict(group=GROUP, dashboard_uid="toygres-queues-workers")
+    common = dict(group=GROUP, dashboard_uid=dashboard("queues_workers"))
     return [
         AlertRule(
             "ToygresOrchestratorQueueBacklog", query=concrete(c, q.orchestrator_queue(c)),
@@ -20,7 +20,7 @@ def rules(c: Config) -> list[AlertRule]:
                          f"{c.orchestrator_queue_warning} for 5 minutes): turns are starved, usually "
                          "because every turn waits on the store."),
             # A load surge does not back this queue up (turns take milliseconds); slow turns do.
-            runbook_url=runbook(c, "ToygresOrchestratorQueueBacklog"), fires_in=("store-lock-contention",),
+            fires_in=("store-lock-contention",),
             **common),
         AlertRule(
             "ToygresWorkerQueueBacklog", query=concrete(c, q.worker_queue(c)),
@@ -31,5 +31,5 @@ def rules(c: Config) -> list[AlertRule]:
                          f"{c.queue_warning} for 10 minutes): all 10 worker slots are busy."),
             # runaway-client fills the queue at once. queue-backlog's 1.3x surge fires it too,
             # but its queue passes 20 only ~3 minutes in (and E2 re-polls the gauge every 60 s).
-            runbook_url=runbook(c, "ToygresWorkerQueueBacklog"), fires_in=("runaway-client",), **common),
+            fires_in=("runaway-client",), **common),
     ]

@@ -1,6 +1,7 @@
 """The 95 % orchestration success SLO as multi-window, multi-burn-rate alerts."""
 
-from generator.alerting.helpers import runbook
+from generator import queries as q
+from generator.alerting.helpers import dashboard, job_selector
 from generator.alerting.model import AlertRule, RecordingRule, Threshold
 from generator.config import Config
 from generator.pipeline.spec import scenario
@@ -9,23 +10,12 @@ GROUP = "toygres-slo"
 WINDOWS = ("5m", "30m", "1h", "6h")
 
 
-def events(selector: str, window: str) -> str:
-    """Events counted in the window, including those of series born inside it.
-
-    A duroxide counter series appears at its first increment (a new orchestration version, the
-    first failure of a kind), which increase() cannot see; over an SLO's hours-long windows those
-    lost first events delay the burn alerts. Series older than the window count their increase;
-    series born inside it count their whole value.
-    """
-    return (f"((sum(increase({selector}[{window}]) and {selector} offset {window}) or vector(0)) "
-            f"+ (sum({selector} unless {selector} offset {window}) or vector(0)))")
-
-
 def error_ratio(c: Config, window: str) -> str:
     """Failed share of finished orchestrations (continuedAsNew is no outcome)."""
-    sel = f'{c.job_label}="{c.job}"'
-    failed = events(f'duroxide_orchestration_completions_total{{{sel}, status="failed"}}', window)
-    total = events(f'duroxide_orchestration_completions_total{{{sel}, status=~"success|failed"}}', window)
+    sel = job_selector(c)
+    failed = q.events_in_window(f'duroxide_orchestration_completions_total{{{sel}, status="failed"}}', window)
+    total = q.events_in_window(
+        f'duroxide_orchestration_completions_total{{{sel}, status=~"success|failed"}}', window)
     return f"({failed} / ({total} > 0))"
 
 
@@ -46,7 +36,7 @@ def rules(c: Config) -> list[AlertRule | RecordingRule]:
     # ratio over both windows; at Toygres' ~44 completions an hour no 20-30 minute fault
     # reaches it (measured max: 1 h ratio 0.60 in database-down, 0.20 in the failure storm),
     # and a total outage needs ~40 minutes (6x over 6 h: ~2 hours). See docs/alerts.md.
-    common = dict(group=GROUP, dashboard_uid="toygres-overview", panel_title="Success rate",
+    common = dict(group=GROUP, dashboard_uid=dashboard("overview"), panel_title="Success rate",
                   fires_in=(scenario("database-down", hold="150m"),), noisy=True)
     return recorded + [
         AlertRule(
@@ -56,7 +46,7 @@ def rules(c: Config) -> list[AlertRule | RecordingRule]:
             description=("{{ $value | humanizePercentage }} of orchestrations failed over the last "
                          f"5 minutes and the last hour (more than {c.slo_fast_burn_factor:g}x the "
                          "error budget): users' creates and deletes are failing now."),
-            runbook_url=runbook(c, "ToygresSLOFastBurn"), signal="slo-fast-burn", **common),
+            signal="slo-fast-burn", **common),
         AlertRule(
             "ToygresSLOSlowBurn", query=slow_query, threshold=Threshold(">", round(slow, 6)),
             for_="15m", severity="warning",
@@ -64,6 +54,6 @@ def rules(c: Config) -> list[AlertRule | RecordingRule]:
             description=("{{ $value | humanizePercentage }} of orchestrations failed over the last "
                          f"30 minutes and 6 hours (more than {c.slo_slow_burn_factor:g}x the error "
                          "budget): at this rate the month's budget is gone in days."),
-            runbook_url=runbook(c, "ToygresSLOSlowBurn"), labels={"ticket": "true"}, signal="slo-slow-burn",
+            labels={"ticket": "true"}, signal="slo-slow-burn",
             **common),
     ]

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import sys
 
-from bench import alerts_bench, check_bench, compile_bench, deploy_bench, review_bench
+from bench import alerts_bench, check_bench, compile_bench, deploy_bench, import_bench, review_bench
 
 
 def main() -> None:
-    sections = sys.argv[1:] or ["compile", "deploy", "check", "review"]
+    sections = sys.argv[1:] or ["compile", "deploy", "import", "check", "review"]
     if "compile" in sections:
         print(compile_bench.report(compile_bench.run()), flush=True)
     if "deploy" in sections:
         deploy_bench._print(deploy_bench.run())
         sys.stdout.flush()
+    if "import" in sections:
+        print(import_bench.report(import_bench.run()), flush=True)
     if "check" in sections:
         print(check_bench.report(check_bench.run()), flush=True)
     if "review" in sections:  # the semantic diff at scale, and previews vs check

@@ -14,13 +14,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from generator.alerting import proof, rulefiles  # noqa: E402
+from generator.proof import engine as proof, rulefiles  # noqa: E402
 from generator.config import Config  # noqa: E402
 
 
 def run(seeds: tuple[int, ...] = (1, 2, 3), healthy_hours: float = 24.0) -> dict[str, Any]:
     config = Config()
-    rules = rulefiles.load(ROOT / "alerts", ROOT / "observability", config)
+    rules = rulefiles.load(ROOT / "observability")
     settings = proof.Settings(seeds=seeds, healthy_seconds=int(healthy_hours * 3600))
     report = proof.run(rules, config, settings)
     t = report.timings

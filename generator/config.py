@@ -68,6 +68,9 @@ class Config:
     # reaches queue_warning even when every turn is starved. 10 = the orchestration slots'
     # worth of messages waiting (healthy: 0; measured 17-24 when turns wait on store locks).
     orchestrator_queue_warning: int = 10
+    # Unfinished instance creates over 30 minutes (started minus finished): healthy creates
+    # finish in about a minute, so this hovers near 0; 10 hung creates means they are stuck.
+    stuck_creates_warning: int = 10
     # Provider (Postgres store) p95 latency of the slowest operation kind: ~15-40 ms when
     # healthy, with 5-minute peaks up to ~95 ms over a simulated day; 250 ms leaves that margin
     # and is still crossed within minutes when the store is 20x slower (~0.4 s).
@@ -93,6 +96,17 @@ class Config:
     # page when 2 % of a 30-day budget burns in 1 h (14.4x), ticket when 5 % burns in 6 h (6x).
     slo_fast_burn_factor: float = 14.4
     slo_slow_burn_factor: float = 6.0
+
+    # The observability stack (generator/stack/, observability/stack/). Where Prometheus
+    # scrapes Toygres' /metrics (E2; in E1 the collector's exporter): the stack's simulator
+    # locally; on AKS the toygres-server service. host:port, as Prometheus targets are written.
+    toygres_target: str = "simulator:8080"
+    # Where Prometheus and the Loki ruler send alerts.
+    alertmanager_url: str = "http://alertmanager:9093"
+    # How long Prometheus keeps samples and Loki keeps log lines (Loki's compactor deletes
+    # older chunks). 30 days covers the SLO window; two weeks of logs covers an incident review.
+    metrics_retention_days: int = 30
+    log_retention_days: int = 14
 
     def replace(self, **changes: Any) -> "Config":
         return dataclasses.replace(self, **changes)

@@ -21,3 +21,7 @@ class ParseError(DashgenError):
 
 class BuildError(DashgenError):
     """Compiling failed (lint errors, duplicate uids, ...); nothing was written."""
+
+
+class ImportFailure(DashgenError):
+    """A file given to `dashgen import` is not a dashboard it can import."""

@@ -19,6 +19,19 @@ FAILURES = "duroxide_orchestration_failures_total"
 ACTIVITY_EXECUTIONS = "duroxide_activity_executions_total"
 
 
+def events_in_window(selector_text: str, window: str) -> str:
+    """Events a counter counted in the window, including those of series born inside it.
+
+    A duroxide counter series appears at its first increment (a new orchestration version, the
+    first failure of a kind, the first poison), which increase() cannot see; over long windows
+    those lost first events delay alerts. Series older than the window count their increase;
+    series born inside it count their whole value.
+    """
+    s, w = selector_text, window
+    return (f"((sum(increase({s}[{w}]) and {s} offset {w}) or vector(0)) "
+            f"+ (sum({s} unless {s} offset {w}) or vector(0)))")
+
+
 def active_orchestrations(c: Config, labels: tuple[str, ...] = ()) -> str:
     """In-flight instances from duroxide's own gauge, summed over processes (it is per process).
 

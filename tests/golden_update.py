@@ -6,12 +6,14 @@ from pathlib import Path
 
 from generator.canonical import write_files_atomically
 from tests.compile_helpers import GOLDEN_DIR, compile_bundled
+from tests.importer.golden import GOLDEN_IMPORT_DIR, import_goldens
 
 
 def main() -> None:
     compiled = compile_bundled()
     files = {GOLDEN_DIR / f"{uid}.json": text for uid, text in compiled.items()}
-    stale = tuple(p for p in GOLDEN_DIR.glob("*.json") if p not in files)
+    files.update(import_goldens())
+    stale = tuple(p for p in [*GOLDEN_DIR.glob("*.json"), *GOLDEN_IMPORT_DIR.glob("*.py")] if p not in files)
     changed = write_files_atomically(files, remove=stale)
     for path in changed:
         print(f"updated {path}")

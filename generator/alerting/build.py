@@ -3,6 +3,7 @@ Prometheus / Loki rule files into the same all-or-nothing file set as the dashbo
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,16 +11,21 @@ from typing import Any, Sequence
 
 from generator.alerting import render
 from generator.alerting.checks import check_rules
+from generator.alerting.helpers import runbook
 from generator.alerting.model import AlertRule, RecordingRule
-from generator.canonical import dump_yaml
+from generator.canonical import dump_json, dump_yaml
 from generator.compile.loader import call_definition, discover, load_module
 from generator.config import Config
 from generator.errors import DefinitionError
+from generator.pipeline.spec import as_spec
 from generator.problems import Problem
 
 ALERTING_DIR = Path("grafana") / "provisioning" / "alerting"
 PROMETHEUS_RULES_DIR = Path("prometheus") / "rules"
 LOKI_RULES_DIR = Path("loki") / "rules"
+# Beside check/measures.json: each alert's fires_in scenarios and ground-truth signal, what
+# the proof needs from the definitions, so it reads compiled output only.
+PROOF_FILE = Path("check") / "alerts.json"
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,8 @@ def load_rules(directory: Path, config: Config) -> Loaded:
         result = call_definition(path, module, "rules", config)
         for rule in result or []:
             if isinstance(rule, AlertRule):
+                if not rule.runbook_url:
+                    rule = dataclasses.replace(rule, runbook_url=runbook(config, rule.name))
                 alerts.append((rule, str(path)))
             elif isinstance(rule, RecordingRule):
                 recordings.append((rule, str(path)))
@@ -76,6 +84,8 @@ def compile_alerts(directory: Path, config: Config, root: Path, compiled: Any) -
         files[PROMETHEUS_RULES_DIR / f"{group}.yml"] = dump_yaml(render.rule_file(group, rules, config))
     for group, rules in sorted(by_group(alerts, [], "logql").items()):
         files[LOKI_RULES_DIR / f"{group}.yml"] = dump_yaml(render.rule_file(group, rules, config))
+    files[PROOF_FILE] = dump_json({rule.name: {"fires_in": [str(as_spec(s)) for s in rule.fires_in],
+                                               "signal": rule.signal} for rule in alerts})
     return problems
 
 

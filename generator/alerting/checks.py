@@ -2,7 +2,7 @@
 
 Invalid definitions (bad name, duplicate, unknown severity, query that does not parse) raise;
 quality problems (no summary, no runbook, no `for` on a noisy signal, a metric duroxide never
-records) are returned as problems with ids `alert/<name>`.
+records) are returned as problems by the rules under alerting/rules/, one module per id.
 """
 
 from __future__ import annotations
@@ -10,16 +10,15 @@ from __future__ import annotations
 import re
 from typing import Iterable, Sequence
 
-from generator.alerting.model import NAME_PATTERN, RECORD_PATTERN, SEVERITIES, AlertRule, RecordingRule
-from generator.alerting.render import duration_seconds
-from generator.alerting.signals import SIGNALS
-from generator.catalogue import lookup
+from generator.alerting.model import NAME_PATTERN, OPS, RECORD_PATTERN, SEVERITIES, AlertRule, RecordingRule
+from generator.alerting.rules import RULES
+from generator.proof.signals import SIGNALS
 from generator.config import Config
 from generator.errors import DefinitionError
-from generator.parsers import parse_mixed, promql
+from generator.parsers import parse_mixed
 from generator.parsers.bridge import QuerySyntaxError
 from generator.pipeline.spec import ScenarioSpecError, as_spec
-from generator.problems import Problem, Severity
+from generator.problems import Problem
 
 DURATION = re.compile(r"^(\d+[smhd])+$")
 
@@ -38,6 +37,9 @@ def validate(alerts: Sequence[tuple[AlertRule, str]], recordings: Sequence[tuple
             raise DefinitionError(f"{where}: unknown severity {rule.severity!r} (use {', '.join(SEVERITIES)})")
         if not DURATION.match(rule.for_):
             raise DefinitionError(f"{where}: `for` must be a duration like 5m, got {rule.for_!r}")
+        if rule.threshold is not None and rule.threshold.op not in OPS:
+            raise DefinitionError(f"{where}: threshold operator {rule.threshold.op!r} is not one of "
+                                  f"{', '.join(OPS)} (Grafana's threshold step compares strictly)")
         if rule.language not in ("promql", "logql"):
             raise DefinitionError(f"{where}: language must be promql or logql")
         for entry in rule.fires_in:
@@ -81,21 +83,6 @@ def check_rules(alerts: Sequence[tuple[AlertRule, str]], recordings: Sequence[tu
 
 
 def lint_rule(rule: AlertRule, source: str, ast: object) -> Iterable[Problem]:
-    def problem(rule_id: str, message: str, severity: Severity = Severity.ERROR) -> Problem:
-        return Problem(rule_id, severity, message, file=source, alert=rule.name)
-    for field in ("summary", "description", "runbook_url"):
-        if not getattr(rule, field).strip():
-            yield problem(f"alert/{field.replace('_url', '')}", f"rule {rule.name} has no {field}")
-    if rule.threshold is not None and "{{" not in rule.description:
-        yield problem("alert/description", f"rule {rule.name}: description shows no {{{{ $value }}}} or {{{{ $labels }}}}",
-                      Severity.WARNING)
-    if rule.noisy and duration_seconds(rule.for_) == 0:
-        yield problem("alert/for", f"rule {rule.name} is on a noisy signal but fires without `for`: one blip pages")
-    if rule.language == "promql":
-        for selector in promql.selectors(ast):  # type: ignore[arg-type]
-            name = promql.metric_name(selector) or ""
-            metric = lookup(name)
-            if name.startswith("duroxide_") and metric is None:
-                yield problem("alert/metric-unknown", f"rule {rule.name} uses {name}, which duroxide does not export")
-            elif metric is not None and not metric.recorded:
-                yield problem("alert/never-recorded", f"rule {rule.name} uses {name}, which duroxide never records: it can never fire")
+    """Every alert/* rule's problems for one definition."""
+    for check in RULES:
+        yield from check.check(rule, source, ast)

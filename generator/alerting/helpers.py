@@ -18,5 +18,19 @@ def concrete(config: Config, query: str, window_seconds: int = RULE_WINDOW_SECON
                       rate_interval_seconds=window_seconds, range_seconds=window_seconds)
 
 
+def job_selector(config: Config) -> str:
+    """The concrete job matcher alert rules select with (`job="toygres"`, or
+    `exported_job="toygres"` for E1's OpenTelemetry collector path)."""
+    return f'{config.job_label}="{config.job}"'
+
+
 def runbook(config: Config, name: str) -> str:
+    """A rule's runbook: its section of the runbook page (derived when a rule sets none)."""
     return f"{config.runbook_base_url}#{name.lower()}"
+
+
+def dashboard(module: str) -> str:
+    """The uid of the dashboard defined by dashboards/<module>.py, as the compiler derives it."""
+    from generator.compile.uids import uid_for
+
+    return uid_for(module.replace("_", "-"))

@@ -12,7 +12,9 @@ if TYPE_CHECKING:
 SEVERITIES = ("critical", "warning", "info")
 NAME_PATTERN = re.compile(r"^Toygres[A-Z][A-Za-z0-9]*$")
 RECORD_PATTERN = re.compile(r"^[a-z_]+:[a-z0-9_]+:[a-z0-9_]+$")
-OPS = {">": "gt", "<": "lt", ">=": "gt", "<=": "lt"}
+# Grafana's threshold step compares strictly (gt, lt): there is no >= or <=, so only these
+# compile; anything else is a definition error rather than a silently different comparison.
+OPS = {">": "gt", "<": "lt"}
 
 
 @dataclass(frozen=True)
@@ -38,17 +40,18 @@ class AlertRule:
     severity: str
     summary: str
     description: str
-    runbook_url: str
     dashboard_uid: str
     panel_title: str
     # Scenarios of the simulator in which this rule must fire (and stay silent in `healthy`):
     # ScenarioSpecs or their text ("database-down,hold=150m"; generator/pipeline/spec.py).
     fires_in: tuple["ScenarioSpec | str", ...]
+    # Empty: derived from the name (Config.runbook_base_url + "#" + name in lower case).
+    runbook_url: str = ""
     language: str = "promql"
     labels: Mapping[str, str] = field(default_factory=dict)
     # Signals that wobble (ratios, latencies) need a `for` so a blip does not page.
     noisy: bool = True
-    # A ground-truth signal (generator/alerting/signals.py) for rules that by construction
+    # A ground-truth signal (generator/proof/signals.py) for rules that by construction
     # cannot fire soon after a fault's onset; the proof then also measures from that signal.
     signal: str = ""
 

@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import grafanalib.core as g
 
 from generator.authoring.panels import Cell
+
+if TYPE_CHECKING:
+    from generator.authoring.verbatim import Verbatim
 
 GRID_WIDTH = 24
 MIN_WIDTH = 3
@@ -18,16 +21,23 @@ HEIGHTS = {"stat": 5, "timeseries": 8, "bargauge": 8, "logs": 12, "text": 6, "ta
 
 @dataclass(frozen=True)
 class Row:
-    """A titled row of panels laid out left to right, wrapping at 24 columns."""
+    """A titled row of panels laid out left to right, wrapping at 24 columns.
 
-    title: str
+    A collapsed row keeps its panels inside the row header (Grafana's layout for collapsed
+    rows); a row titled None has no header at all (panels above a dashboard's first row).
+    """
+
+    title: str | None
     cells: tuple[Cell, ...]
     collapsed: bool = False
+    extra: Verbatim | None = None
 
-    def __init__(self, title: str, cells: Sequence[Cell], collapsed: bool = False) -> None:
+    def __init__(self, title: str | None, cells: Sequence[Cell], collapsed: bool = False,
+                 extra: Verbatim | None = None) -> None:
         object.__setattr__(self, "title", title)
         object.__setattr__(self, "cells", tuple(cells))
         object.__setattr__(self, "collapsed", collapsed)
+        object.__setattr__(self, "extra", extra)
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,8 @@ class Variable:
     include_all: bool = False
     all_value: str | None = None
     datasource: dict[str, str] | None = None
+    # Grafana JSON merged over the compiled variable (the escape hatch, authoring/verbatim.py).
+    extra: Verbatim | None = None
 
     def to_grafanalib(self) -> g.Template:
         return g.Template(
@@ -66,6 +78,11 @@ class DashboardSpec:
     time_from: str = "now-6h"
     refresh: str = "30s"
     links: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    # The uid to keep (imported dashboards keep theirs so links work); None derives it from
+    # the module name.
+    uid: str | None = None
+    # Grafana JSON merged over the compiled dashboard (the escape hatch, authoring/verbatim.py).
+    extra: Verbatim | None = None
 
 
 def _widths(cells: Sequence[Cell]) -> list[int]:
@@ -86,12 +103,17 @@ def _widths(cells: Sequence[Cell]) -> list[int]:
 
 
 def layout(rows: Sequence[Row]) -> list[tuple[Cell | Row, dict[str, int]]]:
-    """Grid positions for every row header and panel, top to bottom, in reading order."""
+    """Grid positions for every row header and panel, top to bottom, in reading order.
+
+    Panels of a collapsed row are placed as if it were expanded (Grafana stores them so) but
+    take no room: the next row starts right under the collapsed header."""
     placed: list[tuple[Cell | Row, dict[str, int]]] = []
     y = 0
     for row in rows:
-        placed.append((row, {"h": 1, "w": GRID_WIDTH, "x": 0, "y": y}))
-        y += 1
+        header_y = y
+        if row.title is not None:
+            placed.append((row, {"h": 1, "w": GRID_WIDTH, "x": 0, "y": y}))
+            y += 1
         x = 0
         line_height = 0
         for cell, width in zip(row.cells, _widths(row.cells)):
@@ -102,12 +124,14 @@ def layout(rows: Sequence[Row]) -> list[tuple[Cell | Row, dict[str, int]]]:
             placed.append((cell, {"h": height, "w": width, "x": x, "y": y}))
             x += width
             line_height = max(line_height, height)
-        y += line_height
+        y = header_y + 1 if row.collapsed and row.title is not None else y + line_height
     return placed
 
 
 def panel_kind(cell: Cell) -> str:
     """The Grafana panel type of a cell (grafanalib classes map to one type each)."""
+    if type(cell.panel).__name__ == "RawPanel":
+        return str(cell.panel.json.get("type") or "")
     return KINDS.get(type(cell.panel).__name__, "timeseries")
 
 

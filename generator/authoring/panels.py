@@ -4,10 +4,13 @@ unit, a legend that names its series, and thresholds where they mean something."
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import attr
 import grafanalib.core as g
+
+if TYPE_CHECKING:
+    from generator.authoring.verbatim import Verbatim
 
 PROMETHEUS_DS = {"type": "prometheus", "uid": "${datasource}"}
 LOKI_DS = {"type": "loki", "uid": "${loki}"}
@@ -23,6 +26,8 @@ class LokiTarget:
     refId: str = attr.ib(default="")  # noqa: N815 (Grafana's JSON key)
     legendFormat: str = attr.ib(default="")  # noqa: N815
     queryType: str = attr.ib(default="range")  # noqa: N815
+    # Grafana JSON merged over this target (the escape hatch, see authoring/verbatim.py).
+    extra: Any = attr.ib(default=None)
 
     def to_json_data(self) -> dict[str, Any]:
         return {"datasource": LOKI_DS, "editorMode": "code", "expr": self.expr,
@@ -47,24 +52,37 @@ class Cell:
     # A ground-truth quantity this panel claims to show (see generator/check), or "".
     measures: str = ""
     tags: tuple[str, ...] = field(default_factory=tuple)
+    # Grafana JSON merged over the compiled panel (the escape hatch, see authoring/verbatim.py).
+    extra: Verbatim | None = None
 
 
-def prom(expr: str, legend: str = "", instant: bool = False) -> g.Target:
+@attr.s
+class PromTarget(g.Target):
+    """A Prometheus target that may carry verbatim JSON merged over its compiled form."""
+
+    extra: Any = attr.ib(default=None)
+
+
+def prom(expr: str, legend: str = "", instant: bool = False, *,
+         datasource: dict[str, str] = PROMETHEUS_DS, extra: Verbatim | None = None) -> PromTarget:
     """A Prometheus target; refIds are assigned at compile time."""
-    return g.Target(expr=expr, legendFormat=legend, instant=instant, datasource=PROMETHEUS_DS)
+    return PromTarget(expr=expr, legendFormat=legend, instant=instant, datasource=datasource,
+                      extra=extra)
 
 
-def loki(expr: str, legend: str = "", instant: bool = False) -> LokiTarget:
-    return LokiTarget(expr=expr, legendFormat=legend, queryType="instant" if instant else "range")
+def loki(expr: str, legend: str = "", instant: bool = False, *,
+         extra: Verbatim | None = None) -> LokiTarget:
+    return LokiTarget(expr=expr, legendFormat=legend, queryType="instant" if instant else "range",
+                      extra=extra)
 
 
 def _steps(steps: Sequence[Step]) -> list[dict[str, Any]]:
     return [{"color": s.color, "value": s.value} for s in steps] or [{"color": GREEN, "value": None}]
 
 
-def _field_config(unit: str, steps: Sequence[Step], minimum: float | None,
+def _field_config(unit: str | None, steps: Sequence[Step], minimum: float | None,
                   maximum: float | None, decimals: int | None) -> dict[str, Any]:
-    defaults: dict[str, Any] = {"unit": unit, "thresholds": {"mode": "absolute", "steps": _steps(steps)}}
+    defaults: dict[str, Any] = {"unit": unit or "", "thresholds": {"mode": "absolute", "steps": _steps(steps)}}
     if minimum is not None:
         defaults["min"] = minimum
     if maximum is not None:
@@ -74,61 +92,64 @@ def _field_config(unit: str, steps: Sequence[Step], minimum: float | None,
     return defaults
 
 
-def timeseries(title: str, description: str, targets: Sequence[Any], *, unit: str,
+def timeseries(title: str, description: str, targets: Sequence[Any], *, unit: str | None,
                steps: Sequence[Step] = (), minimum: float | None = 0, maximum: float | None = None,
                stack: bool = False, legend_calcs: Sequence[str] = ("mean", "max", "lastNotNull"),
                width: int | None = None, height: int | None = None, measures: str = "",
-               datasource: dict[str, str] = PROMETHEUS_DS) -> Cell:
+               datasource: dict[str, str] = PROMETHEUS_DS, extra: Verbatim | None = None) -> Cell:
     """A time series with a table legend (mean, max, last) and dashed threshold lines."""
     panel = g.TimeSeries(
         title=title, description=description, targets=list(targets), dataSource=datasource,
-        unit=unit, legendDisplayMode="table", legendPlacement="bottom",
+        unit=unit or "", legendDisplayMode="table", legendPlacement="bottom",
         legendCalcs=list(legend_calcs), tooltipMode="multi", tooltipSort="desc",
         fillOpacity=10, showPoints="never", valueMin=minimum, valueMax=maximum,
         stacking={"mode": "normal", "group": "A"} if stack else {"mode": "none", "group": "A"},
         thresholdsStyleMode="dashed" if steps else "off",
     )
     panel.extraJson = {"fieldConfig": {"defaults": {"thresholds": {"mode": "absolute", "steps": _steps(steps)}}}}
-    return Cell(panel, width, height, measures)
+    return Cell(panel, width, height, measures, extra=extra)
 
 
-def stat(title: str, description: str, target: Any, *, unit: str, steps: Sequence[Step] = (),
+def stat(title: str, description: str, target: Any, *, unit: str | None, steps: Sequence[Step] = (),
          minimum: float | None = None, maximum: float | None = None, decimals: int | None = None,
          graph: bool = True, no_value: str = "No data", width: int | None = None,
          height: int | None = None, measures: str = "",
-         datasource: dict[str, str] = PROMETHEUS_DS) -> Cell:
+         datasource: dict[str, str] = PROMETHEUS_DS, extra: Verbatim | None = None) -> Cell:
     """A single-number panel coloured by its thresholds, with a sparkline."""
     panel = g.Stat(
         title=title, description=description, targets=[target], dataSource=datasource,
         graphMode="area" if graph else "none", colorMode="background", reduceCalc="lastNotNull",
-        noValue=no_value, textMode="value", orientation="auto", format=unit,
+        noValue=no_value, textMode="value", orientation="auto", format=unit or "",
     )
     panel.extraJson = {"fieldConfig": {"defaults": _field_config(unit, steps, minimum, maximum, decimals)}}
-    return Cell(panel, width, height, measures)
+    return Cell(panel, width, height, measures, extra=extra)
 
 
-def bargauge(title: str, description: str, targets: Sequence[Any], *, unit: str,
+def bargauge(title: str, description: str, targets: Sequence[Any], *, unit: str | None,
              steps: Sequence[Step] = (), width: int | None = None, height: int | None = None,
-             measures: str = "") -> Cell:
+             measures: str = "", datasource: dict[str, str] = PROMETHEUS_DS,
+             extra: Verbatim | None = None) -> Cell:
     """Horizontal bars ranking series (e.g. slowest activities), sorted by value."""
     panel = g.BarGauge(title=title, description=description, targets=list(targets),
-                       dataSource=PROMETHEUS_DS, orientation="horizontal", displayMode="gradient",
-                       calc="lastNotNull", format=unit)
+                       dataSource=datasource, orientation="horizontal", displayMode="gradient",
+                       calc="lastNotNull", format=unit or "")
     panel.extraJson = {"fieldConfig": {"defaults": _field_config(unit, steps, 0, None, None)}}
-    return Cell(panel, width, height, measures)
+    return Cell(panel, width, height, measures, extra=extra)
 
 
-def text(title: str, content: str, *, width: int | None = None, height: int | None = None) -> Cell:
+def text(title: str, content: str, *, width: int | None = None, height: int | None = None,
+         extra: Verbatim | None = None) -> Cell:
     """Markdown text: explanations that belong next to the numbers."""
     panel = g.Text(title=title, description=title, content=content, mode="markdown")
-    return Cell(panel, width, height)
+    return Cell(panel, width, height, extra=extra)
 
 
 def logs(title: str, description: str, target: Any, *, width: int | None = None,
-         height: int | None = None) -> Cell:
+         height: int | None = None, datasource: dict[str, str] = LOKI_DS,
+         extra: Verbatim | None = None) -> Cell:
     """A log lines panel, newest first, with log details enabled."""
-    panel = g.Logs(title=title, description=description, targets=[target], dataSource=LOKI_DS,
+    panel = g.Logs(title=title, description=description, targets=[target], dataSource=datasource,
                    showLabels=False, showCommonLabels=False, showTime=True, wrapLogMessages=True,
                    sortOrder="Descending", dedupStrategy="none", enableLogDetails=True,
                    prettifyLogMessage=False)
-    return Cell(panel, width, height)
+    return Cell(panel, width, height, extra=extra)

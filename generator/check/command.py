@@ -14,7 +14,7 @@ from generator.check.engine import DEFAULT_DURATION, MEASURES_FILE, check as run
 from generator.check.report import render_markdown
 from generator.errors import DashgenError
 from generator.lint.reporters import REPORTERS
-from generator.pipeline import ScenarioSpec, Timings
+from generator.pipeline import Cache, ScenarioSpec, Timings
 from generator.problems import has_errors
 from generator.walker import DEFAULT_GLOB, read_dashboard
 from generator.sim.scenarios import SCENARIOS
@@ -44,8 +44,10 @@ def _duration(text: str) -> int:
 @click.option("--measures", type=click.Path(path_type=Path), default=MEASURES_FILE, show_default=True,
               help="What each panel declares it measures (compiled from the Python definitions).")
 @click.option("--timings", "show_timings", is_flag=True, help="Print the time split to stderr.")
+@click.option("--no-cache", is_flag=True, help="Simulate and backfill every scenario afresh (ignore .dashgen/cache/).")
+@click.option("--list-rules", is_flag=True, help="Print every check rule id with its severity and description and exit.")
 def check(files: tuple[Path, ...], scenarios: tuple[str, ...], prometheus_url: str | None, fmt: str, env: str,
-          duration: str, seed: int, measures: Path, show_timings: bool) -> None:
+          duration: str, seed: int, measures: Path, show_timings: bool, no_cache: bool, list_rules: bool) -> None:
     """Evaluate every panel's queries against simulated scenarios in a real Prometheus.
 
     Simulates each scenario, backfills it with promtool into a temporary TSDB, starts a private
@@ -54,6 +56,9 @@ def check(files: tuple[Path, ...], scenarios: tuple[str, ...], prometheus_url: s
     double counting, impossible ranges, cardinality and cost. LogQL targets are checked against
     the simulated log streams. Exit 1 on any error. Works on hand-made dashboard JSON too.
     """
+    if list_rules:
+        _list_rules()
+        return
     config = config_module.load(env)
     parsed = [ScenarioSpec.parse(s) for s in scenarios]
     paths = list(files) or sorted(Path().glob(DEFAULT_GLOB))
@@ -67,7 +72,8 @@ def check(files: tuple[Path, ...], scenarios: tuple[str, ...], prometheus_url: s
 
     problems, timings = run_check([(str(p), read_dashboard(p)) for p in paths], config, specs=specs,
                                   prometheus_url=prometheus_url, duration=_duration(duration), seed=seed,
-                                  measures_file=measures, progress=progress)
+                                  measures_file=measures, progress=progress,
+                                  cache=Cache(None) if no_cache else None)
     names = ["live"] if prometheus_url else [s.label(config.era) for s in specs]
     if fmt == "markdown":
         click.echo(render_markdown(problems, names, timings), nl=False)
@@ -79,6 +85,18 @@ def check(files: tuple[Path, ...], scenarios: tuple[str, ...], prometheus_url: s
         sys.exit(1)
 
 
+def _list_rules() -> None:
+    from generator.check import logql_checks
+    from generator.check.rules import RULES
+
+    for rule in RULES:
+        note = " (needs ground truth)" if rule.needs_truth else ""
+        click.echo(f"{rule.id:32} {rule.severity.value:8} {rule.description}{note}")
+    for rule_id, severity, description in logql_checks.RULES:
+        click.echo(f"{rule_id:32} {severity.value:8} {description} (needs ground truth)")
+
+
 def _timings_line(t: Timings, total: float) -> str:
-    return (f"time: simulate {t.simulate:.1f}s, backfill {t.backfill:.1f}s (overlapped), start {t.start:.1f}s, "
+    return (f"time: simulate {t.simulate:.1f}s ({t.cache_hits} scenarios from the cache), write {t.write:.1f}s, "
+            f"backfill {t.backfill:.1f}s (overlapped), start {t.start:.1f}s, "
             f"queries {t.queries:.1f}s, rules {t.rules:.1f}s; wall {total:.1f}s")

@@ -15,7 +15,7 @@ from generator.check.measures import Measure, parse_declaration
 from generator.check.model import TargetResults
 from generator.check.rules import RULES
 from generator.config import Config
-from generator.pipeline import ScenarioRun, ScenarioSpec, Timings, served, staggered
+from generator.pipeline import END_TS, Cache, ScenarioRun, ScenarioSpec, Timings, served, staggered
 from generator.problems import Problem
 from generator.prometheus.client import Client
 from generator.walker import TargetCtx, build_contexts
@@ -62,16 +62,18 @@ def _apply_rules(targets: Sequence[TargetCtx], results: dict[int, list[Result]],
 def check(files: Sequence[tuple[str, dict[str, Any]]], config: Config, *,
           specs: Sequence[ScenarioSpec] | None = None, prometheus_url: str | None = None,
           duration: int = DEFAULT_DURATION, seed: int = 1, measures_file: Path = MEASURES_FILE,
-          progress: Callable[[str], None] = lambda _: None) -> tuple[list[Problem], Timings]:
+          progress: Callable[[str], None] = lambda _: None,
+          cache: Cache | None = None) -> tuple[list[Problem], Timings]:
     """Every problem the online rules find in these dashboards, and where the time went."""
     timings = Timings()
     declared = load_measures(measures_file)
     if prometheus_url:
         return check_against(files, config, prometheus_url, [], declared, timings), timings
     specs = [s if s.era else s.in_era(config.era) for s in (specs or default_specs(config))]
-    datasets = staggered(specs, end_ts=int(time.time()), duration_seconds=duration, seed=seed,
+    # A fixed end (not now): the same options give the same datasets, which the cache reuses.
+    datasets = staggered(specs, end_ts=END_TS, duration_seconds=duration, seed=seed,
                          step=config.scrape_interval_seconds)
-    with served(datasets, config, progress=progress, timings=timings) as prom:
+    with served(datasets, config, progress=progress, timings=timings, cache=cache) as prom:
         progress(f"querying {len(files)} dashboards x {len(prom.runs)} scenarios")
         problems = check_against(files, config, prom.url, prom.runs, declared, timings)
     return problems, timings

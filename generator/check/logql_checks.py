@@ -92,6 +92,14 @@ def check(targets: Sequence[TargetCtx], runs: Sequence[ScenarioRun], config: Con
     return problems
 
 
+# The LogQL checks' ids (they run together, over the simulated streams), for --list-rules.
+RULES: tuple[tuple[str, Severity, str], ...] = (
+    ("logql/stream-selector", Severity.ERROR, "The stream selector matches a stream the configured log shipping produces."),
+    ("logql/unknown-field", Severity.ERROR, "Label filters name labels the stream or the pipeline's parsers have."),
+    ("logql/no-lines", Severity.ERROR, "The pipeline keeps at least one simulated log line in some scenario."),
+)
+
+
 def _problem(target: TargetCtx, rule: str, message: str, severity: Severity = Severity.ERROR) -> Problem:
     d = target.panel.dashboard
     return Problem(rule, severity, message, dashboard=d.uid, panel=target.panel.title, target=target.ref_id,

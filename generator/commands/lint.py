@@ -22,7 +22,8 @@ from generator.walker import DEFAULT_GLOB, read_dashboard
 @click.option("--env", default="local", show_default=True, help="Environment overrides (local, aks or a YAML path).")
 @click.option("--exclusions", type=click.Path(path_type=Path), default=Path("lint-exclusions.yaml"),
               show_default=True, help="YAML list of {rule, dashboard, panel, reason} to silence.")
-@click.option("--list-rules", is_flag=True, help="Print every rule id with its description and exit.")
+@click.option("--list-rules", is_flag=True,
+              help="Print every rule id (dashboard rules, then the alert/* rules `dashgen build` runs) and exit.")
 def lint(files: tuple[Path, ...], fmt: str, env: str, exclusions: Path, list_rules: bool) -> None:
     """Lint dashboard JSON files (default: the compiled ones under observability/).
 
@@ -30,7 +31,9 @@ def lint(files: tuple[Path, ...], fmt: str, env: str, exclusions: Path, list_rul
     error-severity problem.
     """
     if list_rules:
-        for rule in RULES:
+        from generator.alerting.rules import RULES as ALERT_RULES
+
+        for rule in [*RULES, *ALERT_RULES]:
             click.echo(f"{rule.id:32} {rule.severity.value:8} {rule.description}")
         return
     config = config_module.load(env)

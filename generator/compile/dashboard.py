@@ -13,13 +13,13 @@ from typing import Any
 
 from grafanalib._gen import DashboardEncoder
 
-from generator.authoring.dashboard import DashboardSpec, Row, layout, panel_kind
+from generator.authoring.dashboard import DashboardSpec, Row, Variable, layout, panel_kind
 from generator.authoring.panels import Cell
+from generator.authoring.verbatim import RawPanel, merge
 from generator.canonical import drop_nulls
 from generator.config import Config
 
-UID_PREFIX = "toygres-"
-MAX_UID = 40
+from generator.compile.uids import MAX_UID, UID_PREFIX, uid_for  # noqa: F401 (re-exported)
 
 PANEL_KEYS = ("type", "title", "description", "datasource", "targets", "options", "fieldConfig",
               "transformations", "links", "interval", "repeat", "repeatDirection", "maxPerRow")
@@ -34,20 +34,15 @@ BUILTIN_ANNOTATION = {
 }
 
 
-def uid_for(slug: str) -> str:
-    """The stable dashboard uid for a definition module's slug (links and alerts rely on it)."""
-    return UID_PREFIX + slug
-
-
 def _raw(obj: Any) -> Any:
     return json.loads(json.dumps(obj.to_json_data(), cls=DashboardEncoder))
 
 
 def _target(raw: dict[str, Any], ref_id: str) -> dict[str, Any]:
-    if raw.get("datasource", {}).get("type") == "loki":
+    if (raw.get("datasource") or {}).get("type") == "loki":
         return {**raw, "refId": ref_id}
     instant = bool(raw.get("instant"))
-    return {"datasource": raw["datasource"], "editorMode": "code", "expr": raw["expr"],
+    return {"datasource": raw.get("datasource"), "editorMode": "code", "expr": raw["expr"],
             "instant": instant, "legendFormat": raw.get("legendFormat", ""), "range": not instant,
             "refId": ref_id}
 
@@ -82,7 +77,14 @@ def _field_config(kind: str, raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def compile_panel(cell: Cell, grid: dict[str, int], panel_id: int) -> dict[str, Any]:
-    """One panel: whitelisted keys, `{type, uid}` data sources, refIds A, B, C..."""
+    """One panel: whitelisted keys, `{type, uid}` data sources, refIds A, B, C...; then the
+    cell's verbatim JSON, if any, merged over it."""
+    if isinstance(cell.panel, RawPanel):
+        return merge({**drop_nulls(dict(cell.panel.json)), "id": panel_id, "gridPos": grid}, cell.extra)
+    return merge(_builder_panel(cell, grid, panel_id), cell.extra)
+
+
+def _builder_panel(cell: Cell, grid: dict[str, int], panel_id: int) -> dict[str, Any]:
     kind = panel_kind(cell)
     raw = _raw(cell.panel)
     panel: dict[str, Any] = {k: raw[k] for k in PANEL_KEYS if raw.get(k) not in (None, [], "")}
@@ -93,10 +95,18 @@ def compile_panel(cell: Cell, grid: dict[str, int], panel_id: int) -> dict[str, 
         panel.pop("datasource", None)
         panel.pop("targets", None)
     else:
-        panel["targets"] = [_target(t, string.ascii_uppercase[i]) for i, t in enumerate(raw.get("targets", []))]
+        objects = list(getattr(cell.panel, "targets", None) or [])
+        panel["targets"] = [merge(_target(t, _ref_id(i)), getattr(objects[i], "extra", None) if i < len(objects) else None)
+                            for i, t in enumerate(raw.get("targets", []))]
     panel["options"] = _options(kind, raw)
     panel["fieldConfig"] = _field_config(kind, raw)
     return panel
+
+
+def _ref_id(index: int) -> str:
+    """A, B, ..., Z, then AA, AB, ... (Grafana's own sequence)."""
+    letters = string.ascii_uppercase
+    return letters[index] if index < 26 else letters[index // 26 - 1] + letters[index % 26]
 
 
 def compile_variable(raw: dict[str, Any]) -> dict[str, Any]:
@@ -112,16 +122,31 @@ def compile_variable(raw: dict[str, Any]) -> dict[str, Any]:
     return variable
 
 
+def compile_template(variable: Variable) -> dict[str, Any]:
+    """One template variable, its verbatim JSON (if any) merged over it."""
+    return merge(compile_variable(_raw(variable.to_grafanalib())), variable.extra)
+
+
 def compile_dashboard(spec: DashboardSpec, slug: str, source: str, config: Config) -> dict[str, Any]:
     """The canonical dashboard JSON for one definition module."""
     panels: list[dict[str, Any]] = []
+    row_of = {id(cell): row for row in spec.rows for cell in row.cells}
+    headers: list[tuple[int, Row]] = []
+    nested: list[dict[str, Any]] = []  # the panels list of the current collapsed row header
     for index, (item, grid) in enumerate(layout(spec.rows), start=1):
         if isinstance(item, Row):
-            panels.append({"collapsed": item.collapsed, "gridPos": grid, "id": index,
-                           "panels": [], "title": item.title, "type": "row"})
+            header = {"collapsed": item.collapsed, "gridPos": grid, "id": index,
+                      "panels": [], "title": item.title, "type": "row"}
+            nested = header["panels"]
+            headers.append((len(panels), item))
+            panels.append(header)
+        elif row_of[id(item)].collapsed and row_of[id(item)].title is not None:
+            nested.append(compile_panel(item, grid, index))
         else:
             panels.append(compile_panel(item, grid, index))
-    templating = [compile_variable(_raw(v.to_grafanalib())) for v in spec.variables]
+    for position, row in headers:
+        panels[position] = merge(panels[position], row.extra)
+    templating = [compile_template(v) for v in spec.variables]
     tags = sorted({config.managed_tag, "toygres", *spec.tags})
     note = f"Generated by dashgen from {source}; edit the Python source, not this JSON."
     dashboard = {
@@ -143,13 +168,12 @@ def compile_dashboard(spec: DashboardSpec, slug: str, source: str, config: Confi
         "timepicker": {},
         "timezone": "browser",
         "title": spec.title,
-        "uid": uid_for(slug),
+        "uid": spec.uid or uid_for(slug),
         "weekStart": "",
     }
-    return drop_nulls(dashboard)
+    return drop_nulls(merge(dashboard, spec.extra))
 
 
 def measures(spec: DashboardSpec) -> dict[str, str]:
     """Panel title -> the ground-truth quantity it declares it shows (for `dashgen check`)."""
     return {c.panel.title: c.measures for row in spec.rows for c in row.cells if c.measures}
-

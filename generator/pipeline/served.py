@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import os
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from generator.config import Config
+from generator.pipeline.cache import Cache, entry_key
 from generator.pipeline.openmetrics import write_openmetrics
 from generator.pipeline.spec import ScenarioSpec
 from generator.pipeline.timings import Timings
@@ -104,8 +106,36 @@ def simulate(dataset: Dataset, config: Config):  # -> generator.sim.SimResult
                fault_duration_seconds=spec.hold_seconds)
 
 
-def _prepare(dataset: Dataset, config: Config, om: Path, families: frozenset[str] | None, aligned: bool,
-             timings: Timings) -> ScenarioRun:
+def sim_options(dataset: Dataset, config: Config):  # -> generator.sim.SimOptions
+    """The validated simulator options a dataset runs with (what the cache key hashes)."""
+    from generator.sim import build_options
+
+    spec = dataset.scenario
+    return build_options(config, scenarios=spec.faults, end_ts=dataset.end_ts,
+                         duration_seconds=dataset.duration_seconds, seed=dataset.seed, era=spec.era or config.era,
+                         fault_start_seconds=dataset.fault_start_seconds, fault_duration_seconds=spec.hold_seconds)
+
+
+def dataset_key(dataset: Dataset, config: Config, families: frozenset[str] | None, aligned: bool) -> str:
+    """The cache key: the simulator's code, every simulator option, and how it was exported."""
+    return entry_key({"options": sim_options(dataset, config), "families": families, "aligned": aligned})
+
+
+def _record(run: ScenarioRun) -> dict[str, Any]:
+    return {"spec": str(run.spec), "era": run.era, "start": run.start, "end": run.end, "header": run.header,
+            "truth": run.truth, "push": run.push}
+
+
+def _from_record(record: dict[str, Any], config: Config) -> ScenarioRun:
+    spec = ScenarioSpec.parse(record["spec"])
+    return ScenarioRun(spec.label(config.era), spec, record["era"], int(record["start"]), int(record["end"]),
+                       record["header"], record["truth"], record["push"])
+
+
+def _prepare(dataset: Dataset, config: Config, om: Path, families: frozenset[str] | None,
+             aligned: bool) -> tuple[ScenarioRun, Timings]:
+    """Simulate one dataset and write its OpenMetrics to `om` (runs in a worker process)."""
+    timings = Timings()
     started = time.perf_counter()
     result = simulate(dataset, config)
     timings.simulate += time.perf_counter() - started
@@ -114,45 +144,82 @@ def _prepare(dataset: Dataset, config: Config, om: Path, families: frozenset[str
     timings.write += time.perf_counter() - started
     spec = dataset.scenario
     era = spec.era or config.era
-    return ScenarioRun(spec.label(config.era), spec, era, dataset.end_ts - dataset.duration_seconds,
-                       dataset.end_ts, result.header, result.truth, result.loki_push())
+    run = ScenarioRun(spec.label(config.era), spec, era, dataset.end_ts - dataset.duration_seconds,
+                      dataset.end_ts, result.header, result.truth, result.loki_push())
+    return run, timings
 
 
-def _backfill(om: Path, blocks: Path, timings: Timings) -> None:
+def _workers(misses: int) -> int:
+    """Datasets simulated at once: one per core (the backfill thread waits on promtool)."""
+    return max(1, min(misses, os.cpu_count() or 1))
+
+
+def _backfill(om: Path, blocks: Path, data_dir: Path, timings: Timings, cache: Cache, key: str,
+              run: ScenarioRun) -> None:
+    """promtool into this dataset's own block directory, store it in the cache, then move its
+    blocks into the served TSDB."""
     started = time.perf_counter()
     server.backfill(om, blocks)
     om.unlink()
     timings.backfill += time.perf_counter() - started
+    cache.put(key, _record(run), blocks)
+    for block in blocks.iterdir():
+        block.rename(data_dir / block.name)
 
 
 @contextlib.contextmanager
 def served(datasets: Sequence[Dataset], config: Config, *, families: frozenset[str] | None = None,
            aligned: bool = False, timings: Timings | None = None,
-           progress: Progress | None = None) -> Iterator[Served]:
+           progress: Progress | None = None, cache: Cache | None = None) -> Iterator[Served]:
     """A private Prometheus serving these datasets; everything is removed on exit.
 
     `families`: write only these OpenMetrics families (None: all). Samples carry each
     replica's scrape offset (as real scrapes do) unless `aligned`: promtool unit tests can only
-    feed samples on their interval grid.
+    feed samples on their interval grid. `cache`: where simulated datasets are reused from and
+    stored (default .dashgen/cache/; `Cache(None)` bypasses it).
     """
     timings = timings if timings is not None else Timings()
+    cache = cache if cache is not None else Cache()
     say = progress or (lambda _: None)
     with tempfile.TemporaryDirectory(prefix="dashgen-pipeline-") as tmp:
         work, data_dir = Path(tmp), Path(tmp) / "data"
         data_dir.mkdir()
-        runs: list[ScenarioRun] = []
-        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as backfiller:
+        runs: list[ScenarioRun | None] = [None] * len(datasets)
+        misses: list[tuple[int, Dataset, str]] = []
+        for index, dataset in enumerate(datasets):
+            key = dataset_key(dataset, config, families, aligned)
+            record = cache.get(key, data_dir)
+            if record is None:
+                misses.append((index, dataset, key))
+                continue
+            runs[index] = _from_record(record, config)
+            timings.cache_hits += 1
+            say(f"cached {runs[index].key} ({dataset.duration_seconds // 60} min)")  # type: ignore[union-attr]
+        timings.cache_misses += len(misses)
+        started = time.perf_counter()
+        workers = _workers(len(misses))
+        pool: contextlib.AbstractContextManager[Any] = (
+            concurrent.futures.ProcessPoolExecutor(workers) if workers > 1 else contextlib.nullcontext())
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as backfiller, pool as simulators:
+            args = [(dataset, config, work / f"{index}.om", families, aligned) for index, dataset, _ in misses]
+            futures = [simulators.submit(_prepare, *a) for a in args] if simulators is not None else []
             pending = []
-            for index, dataset in enumerate(datasets):
-                om = work / f"{index}.om"
-                run = _prepare(dataset, config, om, families, aligned, timings)
+            for n, (index, dataset, key) in enumerate(misses):
+                # Inline (one worker): simulate here, so the backfill thread overlaps the next one.
+                run, spent = futures[n].result() if futures else _prepare(*args[n])
+                timings.simulate += spent.simulate
+                timings.write += spent.write
+                timings.bytes_written += spent.bytes_written
+                runs[index] = run
                 say(f"simulated {run.key} ({dataset.duration_seconds // 60} min)")
-                runs.append(run)
-                pending.append(backfiller.submit(_backfill, om, data_dir, timings))
-            for future in pending:
-                future.result()
-        say(f"backfilled {len(runs)} scenario windows")
+                pending.append(backfiller.submit(_backfill, work / f"{index}.om", work / f"blocks-{index}",
+                                                 data_dir, timings, cache, key, run))
+            timings.simulate_wall += time.perf_counter() - started
+            for done in pending:
+                done.result()
+        if misses:
+            say(f"backfilled {len(misses)} scenario windows ({workers} simulating at once)")
         started = time.perf_counter()
         with server.running(data_dir) as prom:
             timings.start += time.perf_counter() - started
-            yield Served(prom.url, runs)
+            yield Served(prom.url, [run for run in runs if run is not None])

@@ -11,6 +11,9 @@ class Timings:
     simulation) are each counted in full."""
 
     simulate: float = 0.0
+    # The simulation phase's wall time (datasets simulate in parallel processes, so it can be
+    # less than `simulate`, their sum).
+    simulate_wall: float = 0.0
     write: float = 0.0
     backfill: float = 0.0
     start: float = 0.0

@@ -11,7 +11,7 @@ import contextlib
 from dataclasses import dataclass
 from typing import Iterator
 
-from generator.alerting.logql_eval import LogEntry
+from generator.proof.logql_eval import LogEntry
 from generator.config import Config
 from generator.pipeline.served import Dataset as PipelineDataset
 from generator.pipeline.served import ScenarioRun, served

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from generator.alerting.logql_eval import LogEntry
+from generator.proof.logql_eval import LogEntry
 from generator.check.evaluate import Window
 from generator.check.logql_checks import LOGFMT, run_pipeline
 from generator.config import Config

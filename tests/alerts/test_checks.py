@@ -42,8 +42,39 @@ def test_each_lint_rule_fires(problem_id: str) -> None:
 
 def test_description_without_value_or_labels_is_a_warning() -> None:
     found = check_rules([(dataclasses.replace(GOOD, description="Items are queued."), "alerts/x.py")], [], Config())
-    assert [(p.rule, p.severity.value, p.alert) for p in found] == [("alert/description", "warning", "ToygresExample")]
+    assert [(p.rule, p.severity.value, p.alert) for p in found] == [("alert/description-value", "warning", "ToygresExample")]
 
 
 def test_a_quiet_signal_may_fire_without_for() -> None:
     assert problems(dataclasses.replace(GOOD, for_="0m", noisy=False)) == set()
+
+
+@pytest.mark.parametrize("op", [">=", "<=", "==", "=>"])
+def test_a_threshold_operator_grafana_cannot_compile_is_a_definition_error(op: str) -> None:
+    from generator.errors import DefinitionError
+
+    with pytest.raises(DefinitionError, match=rf"alerts/x.py: rule ToygresExample: threshold operator '{op}'"):
+        check_rules([(dataclasses.replace(GOOD, threshold=Threshold(op, 20)), "alerts/x.py")], [], Config())
+
+
+@pytest.mark.parametrize("fires_in, message", [
+    (("nope",), "unknown scenario 'nope'"), (("database-down@150m",), "unknown scenario 'database-down@150m'"),
+], ids=["unknown", "old-at-form"])
+def test_fires_in_must_be_a_scenario_spec(fires_in: tuple[str, ...], message: str) -> None:
+    from generator.errors import DefinitionError
+
+    with pytest.raises(DefinitionError, match=f"rule ToygresExample: fires_in: .*{message}"):
+        check_rules([(dataclasses.replace(GOOD, fires_in=fires_in), "alerts/x.py")], [], Config())
+
+
+def test_derived_runbook_dashboard_and_job_selector() -> None:
+    from generator.alerting.build import load_rules
+    from generator.alerting.helpers import dashboard, job_selector
+    from generator.config import load
+    from tests.compile_helpers import ROOT
+
+    assert job_selector(load("e1")) == 'exported_job="toygres"' and job_selector(Config()) == 'job="toygres"'
+    compiled = {p.stem for p in (ROOT / "observability" / "grafana" / "dashboards").glob("*.json")}
+    assert {dashboard(p.stem) for p in (ROOT / "dashboards").glob("[!_]*.py")} == compiled
+    rules = [rule for rule, _ in load_rules(ROOT / "alerts", Config()).alerts]
+    assert all(r.runbook_url == f"{Config().runbook_base_url}#{r.name.lower()}" for r in rules)

@@ -106,3 +106,21 @@ def test_removed_dashboard_is_removed_from_output(project: Path) -> None:
     (project / "dashboards" / "other.py").unlink()
     assert run("build", "--dashboards", "dashboards", "--out", "out", "--alerts", "none", cwd=project).returncode == 0
     assert not (project / "out/grafana/dashboards/toygres-other.json").exists()
+
+
+@pytest.mark.parametrize("change, rebuilds", [
+    (None, False),
+    (lambda p: (p / "dashboards" / "good.py").write_text(module('max(duroxide_orchestrator_queue_depth{job=~"$job"})')), True),
+    (lambda p: next((p / "out" / "grafana" / "dashboards").glob("*.json")).unlink(), True),
+    (lambda p: next((p / "out" / "grafana" / "dashboards").glob("*.json")).write_text("{}"), True),
+    (lambda p: (p / "out" / "grafana" / "dashboards" / "stray.json").write_text("{}"), True),
+], ids=["nothing-changed", "definition-edited", "output-deleted", "output-edited", "output-added"])
+def test_a_build_is_skipped_only_when_nothing_changed(project: Path, change: object, rebuilds: bool) -> None:
+    if change is not None:
+        change(project)  # type: ignore[operator]
+    result = run("build", "--dashboards", "dashboards", "--out", "out", "--alerts", "none", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert ("nothing changed since the last build" in result.stderr) is not rebuilds
+    if rebuilds:
+        assert run("build", "--dashboards", "dashboards", "--out", "out", "--alerts", "none", "--check",
+                   cwd=project).returncode == 0

@@ -1,11 +1,13 @@
-"""Online check rules, one module per rule id `query/<name>`; RULES is the registry."""
+"""Online check rules, one module per rule id `query/<name>`; RULES is the registry (in the
+order they run), listed by `dashgen check --list-rules` and documented in docs/check.md."""
 
 from __future__ import annotations
 
 from generator.check.model import OnlineRule
-from generator.check.rules import cardinality, constant, double_count, no_data, ranges, slow, truth
+from generator.check.rules import (cardinality, constant, double_count, error, no_data, no_data_in_scenario, ranges,
+                                   slow, truth)
 
 RULES: tuple[OnlineRule, ...] = (
-    no_data.NO_DATA, no_data.ERROR, no_data.IN_SCENARIO, constant.RULE, truth.RULE,
+    no_data.RULE, error.RULE, no_data_in_scenario.RULE, constant.RULE, truth.RULE,
     double_count.RULE, ranges.RULE, cardinality.RULE, slow.RULE,
 )

@@ -1,0 +1,91 @@
+"""The detection report end to end on a small scale (real Prometheus, LogQL evaluator), the
+CLI's exits and one-line errors, and the planning rules that keep the proof faithful."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.proof import engine as proof, reporters, rulefiles
+from generator.proof.rulefiles import ProofError
+from generator.config import Config
+
+ROOT = Path(__file__).resolve().parents[2]
+needs_prometheus = pytest.mark.skipif(not (shutil.which("promtool") and shutil.which("prometheus")),
+                                      reason="promtool and prometheus are needed")
+
+
+def rules(*names: str) -> list[rulefiles.ProofRule]:
+    return rulefiles.load(ROOT / "observability", names)
+
+
+def dashgen(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "generator", "alerts", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def small_report() -> proof.Report:
+    """Two rules (one PromQL, one LogQL), one seed, 2 healthy hours."""
+    settings = proof.Settings(seeds=(1,), healthy_seconds=2 * 3600, scenario_seconds=5400)
+    return proof.run(rules("ToygresMetricsAbsent", "ToygresErrorLogRate"), Config(), settings)
+
+
+@needs_prometheus
+@pytest.mark.parametrize("rule, scenario, evaluated_by", [
+    ("ToygresMetricsAbsent", "exporter-down", "prometheus"),
+    ("ToygresErrorLogRate", "database-slow", "logql-evaluator (not Loki)"),
+], ids=["promql-in-prometheus", "logql-in-the-evaluator"])
+def test_rule_fires_within_its_goal_and_never_in_healthy(small_report: proof.Report, rule: str, scenario: str,
+                                                          evaluated_by: str) -> None:
+    (report,) = [r for r in small_report.rules if r.rule.name == rule]
+    (detection,) = report.detections
+    assert detection.scenario == scenario and detection.latency is not None
+    assert 0 < detection.latency <= report.rule.goal_seconds
+    assert [len(f.firings) for f in report.false_positives] == [0]
+    assert report.evaluated_by == evaluated_by and report.passed
+
+
+@needs_prometheus
+def test_json_report_carries_the_figures(small_report: proof.Report) -> None:
+    data = json.loads(reporters.render_json(small_report))
+    assert data["passed"] is True and data["seeds"] == [1]
+    by_name = {r["name"]: r for r in data["rules"]}
+    assert by_name["ToygresMetricsAbsent"]["detections"][0]["latency_seconds"] <= 420
+    assert {"simulate", "write", "backfill", "queries"} <= set(data["timings"])
+    assert "| ToygresErrorLogRate |" in reporters.render_markdown(small_report)
+
+
+@needs_prometheus
+def test_cli_exits_0_when_every_goal_is_met() -> None:
+    done = dashgen("report", "--rule", "ToygresConfigurationErrors", "--seeds", "2", "--healthy-hours", "1",
+                   "--scenario-hours", "1")
+    assert done.returncode == 0, done.stderr
+    assert "ToygresConfigurationErrors  PASS" in done.stdout and "[1/2]" in done.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["report", "--rule", "ToygresNope"], "dashgen: error: unknown rule 'ToygresNope'"),
+    (["report", "--seeds", "one"], "dashgen: error: --seeds: expected comma-separated integers"),
+    (["report", "--healthy-hours", "0"], "dashgen: error: --healthy-hours must be positive"),
+], ids=["unknown-rule", "bad-seeds", "zero-hours"])
+def test_bad_input_is_one_line_and_exit_1(args: list[str], message: str) -> None:
+    done = dashgen(*args)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [done.stderr.strip()] and message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_history_before_a_fault_covers_the_rules_windows() -> None:
+    """The slow burn reads 6 h: its fault runs get 6 h of healthy history, not 30 minutes."""
+    parsed = proof.parse_rules(rules("ToygresSLOSlowBurn", "ToygresMetricsAbsent"))
+    specs = proof.plan(parsed, proof.Settings(seeds=(1,)))
+    by_scenario = {str(s.scenario): s for s in specs}
+    assert by_scenario["database-down,hold=2h30m"].fault_start_seconds == 6 * 3600
+    assert by_scenario["exporter-down"].fault_start_seconds == 1800
+    assert by_scenario["healthy"].duration_seconds == 24 * 3600
