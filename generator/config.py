@@ -45,6 +45,11 @@ class Config:
     # push ({job, level, source}), promtail ({level, orchestration_name, ...}) or otlp
     # ({service_name} only).
     log_shipping: str = "push"
+    # Toygres' tracing filter, which decides which lines exist at all: "local" is toygres-
+    # server's built-in default (duroxide::runtime at DEBUG: started/completed lines), what the
+    # push script shipped from ~/.toygres/server.log; "kubernetes" the AKS configmap's
+    # (duroxide=info: no DEBUG lines). Used by the simulator that check and the alert proof run.
+    log_filter: str = "local"
 
     # Dashboard JSON schema version: 39 suits Grafana 10.4 / 11.x; 41 for 11.6 / 12.0.
     schema_version: int = 39
@@ -118,7 +123,8 @@ class Config:
 
 
 FIELDS = {f.name: f for f in dataclasses.fields(Config)}
-CHOICES = {"era": ("E1", "E2"), "log_shipping": ("push", "promtail", "otlp")}
+CHOICES = {"era": ("E1", "E2"), "log_shipping": ("push", "promtail", "otlp"),
+           "log_filter": ("local", "kubernetes")}
 
 
 def from_mapping(data: Any, source: str) -> Config:
@@ -156,6 +162,9 @@ def load(env: str | None) -> Config:
         raise ConfigError(f"{path}: environment file not found")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}); "
+                          "save it as UTF-8") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: invalid YAML: {exc}".splitlines()[0]) from None
     return from_mapping(data, str(path))

@@ -26,10 +26,17 @@ class Problem:
     file: str = ""
     details: str = ""
     alert: str = ""
+    # The panel's id and row: titles repeat within a dashboard (repeated panels, copied rows).
+    panel_id: int = -1  # -1: no id
+    row: str = ""
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["severity"] = self.severity.value
+        if data["panel_id"] < 0:
+            del data["panel_id"]
+        if not data["row"]:
+            del data["row"]
         return data
 
     @property
@@ -40,7 +47,9 @@ class Problem:
         if self.alert:
             parts.append(f"rule {self.alert}")
         if self.panel:
-            parts.append(f"panel {self.panel!r}")
+            where = [f"id {self.panel_id}"] if self.panel_id >= 0 else []
+            where += [f"row {self.row!r}"] if self.row else []
+            parts.append(f"panel {self.panel!r}" + (f" ({', '.join(where)})" if where else ""))
         if self.target:
             parts.append(f"target {self.target}")
         return ": ".join(p for p in parts if p)

@@ -169,5 +169,13 @@ def error_log_rate(c: Config) -> str:
 
 
 def error_log_count(c: Config, window: str = "$__range") -> str:
-    """Error lines in the window (instant query: one number for the stat panel)."""
-    return f"sum({logql.count_over_time(logql.stream(c, 'error'), window)})"
+    """ERROR lines plus the store and dispatcher WARNs in the window (one number). duroxide
+    writes a database outage only at WARN (fetch, ack and session failures), so an ERROR-only
+    count reads 0 in the worst incident; application WARNs (a failed activity) are expected at a
+    few percent and have their own panels, so they are left out."""
+    return f"sum({logql.count_over_time(logql.errors_and_trouble(c), window)})"
+
+
+def trouble_log_rate(c: Config) -> str:
+    """Store and dispatcher trouble lines per interval, by level, for the selected instance."""
+    return f"sum by (level) ({logql.count_over_time(logql.trouble(c, instance=True) + logql.level_of(c))})"

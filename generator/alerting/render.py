@@ -77,6 +77,11 @@ def grafana_rule_groups(alerts: Sequence[AlertRule], panels: dict[tuple[str, str
         for name, rules in sorted(groups.items())]}
 
 
+# The environment variables contact points declare; deploy substitutes these and no others (a
+# `${GRAFANA_TOKEN}` slipped into a URL must not copy the deploy token into Grafana).
+CONTACT_POINT_VARIABLES = ("TOYGRES_PAGER_WEBHOOK_URL", "TOYGRES_TICKET_WEBHOOK_URL")
+
+
 def contact_points(config: Config) -> dict[str, Any]:
     """Pager for critical, tickets for the rest; URLs from $TOYGRES_*_WEBHOOK_URL at start-up."""
     def point(name: str, env: str) -> dict[str, Any]:

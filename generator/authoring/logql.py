@@ -1,9 +1,14 @@
 """LogQL string builders whose stream selectors follow the configured log shipping method.
 
-Duroxide writes text lines `<ts>  LEVEL target: message key=value ...`. How they reach Loki
-decides the stream labels: the push script labels {job, level, source}; Promtail labels level,
-orchestration_name, activity_name (and instance_id, a cardinality trap we never select on);
-OTLP gives {service_name} only, so the level must come from the line itself.
+Toygres' subscriber writes text lines `<ts> LEVEL target: message key=value ...` (the log
+catalogue, generator/log_catalogue.py). How they reach Loki decides the stream labels: the push
+script labels {job, level, source} (level by a substring test on the line); Promtail labels
+level, orchestration_name, activity_name (and instance_id, a cardinality trap we never select
+on); OTLP gives {service_name} only, so the level must come from the line itself.
+
+duroxide names an instance two ways: lifecycle and outcome lines `instance_id=`, the
+dispatchers' warnings `instance=`; store-level warnings name none. An instance filter must
+match both spellings and, with no instance chosen, keep every line.
 """
 
 from __future__ import annotations
@@ -31,9 +36,34 @@ def stream(config: Config, level: str | None = None) -> str:
     return base
 
 
+# With `$instance_id` empty the second alternative `^(?:)` keeps every line (store errors name
+# no instance); with an id, only lines naming it as instance_id= or instance= match (a line
+# starts with its timestamp, so `^(?:<id>)` never does).
+INSTANCE_FILTER = r' |~ "instance(?:_id)?=$instance_id(?:\\s|$)|^(?:$instance_id)"'
+# Store and dispatcher trouble: every line of duroxide's dispatchers, its worker's session and
+# lock upkeep and the replay engine's system errors (fetch and ack failures, poison) at INFO+.
+TROUBLE_TARGETS = r"duroxide::runtime::(?:dispatchers::\\w+|worker|replay_engine)"
+
+
 def with_instance(config: Config, level: str | None = None) -> str:
-    """A stream narrowed to the `$instance_id` variable (".*" by default: every instance)."""
-    return f'{stream(config, level)} |~ "instance_id=$instance_id"'
+    """A stream narrowed to the `$instance_id` variable (empty by default: every line)."""
+    return stream(config, level) + INSTANCE_FILTER
+
+
+def levels_filter(levels: tuple[str, ...]) -> str:
+    """A line filter on the level column (exact on every shipping method)."""
+    return f' |~ "^\\\\S+ +(?:{"|".join(lv.upper() for lv in levels)}) "'
+
+
+def trouble(config: Config, instance: bool = False) -> str:
+    """Store and dispatcher trouble lines (INFO and up: lock renewal failures are INFO)."""
+    base = stream(config) + (INSTANCE_FILTER if instance else "")
+    return base + f' |~ "^\\\\S+ +(?:ERROR|WARN|INFO) {TROUBLE_TARGETS}: "'
+
+
+def errors_and_trouble(config: Config) -> str:
+    """Every ERROR line plus the store and dispatcher trouble duroxide writes at WARN/INFO."""
+    return stream(config) + f' |~ "^\\\\S+ +(?:ERROR |(?:WARN|INFO) {TROUBLE_TARGETS}: )"'
 
 
 def count_over_time(query: str, window: str = "$__auto") -> str:

@@ -54,6 +54,8 @@ class Cell:
     tags: tuple[str, ...] = field(default_factory=tuple)
     # Grafana JSON merged over the compiled panel (the escape hatch, see authoring/verbatim.py).
     extra: Verbatim | None = None
+    # For Loki panels: the log lines it claims to show (generator/check/log_claims.py), or "".
+    shows: str = ""
 
 
 @attr.s
@@ -96,7 +98,8 @@ def timeseries(title: str, description: str, targets: Sequence[Any], *, unit: st
                steps: Sequence[Step] = (), minimum: float | None = 0, maximum: float | None = None,
                stack: bool = False, legend_calcs: Sequence[str] = ("mean", "max", "lastNotNull"),
                width: int | None = None, height: int | None = None, measures: str = "",
-               datasource: dict[str, str] = PROMETHEUS_DS, extra: Verbatim | None = None) -> Cell:
+               datasource: dict[str, str] = PROMETHEUS_DS, extra: Verbatim | None = None,
+               shows: str = "") -> Cell:
     """A time series with a table legend (mean, max, last) and dashed threshold lines."""
     panel = g.TimeSeries(
         title=title, description=description, targets=list(targets), dataSource=datasource,
@@ -107,14 +110,15 @@ def timeseries(title: str, description: str, targets: Sequence[Any], *, unit: st
         thresholdsStyleMode="dashed" if steps else "off",
     )
     panel.extraJson = {"fieldConfig": {"defaults": {"thresholds": {"mode": "absolute", "steps": _steps(steps)}}}}
-    return Cell(panel, width, height, measures, extra=extra)
+    return Cell(panel, width, height, measures, extra=extra, shows=shows)
 
 
 def stat(title: str, description: str, target: Any, *, unit: str | None, steps: Sequence[Step] = (),
          minimum: float | None = None, maximum: float | None = None, decimals: int | None = None,
          graph: bool = True, no_value: str = "No data", width: int | None = None,
          height: int | None = None, measures: str = "",
-         datasource: dict[str, str] = PROMETHEUS_DS, extra: Verbatim | None = None) -> Cell:
+         datasource: dict[str, str] = PROMETHEUS_DS, extra: Verbatim | None = None,
+         shows: str = "") -> Cell:
     """A single-number panel coloured by its thresholds, with a sparkline."""
     panel = g.Stat(
         title=title, description=description, targets=[target], dataSource=datasource,
@@ -122,7 +126,7 @@ def stat(title: str, description: str, target: Any, *, unit: str | None, steps: 
         noValue=no_value, textMode="value", orientation="auto", format=unit or "",
     )
     panel.extraJson = {"fieldConfig": {"defaults": _field_config(unit, steps, minimum, maximum, decimals)}}
-    return Cell(panel, width, height, measures, extra=extra)
+    return Cell(panel, width, height, measures, extra=extra, shows=shows)
 
 
 def bargauge(title: str, description: str, targets: Sequence[Any], *, unit: str | None,
@@ -144,12 +148,13 @@ def text(title: str, content: str, *, width: int | None = None, height: int | No
     return Cell(panel, width, height, extra=extra)
 
 
-def logs(title: str, description: str, target: Any, *, width: int | None = None,
+def logs(title: str, description: str, target: Any, *, shows: str, width: int | None = None,
          height: int | None = None, datasource: dict[str, str] = LOKI_DS,
          extra: Verbatim | None = None) -> Cell:
-    """A log lines panel, newest first, with log details enabled."""
+    """A log lines panel, newest first, with log details enabled; `shows` says which lines
+    it claims to show (checked against the simulated events by `dashgen check`)."""
     panel = g.Logs(title=title, description=description, targets=[target], dataSource=datasource,
                    showLabels=False, showCommonLabels=False, showTime=True, wrapLogMessages=True,
                    sortOrder="Descending", dedupStrategy="none", enableLogDetails=True,
                    prettifyLogMessage=False)
-    return Cell(panel, width, height, extra=extra)
+    return Cell(panel, width, height, extra=extra, shows=shows)

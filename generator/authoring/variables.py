@@ -41,8 +41,9 @@ def activity(config: Config) -> Variable:
 
 
 def instance_id() -> Variable:
-    return Variable("instance_id", "textbox", "Instance id", ".*", ".*",
-                    description="An instance id (create-…, delete-…, actor-…) or a regex; .* for all.",
+    return Variable("instance_id", "textbox", "Instance id", "", "",
+                    description="An instance id (create-…, delete-…, actor-…) or a regex; empty for "
+                                "every line (store errors name no instance).",
                     datasource=None)
 
 

@@ -46,8 +46,11 @@ def _duration(text: str) -> int:
 @click.option("--timings", "show_timings", is_flag=True, help="Print the time split to stderr.")
 @click.option("--no-cache", is_flag=True, help="Simulate and backfill every scenario afresh (ignore .dashgen/cache/).")
 @click.option("--list-rules", is_flag=True, help="Print every check rule id with its severity and description and exit.")
+@click.option("--deadline", type=click.FloatRange(min=0), default=300.0, show_default=True,
+              help="With --prometheus-url: seconds the whole run may take (each query at most 30 s); 0 for none.")
 def check(files: tuple[Path, ...], scenarios: tuple[str, ...], prometheus_url: str | None, fmt: str, env: str,
-          duration: str, seed: int, measures: Path, show_timings: bool, no_cache: bool, list_rules: bool) -> None:
+          duration: str, seed: int, measures: Path, show_timings: bool, no_cache: bool, list_rules: bool,
+          deadline: float) -> None:
     """Evaluate every panel's queries against simulated scenarios in a real Prometheus.
 
     Simulates each scenario, backfills it with promtool into a temporary TSDB, starts a private
@@ -73,7 +76,7 @@ def check(files: tuple[Path, ...], scenarios: tuple[str, ...], prometheus_url: s
     problems, timings = run_check([(str(p), read_dashboard(p)) for p in paths], config, specs=specs,
                                   prometheus_url=prometheus_url, duration=_duration(duration), seed=seed,
                                   measures_file=measures, progress=progress,
-                                  cache=Cache(None) if no_cache else None)
+                                  cache=Cache(None) if no_cache else None, deadline_seconds=deadline)
     names = ["live"] if prometheus_url else [s.label(config.era) for s in specs]
     if fmt == "markdown":
         click.echo(render_markdown(problems, names, timings), nl=False)
@@ -97,6 +100,7 @@ def _list_rules() -> None:
 
 
 def _timings_line(t: Timings, total: float) -> str:
-    return (f"time: simulate {t.simulate:.1f}s ({t.cache_hits} scenarios from the cache), write {t.write:.1f}s, "
+    return (f"time: simulate {t.simulate:.1f}s ({t.cache_hits} scenarios and {t.results_cached} target results "
+            f"from the cache), write {t.write:.1f}s, "
             f"backfill {t.backfill:.1f}s (overlapped), start {t.start:.1f}s, "
             f"queries {t.queries:.1f}s, rules {t.rules:.1f}s; wall {total:.1f}s")

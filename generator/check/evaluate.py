@@ -81,7 +81,8 @@ def expand(target: TargetCtx, window: Window, repeat_values: dict[str, list[str]
     queries = []
     for assignment in assignments:
         text = substitute(target.expr, {**values, **assignment}, interval_seconds=window.interval,
-                          rate_interval_seconds=window.rate_interval, range_seconds=window.end - window.start)
+                          rate_interval_seconds=window.rate_interval, range_seconds=window.end - window.start,
+                          end_seconds=window.end)
         queries.append(Query(target, text, tuple(sorted(assignment.items()))))
     return queries
 

@@ -35,8 +35,10 @@ class TargetResults:
 
     @property
     def unit(self) -> str:
+        from generator.lint.rules.panel_unit import legacy_unit
+
         defaults = (self.target.panel.panel.get("fieldConfig") or {}).get("defaults") or {}
-        return str(defaults.get("unit") or "")
+        return str(defaults.get("unit") or legacy_unit(self.target.panel.panel))
 
 
 class OnlineRule:
@@ -55,4 +57,5 @@ class OnlineRule:
         t = tr.target
         d = t.panel.dashboard
         return Problem(self.id, severity or self.severity, message, dashboard=d.uid,
-                       panel=t.panel.title, target=t.ref_id, file=d.file, details=details)
+                       panel=t.panel.title, target=t.ref_id, file=d.file, details=details,
+                       panel_id=t.panel.panel_id, row=t.panel.row)

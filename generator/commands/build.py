@@ -23,13 +23,14 @@ from generator.commands import freshness
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("observability"),
               show_default=True, help="Output directory for generated files.")
 @click.option("--portable", is_flag=True,
-              help="For dashboards that are not Toygres' (e.g. fresh imports): lint findings are printed but do not block writing.")
+              help="For dashboards that are not Toygres' (e.g. fresh imports): lint with the correctness-only rules of `dashgen lint --portable`; findings are printed but do not block writing.")
 def build(check_only: bool, env: str, dashboards_dir: Path, alerts_dir: Path | None, out_dir: Path,
           portable: bool) -> None:
     """Compile dashboards (and alert rules) from Python into Grafana provisioning files.
 
     Lint runs on the compiled JSON; any error-severity problem stops the build and nothing is
-    written (with --portable the problems are printed and the files written anyway). Output
+    written (with --portable the portable rule set runs, and its problems are printed and the
+    files written anyway). Output
     files are replaced atomically, all or none. `--dashboards DIR --out DIR` compiles any
     folder of definitions into any output folder; the repository's alert rules are compiled
     only with its own dashboards (they link to their panels) unless --alerts is given.
@@ -39,8 +40,9 @@ def build(check_only: bool, env: str, dashboards_dir: Path, alerts_dir: Path | N
     if alerts_dir is None and own_output:
         alerts_dir = Path("alerts")
     env_path = Path(env) if Path(env).suffix else Path("observability") / "env" / f"{env}.yaml"
-    inputs = [d for d in (dashboards_dir, alerts_dir, env_path, Path("lint-exclusions.yaml")) if d is not None]
-    key = [env, str(dashboards_dir.resolve()), str(alerts_dir.resolve() if alerts_dir else ""), str(out_dir.resolve())]
+    inputs = [p for p in (dashboards_dir, alerts_dir, env_path, Path("lint-exclusions.yaml")) if p is not None]
+    key = [env, str(dashboards_dir.resolve()), str(alerts_dir.resolve()) if alerts_dir else "-",
+           str(out_dir.resolve()), "portable" if portable else ""]
     listing = out_dir / "grafana" / "dashboards"
     if not check_only and freshness.up_to_date(key, inputs, listing):
         click.echo(f"nothing changed since the last build -> {out_dir}/", err=True)
@@ -65,7 +67,7 @@ def build(check_only: bool, env: str, dashboards_dir: Path, alerts_dir: Path | N
         compiled.files.update(stack_files(config))
     problems = alert_problems + lint_dashboards(
         [(_display(compiled.sources[uid], root), data) for uid, data in compiled.dashboards.items()],
-        config, Path("lint-exclusions.yaml"))
+        config, None if portable else Path("lint-exclusions.yaml"), portable=portable)
     if problems:
         click.echo(render_text(problems), err=True, nl=False)
     if has_errors(problems) and not portable:

@@ -24,7 +24,11 @@ from generator.walker import DEFAULT_GLOB, read_dashboard
               show_default=True, help="YAML list of {rule, dashboard, panel, reason} to silence.")
 @click.option("--list-rules", is_flag=True,
               help="Print every rule id (dashboard rules, then the alert/* rules `dashgen build` runs) and exit.")
-def lint(files: tuple[Path, ...], fmt: str, env: str, exclusions: Path, list_rules: bool) -> None:
+@click.option("--portable", is_flag=True,
+              help="For dashboards this project did not write: correctness rules only (no house rules on "
+                   "descriptions, units or uids; data sources checked for being well formed and resolvable, "
+                   "not for being Toygres' provisioned ones).")
+def lint(files: tuple[Path, ...], fmt: str, env: str, exclusions: Path, list_rules: bool, portable: bool) -> None:
     """Lint dashboard JSON files (default: the compiled ones under observability/).
 
     Works on any Grafana dashboard JSON, including hand-made ones. Exit 1 on any
@@ -40,7 +44,8 @@ def lint(files: tuple[Path, ...], fmt: str, env: str, exclusions: Path, list_rul
     paths = list(files) or sorted(Path().glob(DEFAULT_GLOB))
     if not paths:
         raise DashgenError(f"no dashboards to lint (nothing matches {DEFAULT_GLOB}; run `make dashboards`)")
-    problems = lint_dashboards([(str(p), read_dashboard(p)) for p in paths], config, exclusions)
+    problems = lint_dashboards([(str(p), read_dashboard(p)) for p in paths], config,
+                               None if portable else exclusions, portable=portable)
     click.echo(REPORTERS[fmt](problems), nl=False)
     if has_errors(problems):
         sys.exit(1)

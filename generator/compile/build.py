@@ -5,6 +5,7 @@ Everything is computed in memory first; files are written only when every step s
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 from generator.authoring.dashboard import DashboardSpec
 from generator.canonical import GENERATED_NOTE, dump_json, dump_yaml
 from generator.compile import catalogue_doc, provisioning
-from generator.compile.dashboard import MAX_UID, compile_dashboard, measures
+from generator.compile.dashboard import MAX_UID, compile_dashboard, log_claims, measures
 from generator.compile.loader import call_definition, discover, load_module, slug_of
 from generator.config import Config
 from generator.errors import DefinitionError
@@ -20,7 +21,10 @@ from generator.errors import DefinitionError
 GRAFANA = Path("grafana")
 DASHBOARD_DIR = GRAFANA / "dashboards"
 MEASURES_FILE = Path("check") / "measures.json"
+LOG_CLAIMS_FILE = Path("check") / "log-claims.json"
 CATALOGUE_DOC = Path("docs") / "duroxide-metrics.md"
+# What Grafana accepts as a dashboard uid (and MAX_UID characters at most).
+UID_CHARS = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 @dataclass
@@ -36,6 +40,8 @@ def compile_dashboards(directory: Path, config: Config, root: Path) -> Compiled:
     """Import every dashboard module and compile it; duplicate or over-long uids are errors."""
     out = Compiled()
     declared: dict[str, dict[str, str]] = {}
+    claims: dict[str, dict[str, str]] = {}
+    titles: dict[str, Path] = {}
     for path in discover(directory):
         module = load_module(path, "dashboards")
         spec = call_definition(path, module, "dashboard", config)
@@ -44,8 +50,21 @@ def compile_dashboards(directory: Path, config: Config, root: Path) -> Compiled:
         source = _relative(path, root)
         data = compile_dashboard(spec, slug_of(path), source, config)
         uid = data["uid"]
+        if not UID_CHARS.match(uid):
+            raise DefinitionError(
+                f"{path}: the module name gives dashboard uid {uid!r}, which Grafana does not accept (letters, "
+                "digits, '-' and '_' only): rename the file")
         if len(uid) > MAX_UID:
             raise DefinitionError(f"{path}: dashboard uid {uid!r} is longer than {MAX_UID} characters")
+        title = str(data.get("title") or "").strip()
+        if not title:
+            raise DefinitionError(f"{path}: the dashboard title is empty (Grafana refuses to save it)")
+        # Grafana refuses a second dashboard with the same title in one folder (412 name-exists);
+        # every dashboard here goes to the one managed folder. Compared case-folded to be safe.
+        if title.casefold() in titles:
+            raise DefinitionError(f"{path}: dashboard title {title!r} is also used by {titles[title.casefold()]} "
+                                  f"(Grafana refuses two dashboards with one title in folder {config.folder_title!r})")
+        titles[title.casefold()] = path
         if uid in out.dashboards:
             raise DefinitionError(f"{path}: duplicate dashboard uid {uid!r} (also {out.sources[uid]})")
         out.dashboards[uid] = data
@@ -53,7 +72,10 @@ def compile_dashboards(directory: Path, config: Config, root: Path) -> Compiled:
         out.files[DASHBOARD_DIR / f"{uid}.json"] = dump_json(data)
         if spec_measures := measures(spec):
             declared[uid] = spec_measures
+        if spec_claims := log_claims(spec):
+            claims[uid] = spec_claims
     out.files[MEASURES_FILE] = dump_json(declared)
+    out.files[LOG_CLAIMS_FILE] = dump_json(claims)
     out.files[CATALOGUE_DOC] = catalogue_doc.render()
     out.files[GRAFANA / "provisioning" / "datasources" / "datasources.yaml"] = dump_yaml(
         provisioning.datasources(config), GENERATED_NOTE, provisioning.datasource_note(config))

@@ -174,6 +174,11 @@ def compile_dashboard(spec: DashboardSpec, slug: str, source: str, config: Confi
     return drop_nulls(merge(dashboard, spec.extra))
 
 
+def log_claims(spec: DashboardSpec) -> dict[str, str]:
+    """Panel title -> the log lines it claims to show (for `dashgen check`'s log proof)."""
+    return {c.panel.title: c.shows for row in spec.rows for c in row.cells if c.shows}
+
+
 def measures(spec: DashboardSpec) -> dict[str, str]:
     """Panel title -> the ground-truth quantity it declares it shows (for `dashgen check`)."""
     return {c.panel.title: c.measures for row in spec.rows for c in row.cells if c.measures}

@@ -46,6 +46,9 @@ def load_module(path: Path, package: str) -> ModuleType:
     except SyntaxError as exc:
         sys.modules.pop(name, None)
         raise DefinitionError(f"{path}:{exc.lineno}: syntax error: {exc.msg}") from None
+    except SystemExit as exc:
+        sys.modules.pop(name, None)
+        raise DefinitionError(_exit_message(exc, path)) from None
     except Exception as exc:  # noqa: BLE001 - any failure of user code becomes one line
         sys.modules.pop(name, None)
         raise DefinitionError(f"{_where(exc, path)}: {type(exc).__name__}: {exc}") from None
@@ -59,5 +62,13 @@ def call_definition(path: Path, module: ModuleType, function: str, *args: Any) -
         raise DefinitionError(f"{path}: defines no `{function}(config)` function")
     try:
         return func(*args)
+    except SystemExit as exc:
+        raise DefinitionError(_exit_message(exc, path)) from None
     except Exception as exc:  # noqa: BLE001
         raise DefinitionError(f"{_where(exc, path)}: {type(exc).__name__}: {exc}") from None
+
+
+def _exit_message(exc: SystemExit, path: Path) -> str:
+    # Letting it through would exit with the definition's code, silently (3 is deploy's drift code).
+    return (f"{_where(exc, path)}: called sys.exit({exc.code!r}); a definition returns its result and "
+            "must not exit (raise an exception to report a problem)")

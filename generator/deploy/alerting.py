@@ -11,12 +11,14 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from generator.alerting.render import CONTACT_POINT_VARIABLES
 from generator.config import Config
 from generator.deploy.compiled import AlertingDocument
 from generator.deploy.errors import CompiledOutputError
 from generator.parsers.literals import parse_duration
 
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+DECLARED_VARIABLES = frozenset(CONTACT_POINT_VARIABLES)
 # Grafana answers GET /contact-points with secure settings masked as this value.
 REDACTED = "[REDACTED]"
 # Defaults Grafana fills in, so a rule read back compares equal to the one sent.
@@ -107,17 +109,23 @@ def rule_groups(documents: tuple[AlertingDocument, ...], config: Config) -> list
     return groups
 
 
-def _expand(value: Any, environ: Mapping[str, str], where: str) -> Any:
-    """$VAR / ${VAR} expanded the way Grafana's file provisioner would (secrets stay out of files)."""
+def _expand(value: Any, environ: Mapping[str, str], where: str, declared: frozenset[str]) -> Any:
+    """$VAR / ${VAR} expanded the way Grafana's file provisioner would (secrets stay out of files),
+    for the variables the alert definitions declare only."""
     if isinstance(value, dict):
-        return {k: _expand(v, environ, where) for k, v in value.items()}
+        return {k: _expand(v, environ, where, declared) for k, v in value.items()}
     if isinstance(value, list):
-        return [_expand(v, environ, where) for v in value]
+        return [_expand(v, environ, where, declared) for v in value]
     if not isinstance(value, str):
         return value
 
     def substitute(match: re.Match[str]) -> str:
         name = match.group(1) or match.group(2)
+        if name not in declared:
+            raise CompiledOutputError(
+                f"{where}: references ${name}, which the alert definitions do not declare; only "
+                f"{', '.join(sorted(declared)) or 'declared variables'} are substituted (no other environment "
+                "variable is copied into Grafana)")
         if name not in environ:
             raise CompiledOutputError(f"{where}: references ${name}, which is not set in the environment")
         return environ[name]
@@ -125,8 +133,9 @@ def _expand(value: Any, environ: Mapping[str, str], where: str) -> Any:
     return _ENV_REF.sub(substitute, value)
 
 
-def contact_points(documents: tuple[AlertingDocument, ...], environ: Mapping[str, str]) -> list[ContactPoint]:
-    """Every receiver of every compiled contact point, with $VAR references expanded."""
+def contact_points(documents: tuple[AlertingDocument, ...], environ: Mapping[str, str],
+                   declared: frozenset[str] = DECLARED_VARIABLES) -> list[ContactPoint]:
+    """Every receiver of every compiled contact point, with declared $VAR references expanded."""
     found: list[ContactPoint] = []
     for doc in documents:
         for point in doc.contact_points:
@@ -137,7 +146,7 @@ def contact_points(documents: tuple[AlertingDocument, ...], environ: Mapping[str
                 if not uid:
                     raise CompiledOutputError(f"{where}: every receiver needs a uid")
                 body = {"uid": uid, "name": name, "type": receiver.get("type"),
-                        "settings": _expand(receiver.get("settings") or {}, environ, where),
+                        "settings": _expand(receiver.get("settings") or {}, environ, where, declared),
                         "disableResolveMessage": bool(receiver.get("disableResolveMessage", False))}
                 found.append(ContactPoint(uid=uid, name=name, body=body, source=str(doc.path)))
     return found

@@ -37,7 +37,9 @@ def live_note(version: int | None, updated_by: str, updated: str) -> str:
 class Artifacts:
     """Creates the run directory lazily, so a clean deploy leaves nothing behind."""
 
-    def __init__(self, base: Path = DEFAULT_DIR, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, base: Path = DEFAULT_DIR, clock: Callable[[], float] = time.time,
+                 scrub: Callable[[str], str] = lambda text: text) -> None:
+        self._scrub = scrub
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(clock()))
         self.run_dir = base / f"{stamp}-{os.getpid()}"
         self.written: list[Path] = []
@@ -45,7 +47,7 @@ class Artifacts:
     def _write(self, relative: str, text: str) -> Path:
         path = self.run_dir / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        path.write_text(self._scrub(text), encoding="utf-8")
         self.written.append(path)
         return path
 

@@ -1,5 +1,7 @@
-"""A small Grafana HTTP client: one session per thread, timeouts, retries with backoff on
-connection errors, 429 and 5xx (never 4xx), and one-line errors that never contain a secret."""
+"""A small Grafana HTTP client: one session per thread, a deadline per whole request (connect,
+headers and body) and per run, cancellation (Ctrl-C), retries with backoff on connection errors,
+429 and 5xx (never 4xx), no redirects followed, replies checked for shape, and one-line errors
+that never contain a secret."""
 
 from __future__ import annotations
 
@@ -10,25 +12,30 @@ import threading
 import time
 from collections import Counter
 from typing import Any, Callable, Mapping
-from urllib.parse import quote
+from urllib.parse import quote, urljoin, urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 
 from generator.deploy.errors import (
+    DeployDeadline,
     DeployError,
+    DeployInterrupted,
     GrafanaAPIError,
     GrafanaAuthError,
     GrafanaBadRequest,
     GrafanaConflict,
     GrafanaForbidden,
+    GrafanaMalformedReply,
     GrafanaNotFound,
     GrafanaPreconditionFailed,
+    GrafanaRedirect,
     GrafanaServerError,
     GrafanaTLSError,
     GrafanaUnreachable,
 )
+from generator.deploy import replies
 from generator.deploy.settings import ConnectionSettings
+from generator.deploy.transport import WatchedAdapter, Watchdog
 
 # What a 403 most likely lacks, by endpoint (Grafana's own message is shown too when it has one).
 _PERMISSIONS: tuple[tuple[str, str, str], ...] = (
@@ -47,6 +54,12 @@ _PERMISSIONS: tuple[tuple[str, str, str], ...] = (
 _ERRNO = re.compile(r"\[Errno -?\d+\] ([^'\")]+)")
 _SSL = re.compile(r"\[SSL(?:: [A-Z_]+)?\] ([^'\"(]+)")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# No Grafana answer deploy reads comes near this; a server streaming more is not Grafana.
+MAX_BODY_BYTES = 64 * 1024 * 1024
+
+
+class _Expired(Exception):
+    """The whole-request timeout passed (the watchdog shut the connection)."""
 
 
 class _Auth(requests.auth.AuthBase):
@@ -79,8 +92,11 @@ def required_permission(method: str, path: str) -> str:
 class GrafanaClient:
     """Typed calls for the endpoints deploy and diff use; counts every request by method."""
 
-    def __init__(self, settings: ConnectionSettings, *, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(self, settings: ConnectionSettings, *, sleep: Callable[[float], None] | None = None) -> None:
         self.settings = settings
+        self._scrub = settings.scrubber()
+        run_deadline = time.monotonic() + settings.deadline if settings.deadline else 0.0
+        self.watchdog = Watchdog(run_deadline)
         self._sleep = sleep
         self._auth = _Auth(settings)
         self._local = threading.local()
@@ -98,12 +114,15 @@ class GrafanaClient:
         if session is None:
             session = requests.Session()
             session.auth = self._auth  # an explicit auth also stops requests from reading ~/.netrc
+            # The CLI resolved the proxy from the environment once; nothing below reads it again.
+            session.trust_env = False
+            session.proxies = dict(self.settings.proxies)
             session.verify = self.settings.verify
             session.headers["Accept"] = "application/json"
             session.headers["User-Agent"] = "dashgen-deploy"
             if self.settings.org_id is not None:
                 session.headers["X-Grafana-Org-Id"] = str(self.settings.org_id)
-            adapter = HTTPAdapter(pool_connections=1, pool_maxsize=2, max_retries=0)
+            adapter = WatchedAdapter(pool_connections=1, pool_maxsize=2, max_retries=0)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
             self._local.session = session
@@ -116,6 +135,19 @@ class GrafanaClient:
             for session in self._sessions:
                 session.close()
             self._sessions.clear()
+        self.watchdog.stop()
+
+    def cancel(self, reason: str = "interrupted") -> None:
+        """Fail every request in flight at once and start no new one (Ctrl-C, the run deadline)."""
+        self.watchdog.cancel(reason)
+
+    def _check_cancelled(self, method: str, path: str) -> None:
+        if not self.watchdog.cancelled:
+            return
+        if self.watchdog.reason == "deadline":
+            raise DeployDeadline(f"the run's deadline ({self.settings.deadline:g} s, --deadline) passed "
+                                 f"before {method} {path} finished")
+        raise DeployInterrupted(f"{self.watchdog.reason} during {method} {path}")
 
     @property
     def reads(self) -> int:
@@ -127,9 +159,7 @@ class GrafanaClient:
 
     def redact(self, text: str) -> str:
         """Text with every secret replaced: Grafana or a proxy may echo a header back."""
-        for secret in self.settings.secrets:
-            text = text.replace(secret, "***")
-        return text
+        return self._scrub(text)
 
     def _backoff(self, attempt: int, retry_after: str | None) -> float:
         if retry_after and retry_after.strip().isdigit():
@@ -145,21 +175,34 @@ class GrafanaClient:
         last = ""
         retry_after: str | None = None
         for attempt in range(self.settings.attempts):
+            self._check_cancelled(method, path)
             if attempt:
-                self._sleep(self._backoff(attempt - 1, retry_after))
+                delay = self._backoff(attempt - 1, retry_after)
+                if self._sleep is not None:
+                    self._sleep(delay)
+                self.watchdog.wait(delay)
+                self._check_cancelled(method, path)
             retry_after = None
             with self._lock:
                 self.requests_by_method[method] += 1
             try:
-                response = self._session().request(
-                    method, url, params=params, json=body, headers=dict(headers or {}),
-                    timeout=self.settings.timeout)
+                response = self._send(method, url, params, body, headers)
             except requests.exceptions.SSLError as exc:
+                self._check_cancelled(method, path)
                 raise GrafanaTLSError(self._tls_message(exc)) from None
+            except _Expired:
+                last = f"timed out: no complete answer within {self.settings.timeout:g} s"
+                continue
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
-                    requests.exceptions.ChunkedEncodingError) as exc:
+                    requests.exceptions.ChunkedEncodingError, OSError) as exc:
+                self._check_cancelled(method, path)
                 last = _connection_reason(exc)
                 continue
+            except requests.exceptions.RequestException as exc:
+                raise DeployError(self.redact(
+                    f"cannot send {method} {path} to {self.settings.base_url}: {type(exc).__name__}")) from None
+            if 300 <= response.status_code < 400:
+                raise self._redirect(response, method, path)
             if response.status_code in RETRY_STATUSES:
                 retry_after = response.headers.get("Retry-After")
                 last = f"{response.status_code} {self._reason(response)}".strip()
@@ -173,14 +216,57 @@ class GrafanaClient:
             if not response.content:
                 return {}
             try:
-                return response.json()
+                data = response.json()
             except ValueError:
                 raise GrafanaAPIError(
                     f"Grafana answered {method} {path} with non-JSON content (is GRAFANA_URL the Grafana root?)",
                     status=response.status_code, method=method, path=path) from None
+            if data is None:
+                raise GrafanaMalformedReply(f"Grafana answered {method} {path} with null where JSON content "
+                                            "was expected (is GRAFANA_URL the Grafana root?)")
+            return data
         raise GrafanaUnreachable(self.redact(
             f"Grafana at {self.settings.base_url} is unreachable ({last}) after "
             f"{self.settings.attempts} attempts: {method} {path}"))
+
+    def _send(self, method: str, url: str, params: Mapping[str, Any] | None, body: Any,
+              headers: Mapping[str, str] | None) -> requests.Response:
+        """One request whose connect, headers and body together take at most `timeout` seconds."""
+        remaining = self.watchdog.remaining()
+        budget = self.settings.timeout if remaining is None else max(0.01, min(self.settings.timeout, remaining))
+        with self.watchdog.flight(budget) as flight:
+            try:
+                # The connect timeout bounds the phase before a socket exists to watch.
+                response = self._session().request(
+                    method, url, params=params, json=body, headers=dict(headers or {}),
+                    timeout=budget, allow_redirects=False, stream=True)
+                chunks: list[bytes] = []
+                size = 0
+                for chunk in response.iter_content(65536):
+                    size += len(chunk)
+                    if size > MAX_BODY_BYTES:
+                        response.close()
+                        raise requests.exceptions.ConnectionError(
+                            f"answer larger than {MAX_BODY_BYTES // (1024 * 1024)} MB")
+                    chunks.append(chunk)
+                response._content = b"".join(chunks)  # what .json()/.text read, as without stream
+            except (requests.exceptions.RequestException, OSError, ValueError):
+                if flight.expired and not self.watchdog.cancelled:
+                    raise _Expired() from None
+                raise
+            return response
+
+    def _redirect(self, response: requests.Response, method: str, path: str) -> GrafanaRedirect:
+        location = response.headers.get("Location", "")
+        target = urljoin(self.settings.base_url + path, location) if location else ""
+        parts = urlsplit(target)
+        shown = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}" if parts.scheme else "nowhere"
+        same = parts.netloc.rpartition("@")[2] == urlsplit(self.settings.base_url).netloc
+        hint = ("set GRAFANA_URL to the address Grafana is served at" if same else
+                "it points at another host; deploy sends credentials only to GRAFANA_URL")
+        return GrafanaRedirect(self.redact(
+            f"Grafana answered {method} {path} with a redirect ({response.status_code}) to {shown}, which "
+            f"deploy does not follow: {hint}"))
 
     def _tls_message(self, exc: Exception) -> str:
         match = _SSL.search(str(exc))
@@ -218,7 +304,7 @@ class GrafanaClient:
         if status == 401:
             return GrafanaAuthError(
                 f"Grafana rejected the credentials (401 on {where}): check GRAFANA_TOKEN "
-                "(a service-account token) or GRAFANA_USER/GRAFANA_PASSWORD", **kwargs)
+                f"(a service-account token) or GRAFANA_USER/GRAFANA_PASSWORD{said}", **kwargs)
         if status == 403:
             return GrafanaForbidden(
                 f"permission denied (403 on {where}): the account needs "
@@ -245,14 +331,14 @@ class GrafanaClient:
     # -- endpoints ----------------------------------------------------------------------------
 
     def health(self) -> dict[str, Any]:
-        data = self.request("GET", "/api/health")
-        if not isinstance(data, dict) or data.get("database") != "ok":
+        data = replies.obj(self.request("GET", "/api/health"), "GET /api/health")
+        if data.get("database") != "ok":
             raise DeployError(f"Grafana at {self.settings.base_url} is up but its database is not ok")
         return data
 
     def get_folder(self, uid: str) -> dict[str, Any] | None:
-        result: dict[str, Any] | None = self.request("GET", f"/api/folders/{_q(uid)}", missing_ok=True)
-        return result
+        result = self.request("GET", f"/api/folders/{_q(uid)}", missing_ok=True)
+        return None if result is None else replies.folder(result, f"GET /api/folders/{uid}")
 
     def create_folder(self, uid: str, title: str) -> dict[str, Any]:
         result: dict[str, Any] = self.request("POST", "/api/folders", body={"uid": uid, "title": title})
@@ -264,8 +350,8 @@ class GrafanaClient:
         return result
 
     def get_datasource(self, uid: str) -> dict[str, Any] | None:
-        result: dict[str, Any] | None = self.request("GET", f"/api/datasources/uid/{_q(uid)}", missing_ok=True)
-        return result
+        result = self.request("GET", f"/api/datasources/uid/{_q(uid)}", missing_ok=True)
+        return None if result is None else replies.obj(result, f"GET /api/datasources/uid/{uid}")
 
     def search_dashboards(self, *, tag: str | None = None, page_size: int = 5000) -> list[dict[str, Any]]:
         """Every dashboard hit, paging until a short page (Grafana caps limit at 5000)."""
@@ -275,17 +361,15 @@ class GrafanaClient:
             params: dict[str, Any] = {"type": "dash-db", "limit": page_size, "page": page}
             if tag:
                 params["tag"] = tag
-            batch = self.request("GET", "/api/search", params=params)
-            if not isinstance(batch, list):
-                raise DeployError("Grafana /api/search did not return a list")
+            batch = replies.hits(self.request("GET", "/api/search", params=params), "GET /api/search")
             hits.extend(batch)
             if len(batch) < page_size:
                 return hits
             page += 1
 
     def get_dashboard(self, uid: str) -> dict[str, Any] | None:
-        result: dict[str, Any] | None = self.request("GET", f"/api/dashboards/uid/{_q(uid)}", missing_ok=True)
-        return result
+        result = self.request("GET", f"/api/dashboards/uid/{_q(uid)}", missing_ok=True)
+        return None if result is None else replies.dashboard(result, f"GET /api/dashboards/uid/{uid}")
 
     def save_dashboard(self, dashboard: dict[str, Any], folder_uid: str, message: str) -> dict[str, Any]:
         """POST /api/dashboards/db without overwrite: Grafana's version check guards against races."""
@@ -302,17 +386,17 @@ class GrafanaClient:
         self.request("DELETE", f"/api/dashboards/uid/{_q(uid)}")
 
     def get_rule_group(self, folder_uid: str, group: str) -> dict[str, Any] | None:
-        result: dict[str, Any] | None = self.request(
-            "GET", f"/api/v1/provisioning/folder/{_q(folder_uid)}/rule-groups/{_q(group)}", missing_ok=True)
-        return result
+        path = f"/api/v1/provisioning/folder/{_q(folder_uid)}/rule-groups/{_q(group)}"
+        result = self.request("GET", path, missing_ok=True)
+        return None if result is None else replies.rule_group(result, f"GET {path}")
 
     def put_rule_group(self, folder_uid: str, group: str, body: dict[str, Any], *, editable: bool) -> None:
         self.request("PUT", f"/api/v1/provisioning/folder/{_q(folder_uid)}/rule-groups/{_q(group)}",
                      body=body, headers=_provenance(editable))
 
     def list_contact_points(self) -> list[dict[str, Any]]:
-        result = self.request("GET", "/api/v1/provisioning/contact-points")
-        return result if isinstance(result, list) else []
+        return replies.objects(self.request("GET", "/api/v1/provisioning/contact-points"),
+                               "GET /api/v1/provisioning/contact-points", "contact points")
 
     def create_contact_point(self, body: dict[str, Any], *, editable: bool) -> None:
         self.request("POST", "/api/v1/provisioning/contact-points", body=body, headers=_provenance(editable))
@@ -322,8 +406,8 @@ class GrafanaClient:
                      headers=_provenance(editable))
 
     def get_policies(self) -> dict[str, Any] | None:
-        result: dict[str, Any] | None = self.request("GET", "/api/v1/provisioning/policies", missing_ok=True)
-        return result
+        result = self.request("GET", "/api/v1/provisioning/policies", missing_ok=True)
+        return None if result is None else replies.obj(result, "GET /api/v1/provisioning/policies")
 
     def put_policies(self, body: dict[str, Any], *, editable: bool) -> None:
         self.request("PUT", "/api/v1/provisioning/policies", body=body, headers=_provenance(editable))

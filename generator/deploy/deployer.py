@@ -30,6 +30,8 @@ class DeployRequest:
     commit: str = "unknown"
     artifacts_dir: Path = DEFAULT_DIR
     environ: Mapping[str, str] = field(default_factory=dict, repr=False)
+    # Applied to every file written under artifacts_dir (live JSON may hold an echoed secret).
+    scrub: Callable[[str], str] = field(default=lambda text: text, repr=False)
 
 
 def run_deploy(client: GrafanaClient, config: Config, compiled: CompiledOutput, request: DeployRequest,
@@ -42,7 +44,7 @@ def run_deploy(client: GrafanaClient, config: Config, compiled: CompiledOutput, 
     options = SurveyOptions(only=request.only, prune=request.prune, force=request.force,
                             alerts_editable=request.alerts_editable)
     plan = survey(client, config, compiled, options, request.environ)
-    artifacts = Artifacts(request.artifacts_dir)
+    artifacts = Artifacts(request.artifacts_dir, scrub=request.scrub)
     notes: list[str] = []
 
     def note(text: str) -> None:

@@ -79,3 +79,23 @@ class DriftRefused(DeployError):
 
     exit_code = 3
 
+
+
+class GrafanaRedirect(DeployError):
+    """Grafana answered with a redirect; deploy never follows one (credentials stay on GRAFANA_URL)."""
+
+
+class GrafanaMalformedReply(DeployError):
+    """A 2xx answer whose JSON is not shaped like Grafana's (a list for an object, a hit without uid)."""
+
+
+class DeployInterrupted(DeployError):
+    """Ctrl-C, or the run's --deadline passed: in-flight requests were cancelled."""
+
+    exit_code = 130
+
+
+class DeployDeadline(DeployInterrupted):
+    """The run's --deadline passed before it finished."""
+
+    exit_code = 1

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 from urllib.parse import urlsplit
+from urllib.request import proxy_bypass_environment
 
+from generator.deploy import secrets
 from generator.deploy.errors import ConnectionSettingsError
 
 # Names read from the environment (by the CLI only) or from an --env-file.
@@ -36,6 +39,12 @@ class ConnectionSettings:
     backoff_max: float = 8.0
     # Requests in flight at once; Grafana's SQLite backend gains nothing beyond ~8.
     concurrency: int = 8
+    # Seconds the whole run (every request, retry and backoff) may take; 0 means no limit.
+    deadline: float = 0.0
+    # Plain http:// to a host that is not loopback sends the token in clear: refused unless set.
+    allow_http: bool = False
+    # Proxy URL by scheme, resolved by the CLI from HTTP(S)_PROXY / NO_PROXY (empty: direct).
+    proxies: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.url)
@@ -49,7 +58,15 @@ class ConnectionSettings:
             raise ConnectionSettingsError(
                 "no Grafana credentials: set GRAFANA_TOKEN (service-account token) or "
                 "GRAFANA_USER and GRAFANA_PASSWORD")
-        if self.attempts < 1 or self.concurrency < 1 or self.timeout <= 0:
+        secrets.validate("GRAFANA_TOKEN", self.token, kind="token")
+        secrets.validate("GRAFANA_USER", self.user, kind="user")
+        secrets.validate("GRAFANA_PASSWORD", self.password, kind="password")
+        if parts.scheme == "http" and not self.allow_http and not is_loopback(parts.hostname):
+            raise ConnectionSettingsError(
+                f"GRAFANA_URL is plain http:// to {parts.hostname}, which is not this machine: the "
+                f"{'token' if self.token else 'password'} would cross the network in clear; use https://, "
+                "or pass --allow-http if the network is trusted")
+        if self.attempts < 1 or self.concurrency < 1 or self.timeout <= 0 or self.deadline < 0:
             raise ConnectionSettingsError("attempts, concurrency and timeout must be positive")
 
     @property
@@ -58,12 +75,52 @@ class ConnectionSettings:
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        """Every secret value, so messages can be scrubbed of them."""
-        return tuple(s for s in (self.token, self.password) if s)
+        """Every form of every secret (raw, percent-encoded, base64 of user:password)."""
+        return secrets.secret_forms(self.token, self.user, self.password)
+
+    def scrubber(self) -> secrets.Scrubber:
+        return secrets.Scrubber(self.secrets)
+
+    @property
+    def proxy(self) -> str:
+        """The proxy requests to Grafana go through, without any credentials it carries ('' if none)."""
+        url = self.proxies.get(urlsplit(self.url).scheme, "")
+        if not url:
+            return ""
+        parts = urlsplit(url if "://" in url else f"http://{url}")
+        port = f":{parts.port}" if parts.port else ""
+        return f"{parts.scheme}://{parts.hostname}{port}"
 
     @property
     def auth_kind(self) -> str:
         return "token" if self.token else f"user {self.user}"
+
+
+def is_loopback(host: str | None) -> bool:
+    """localhost, 127.0.0.0/8 or ::1: traffic that never leaves the machine."""
+    if not host:
+        return False
+    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def proxies_for(url: str, environ: Mapping[str, str]) -> dict[str, str]:
+    """The proxy (by scheme) the HTTP(S)_PROXY / ALL_PROXY / NO_PROXY variables apply to `url`."""
+    found: dict[str, str] = {}
+    for key, value in environ.items():
+        lowered = key.lower()
+        if lowered.endswith("_proxy") and value.strip():
+            found.setdefault(lowered[: -len("_proxy")], value.strip())
+    scheme = urlsplit(url).scheme
+    proxy = found.get(scheme) or found.get("all")
+    host = urlsplit(url).hostname or ""
+    if not proxy or proxy_bypass_environment(host, {"no": found.get("no", "")}):
+        return {}
+    return {scheme: proxy}
 
 
 def _safe_url(url: str) -> str:
@@ -96,9 +153,12 @@ def read_env_file(path: Path) -> dict[str, str]:
 
 
 def from_environ(environ: Mapping[str, str], *, insecure: bool = False, timeout: float = 10.0,
-                 concurrency: int = 8, attempts: int = 4, backoff: float = 0.5) -> ConnectionSettings:
+                 concurrency: int = 8, attempts: int = 4, backoff: float = 0.5, deadline: float = 0.0,
+                 allow_http: bool = False) -> ConnectionSettings:
     """Settings from a GRAFANA_* mapping (the CLI passes os.environ merged with --env-file)."""
     url = environ.get("GRAFANA_URL", "").strip()
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in url):
+        raise ConnectionSettingsError("GRAFANA_URL contains a control character (a stray newline?); remove it")
     if not url:
         raise ConnectionSettingsError(
             "GRAFANA_URL is not set (for example: export GRAFANA_URL=http://localhost:3000)")
@@ -120,4 +180,7 @@ def from_environ(environ: Mapping[str, str], *, insecure: bool = False, timeout:
         concurrency=concurrency,
         attempts=attempts,
         backoff=backoff,
+        deadline=deadline,
+        allow_http=allow_http,
+        proxies=proxies_for(url, environ),
     )

@@ -72,8 +72,10 @@ def import_file(path: Path, config: Config, matcher: Matcher, taken: set[str],
                    "(as `dashgen check --measures`; default: the compiled one).")
 @click.option("--exclusions", type=click.Path(path_type=Path), default=Path("lint-exclusions.yaml"),
               show_default=True, help="Lint exclusions for the review.")
+@click.option("--portable", is_flag=True,
+              help="The dashboards are not Toygres': review them with the correctness-only rules of `dashgen lint --portable` and skip check (it simulates Toygres).")
 def import_(files: tuple[Path, ...], out_dir: Path, env: str, run_check: bool, scenario: str,
-            measures: Path | None, exclusions: Path) -> None:
+            measures: Path | None, exclusions: Path, portable: bool) -> None:
     """Turn Grafana dashboard JSON into Python definition modules.
 
     Each module uses the house builders (rows, variables, units, thresholds, descriptions) and
@@ -114,20 +116,21 @@ def import_(files: tuple[Path, ...], out_dir: Path, env: str, run_check: bool, s
     elapsed = time.perf_counter() - started
     click.echo(f"{len(results)} imported, {failed} failed, {len(written)} file(s) written in {elapsed:.2f}s", err=True)
     if results:
-        _review(results, config, exclusions, run_check, scenario, measures)
+        _review(results, config, exclusions, run_check and not portable, scenario, measures, portable)
     if failed:
         sys.exit(1)
 
 
 def _review(results: list[Result], config: Config, exclusions: Path, run_check: bool, scenario: str,
-            measures: Path | None) -> None:
+            measures: Path | None, portable: bool) -> None:
     from generator.lint.reporters import render_text
     files = [(str(r.path), r.original) for r in results]
-    problems = review.lint(files, config, exclusions)
-    click.echo(review.summary("lint", problems))
+    problems = review.lint(files, config, exclusions, portable)
+    click.echo(review.summary("lint --portable" if portable else "lint", problems))
     click.echo(render_text(problems), nl=False)
     if not run_check:
-        click.echo("review (check of the original): skipped (--no-check)")
+        reason = "--portable: check simulates Toygres' workload" if portable else "--no-check"
+        click.echo(f"review (check of the original): skipped ({reason})")
         return
     started = time.perf_counter()
     try:

@@ -9,9 +9,12 @@ from generator.config import Config
 from generator.problems import Problem
 
 
-def lint(files: Sequence[tuple[str, dict[str, Any]]], config: Config, exclusions: Path) -> list[Problem]:
+def lint(files: Sequence[tuple[str, dict[str, Any]]], config: Config, exclusions: Path,
+         portable: bool = False) -> list[Problem]:
+    """Toygres' rules, or with `portable` the correctness-only set of `dashgen lint --portable`
+    (for dashboards that are not Toygres'; the exclusions file is Toygres' and not read then)."""
     from generator.lint.engine import lint_dashboards
-    return lint_dashboards(list(files), config, exclusions)
+    return lint_dashboards(list(files), config, None if portable else exclusions, portable=portable)
 
 
 def check(files: Sequence[tuple[str, dict[str, Any]]], config: Config, scenario: str, duration: int,

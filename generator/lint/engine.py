@@ -14,10 +14,16 @@ from generator.lint.rules import RULES, dashboard_uid
 from generator.problems import Problem
 from generator.walker import DashboardCtx, PanelCtx, TargetCtx, build_contexts
 
+# House rules for dashboards this project writes; --portable (a dashboard from elsewhere) skips them.
+HOUSE_RULES = frozenset({"panel/description", "panel/unit"})
+
+
 def run_rules(dashboards: Iterable[DashboardCtx], panels: Iterable[PanelCtx],
-              targets: Iterable[TargetCtx]) -> list[Problem]:
+              targets: Iterable[TargetCtx], *, portable: bool = False) -> list[Problem]:
     problems: list[Problem] = []
     for rule in RULES:
+        if portable and rule.id in HOUSE_RULES:
+            continue
         for d in dashboards:
             problems.extend(rule.check_dashboard(d))
         for p in panels:
@@ -28,14 +34,15 @@ def run_rules(dashboards: Iterable[DashboardCtx], panels: Iterable[PanelCtx],
 
 
 def lint_dashboards(files: Sequence[tuple[str, dict[str, Any]]], config: Config,
-                    exclusions: Path | None = None) -> list[Problem]:
+                    exclusions: Path | None = None, *, portable: bool = False) -> list[Problem]:
     """Every problem in these dashboards (file name, parsed JSON), sorted, exclusions applied."""
-    dashboards, panels, targets = build_contexts(files, config)
-    problems = run_rules(dashboards, panels, targets)
+    dashboards, panels, targets = build_contexts(files, config, portable=portable)
+    problems = run_rules(dashboards, panels, targets, portable=portable)
     problems.extend(duplicate_uids(dashboards))
     rules = load_exclusions(exclusions) if exclusions else []
     kept = [p for p in problems if not any(_excluded(p, rule) for rule in rules)]
-    return sorted(set(kept), key=lambda p: (p.file, p.dashboard, p.panel, p.target, p.rule, p.message))
+    return sorted(set(kept), key=lambda p: (p.file, p.dashboard, p.row, p.panel_id, p.panel, p.target, p.rule,
+                                            p.message))
 
 
 def duplicate_uids(dashboards: Sequence[DashboardCtx]) -> list[Problem]:
@@ -46,7 +53,12 @@ def load_exclusions(path: Path) -> list[dict[str, str]]:
     """The exclusions file: a list of {rule, dashboard?, panel?, reason}; a reason is required."""
     if not path.is_file():
         return []
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte offset {exc.start}); save it as UTF-8") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: invalid YAML: {str(exc).splitlines()[0]}") from None
     if not isinstance(data, list):
         raise ConfigError(f"{path}: expected a list of exclusions")
     for index, item in enumerate(data, start=1):

@@ -33,10 +33,11 @@ class BaseRule:
     def at_panel(self, ctx: PanelCtx, message: str, severity: Severity | None = None) -> Problem:
         d = ctx.dashboard
         return Problem(self.id, severity or self.severity, message, dashboard=d.uid,
-                       panel=ctx.title, file=d.file)
+                       panel=ctx.title, file=d.file, panel_id=ctx.panel_id, row=ctx.row)
 
     def at_target(self, ctx: TargetCtx, message: str, severity: Severity | None = None,
                   details: str = "") -> Problem:
         d = ctx.panel.dashboard
         return Problem(self.id, severity or self.severity, message, dashboard=d.uid,
-                       panel=ctx.panel.title, target=ctx.ref_id, file=d.file, details=details)
+                       panel=ctx.panel.title, target=ctx.ref_id, file=d.file, details=details,
+                       panel_id=ctx.panel.panel_id, row=ctx.panel.row)

@@ -9,7 +9,12 @@ Simplifications, all deliberate:
 - Durations render in the largest whole unit (`1m`, `4m`, `90s`, `1h`); Grafana sometimes writes
   `60s` for `$__rate_interval`, which Prometheus and Loki read identically.
 - Multi-value variables render as a regex alternation `(a|b)` with every value regex-escaped
-  (also for `:regex`); `:pipe` joins with `|` unescaped; `:raw` and `:csv` join with `,`.
+  (also for `:regex`); every other Grafana format (`FORMATS`) renders as Grafana's format registry
+  does (`:pipe` a|b, `:csv`/`:raw` a,b, `:glob` {a,b}, `:json`, `:singlequote`, `:doublequote`,
+  `:sqlstring`, `:lucene`, `:percentencode`, `:queryparam`, `:distributed`, `:text`, `:date...`).
+  An unknown format raises MacroError, which lint reports on that target only.
+- `$__from` / `$__to` are the range's end minus the range and its end, in ms; `:date` renders ISO
+  8601, `:date:seconds` epoch seconds, `:date:iso` ISO, any other date pattern a fixed-width text.
 - The include-all value (`$__all`, or a current text of `All`) renders as `.*`, the custom
   all-value every dashgen dashboard uses.
 - Unknown variables are left untouched, as Grafana leaves them.
@@ -17,8 +22,12 @@ Simplifications, all deliberate:
 
 from __future__ import annotations
 
+import html
+import json
 import re
 from bisect import bisect_right
+from datetime import datetime, timezone
+from urllib.parse import quote
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -26,7 +35,8 @@ from generator.errors import DashgenError
 from generator.parsers.literals import format_duration
 
 __all__ = [
-    "BUILTIN_VARIABLES", "MacroError", "Substitution", "find_variables", "lint_substitute", "substitute",
+    "BUILTIN_VARIABLES", "FORMATS", "MacroError", "Substitution", "find_variables", "format_errors",
+    "lint_substitute", "substitute",
 ]
 
 # `$name`, `[[name]]`, `[[name:format]]`, `${name}`, `${name:format}` (Grafana's variableRegex).
@@ -38,6 +48,12 @@ _MACRO_RE = re.compile(
 # Macros that render as a duration and as a plain number.
 _DURATION_MACROS = frozenset({"__interval", "__rate_interval", "__range", "__auto"})
 _NUMBER_MACROS = frozenset({"__interval_ms", "__rate_interval_ms", "__range_s", "__range_ms", "__from", "__to"})
+# Every format Grafana's format registry knows (`${var:format}`); `date` takes an argument.
+FORMATS = frozenset({"csv", "distributed", "doublequote", "glob", "html", "json", "lucene", "percentencode",
+                     "pipe", "raw", "regex", "singlequote", "sqlstring", "text", "queryparam", "date"})
+_LUCENE_SPECIAL_RE = re.compile(r'([+\-!(){}\[\]^"~*?:\\/])')
+# The range end lint assumes when no real one is given (a fixed instant keeps output stable).
+DEFAULT_END_SECONDS = 1_700_000_000
 # Every global Grafana defines itself; anything else must be a dashboard variable.
 BUILTIN_VARIABLES = _DURATION_MACROS | _NUMBER_MACROS | {"__dashboard", "__org", "__user", "__timezone", "__name"}
 ALL_VALUES = frozenset({"$__all", "All"})
@@ -76,20 +92,76 @@ def _regex_escape(value: str) -> str:
     return _REGEX_SPECIAL_RE.sub(lambda match: "\\\\" + match.group(0), value)
 
 
-def _render(value: str | Sequence[str], fmt: str | None) -> str:
+def _base_format(fmt: str | None) -> str | None:
+    return None if fmt is None else fmt.split(":", 1)[0]
+
+
+def format_errors(query: str) -> list[str]:
+    """`${name:format}` uses whose format Grafana does not know, as messages (for a lint finding)."""
+    errors = []
+    for match in _MACRO_RE.finditer(query):
+        name, fmt = _name_and_format(match)
+        if fmt is not None and _base_format(fmt) not in FORMATS:
+            errors.append(f"${{{name}:{fmt}}} uses format {fmt!r}, which Grafana does not know "
+                          f"(known: {', '.join(sorted(FORMATS))})")
+    return errors
+
+
+def _quote(values: list[str], quote: str, escape: str) -> str:
+    return ",".join(f"{quote}{v.replace(quote, escape)}{quote}" for v in values)
+
+
+def _render(value: str | Sequence[str], fmt: str | None, name: str = "var") -> str:
     """A variable's value as Grafana writes it into a Prometheus or Loki query."""
     values = [value] if isinstance(value, str) else list(value)
     if any(item in ALL_VALUES for item in values):
         return ".*"
-    if fmt in ("pipe",):
+    base = _base_format(fmt)
+    multi = len(values) != 1
+    if base in (None, "regex"):
+        if not multi:
+            return _regex_escape(values[0]) if base == "regex" else values[0]
+        return "(" + "|".join(_regex_escape(item) for item in values) + ")"
+    if base == "pipe":
         return "|".join(values)
-    if fmt in ("raw", "csv"):
+    if base in ("raw", "csv", "text"):
         return ",".join(values)
-    if fmt not in (None, "regex"):
-        raise MacroError(f"variable format {fmt!r} is not supported (use regex, pipe, raw or csv)")
-    if len(values) == 1:
-        return _regex_escape(values[0]) if fmt == "regex" else values[0]
-    return "(" + "|".join(_regex_escape(item) for item in values) + ")"
+    if base == "glob":
+        return "{" + ",".join(values) + "}" if multi else values[0]
+    if base == "json":
+        return json.dumps(values if multi else values[0])
+    if base == "singlequote":
+        return _quote(values, "'", "\\'")
+    if base == "doublequote":
+        return _quote(values, '"', '\\"')
+    if base == "sqlstring":
+        return _quote(values, "'", "''")
+    if base == "lucene":
+        escaped = [_LUCENE_SPECIAL_RE.sub(r"\\\1", v) for v in values]
+        return "(" + " OR ".join(f'"{v}"' for v in escaped) + ")" if multi else escaped[0]
+    if base == "percentencode":
+        encoded = [quote(v, safe="") for v in values]
+        return quote("{" + ",".join(values) + "}", safe="") if multi else encoded[0]
+    if base == "distributed":
+        return ",".join(values)
+    if base == "html":
+        return ", ".join(html.escape(v) for v in values)
+    if base == "queryparam":
+        return "&".join(f"var-{name}={quote(v, safe='')}" for v in values)
+    if base == "date":
+        return values[0]
+    raise MacroError(f"variable format {fmt!r} is not supported")
+
+
+def _time(milliseconds: int, fmt: str | None) -> str:
+    """`$__from` / `$__to` in a format: ms by default, `date:seconds`, `date`/`date:iso`, a pattern."""
+    if fmt is None or _base_format(fmt) != "date":
+        return _render(str(milliseconds), fmt)
+    argument = fmt.split(":", 1)[1] if ":" in fmt else "iso"
+    if argument == "seconds":
+        return str(milliseconds // 1000)
+    stamp = datetime.fromtimestamp(milliseconds / 1000, tz=timezone.utc)
+    return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{milliseconds % 1000:03d}Z"
 
 
 def substitute(
@@ -99,8 +171,11 @@ def substitute(
     interval_seconds: float,
     rate_interval_seconds: float,
     range_seconds: float,
+    end_seconds: float | None = None,
 ) -> str:
     """The query with every macro and defined variable replaced as Grafana would before sending it."""
+    end_ms = round((DEFAULT_END_SECONDS if end_seconds is None else end_seconds) * 1000)
+    times = {"__to": end_ms, "__from": end_ms - round(range_seconds * 1000)}
     builtins = {
         "__interval": format_duration(interval_seconds),
         "__auto": format_duration(interval_seconds),
@@ -114,10 +189,12 @@ def substitute(
 
     def replace(match: re.Match[str]) -> str:
         name, fmt = _name_and_format(match)
+        if name in times:
+            return _time(times[name], fmt)
         if name in builtins:
             return builtins[name]
         if name in variables:
-            return _render(variables[name], fmt)
+            return _render(variables[name], fmt, name)
         return match.group(0)
 
     return _MACRO_RE.sub(replace, query)

@@ -27,8 +27,8 @@ from typing import Any, Iterator
 DEFAULT_DIR = Path(".dashgen") / "cache"
 DEFAULT_MAX_BYTES = 2 << 30
 # Code whose change changes a dataset: the simulator, the metric catalogue, the exporter.
-_CODE = ("generator/sim", "generator/catalogue.py", "generator/pipeline/openmetrics.py",
-         "generator/pipeline/served.py")
+_CODE = ("generator/sim", "generator/catalogue.py", "generator/log_catalogue.py",
+         "generator/pipeline/openmetrics.py", "generator/pipeline/served.py")
 _FORMAT = 1
 
 

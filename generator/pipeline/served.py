@@ -71,6 +71,13 @@ class ScenarioRun:
         """(stream labels, log lines) per Loki stream."""
         return [(dict(s["stream"]), [line for _, line in s["values"]]) for s in self.push.get("streams", [])]
 
+    @property
+    def log_lines(self) -> list[Any]:
+        """Every line with the catalogue event the simulator recorded for it (check's log truth)."""
+        from generator.check.log_truth import lines_of
+
+        return lines_of(self.push)
+
     def truth_at(self, ts: float) -> dict[str, Any]:
         """The last truth sample at or before ts."""
         index = int((ts - self.start) // self.header["scrape_interval"])
@@ -88,12 +95,32 @@ class Served:
         return Client(self.url, timeout=timeout)
 
 
+def _slots(specs: Sequence[ScenarioSpec], default_era: str) -> list[int]:
+    """Each spec's window slot: fixed for a plain scenario in either era (its place in the
+    scenario list), so the same spec gets the same window, hence the same cache entry, whichever
+    other specs are checked with it; composed or held specs take the slots after those."""
+    from generator.sim.scenarios import SCENARIOS
+
+    names = list(SCENARIOS)
+    fixed = len(names) * 2
+    slots, extra = [], fixed
+    for spec in specs:
+        if len(spec.faults) == 1 and spec.hold_seconds is None and spec.faults[0] in names:
+            era = 0 if (spec.era or default_era) == "E2" else 1
+            slots.append(era * len(names) + names.index(spec.faults[0]))
+        else:
+            slots.append(extra)
+            extra += 1
+    return slots
+
+
 def staggered(specs: Sequence[ScenarioSpec], *, end_ts: int, duration_seconds: int, seed: int,
-              step: int) -> list[Dataset]:
-    """Datasets for these specs in back-to-back windows ending at end_ts, GAP_SECONDS apart."""
+              step: int, default_era: str = "E2") -> list[Dataset]:
+    """Datasets for these specs in windows ending at end_ts and before it, GAP_SECONDS apart,
+    one fixed slot per plain scenario (so windows never overlap and repeat runs hit the cache)."""
     end = end_ts // step * step
-    return [Dataset(spec, seed, duration_seconds, end - i * (duration_seconds + GAP_SECONDS))
-            for i, spec in enumerate(specs)]
+    return [Dataset(spec, seed, duration_seconds, end - slot * (duration_seconds + GAP_SECONDS))
+            for spec, slot in zip(specs, _slots(specs, default_era))]
 
 
 def simulate(dataset: Dataset, config: Config):  # -> generator.sim.SimResult
@@ -145,7 +172,7 @@ def _prepare(dataset: Dataset, config: Config, om: Path, families: frozenset[str
     spec = dataset.scenario
     era = spec.era or config.era
     run = ScenarioRun(spec.label(config.era), spec, era, dataset.end_ts - dataset.duration_seconds,
-                      dataset.end_ts, result.header, result.truth, result.loki_push())
+                      dataset.end_ts, result.header, result.truth, result.loki_push(with_events=True))
     return run, timings
 
 

@@ -23,6 +23,8 @@ class Timings:
     bytes_written: int = 0
     cache_hits: int = 0
     cache_misses: int = 0
+    # check: targets whose problems came from the cache (not queried again).
+    results_cached: int = 0
 
     def add(self, other: "Timings") -> None:
         for f in fields(self):

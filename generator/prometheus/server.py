@@ -53,22 +53,28 @@ def backfill(openmetrics: Path, data_dir: Path) -> None:
         raise PrometheusError(f"promtool backfill of {openmetrics} failed: {last[0]}")
 
 
-def _config(path: Path, rule_files: Sequence[Path], evaluation_interval: str) -> Path:
+def _config(path: Path, rule_files: Sequence[Path], evaluation_interval: str,
+            scrape: Sequence[str] = ()) -> Path:
     lines = ["global:", "  scrape_interval: 15s", f"  evaluation_interval: {evaluation_interval}"]
     if rule_files:
         lines.append("rule_files:")
         lines.extend(f"  - {p.resolve()}" for p in rule_files)
+    if scrape:
+        # Live targets (host:port, scraped every second): for tests of what only scraping gives,
+        # such as the /api/v1/metadata metric types.
+        lines += ["scrape_configs:", "  - job_name: scraped", "    scrape_interval: 1s", "    static_configs:",
+                  "      - targets: [" + ", ".join(f"'{t}'" for t in scrape) + "]"]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
 
 @contextlib.contextmanager
 def running(data_dir: Path, rule_files: Sequence[Path] = (), evaluation_interval: str = "15s",
-            lookback: str = "5m") -> Iterator[Server]:
+            lookback: str = "5m", scrape: Sequence[str] = ()) -> Iterator[Server]:
     """A Prometheus serving data_dir on a free loopback port; stopped on exit, error or Ctrl-C."""
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="dashgen-prom-cfg-") as cfg_dir:
-        config = _config(Path(cfg_dir) / "prometheus.yml", rule_files, evaluation_interval)
+        config = _config(Path(cfg_dir) / "prometheus.yml", rule_files, evaluation_interval, scrape)
         log = open(Path(cfg_dir) / "prometheus.log", "w+", encoding="utf-8")
         process = subprocess.Popen(
             [require("prometheus"), f"--config.file={config}", f"--storage.tsdb.path={data_dir}",

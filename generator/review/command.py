@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import click
 
@@ -55,20 +55,21 @@ def against_grafana(plan: "Plan", grafana_label: str) -> Report:
     return report
 
 
-def emit(report: Report, output_format: str, exit_code: bool, marker: bool = False) -> None:
+def emit(report: Report, output_format: str, exit_code: bool, marker: bool = False,
+         echo: Callable[..., None] = click.echo) -> None:
     """Print the report; warnings and errors go to stderr too, one line each. Exits per EXIT_HELP."""
     for warning in report.warnings:
-        click.echo(f"dashgen: warning: {warning}", err=True)
+        echo(f"dashgen: warning: {warning}", err=True)
     for error in report.errors:
-        click.echo(f"dashgen: error: {error}", err=True)
+        echo(f"dashgen: error: {error}", err=True)
     if output_format == "markdown":
-        click.echo(render_markdown(report, marker=marker), nl=False)
+        echo(render_markdown(report, marker=marker), nl=False)
     elif output_format == "text":
         # warnings and errors were printed above; the text body is the summary and the changes
-        click.echo(REPORTERS["text"](Report(report.base, report.head, report.items)), nl=False)
+        echo(REPORTERS["text"](Report(report.base, report.head, report.items)), nl=False)
     else:
-        click.echo(REPORTERS[output_format](report), nl=False)
-    click.echo(f"dashgen: {report.summary()}", err=True)
+        echo(REPORTERS[output_format](report), nl=False)
+    echo(f"dashgen: {report.summary()}", err=True)
     if report.errors:
         sys.exit(EXIT_ERROR)
     if exit_code and report.changed:
@@ -90,7 +91,8 @@ def emit(report: Report, output_format: str, exit_code: bool, marker: bool = Fal
 @click.option("--comment-marker", is_flag=True, help="Start the markdown with the hidden marker the PR workflow "
                                                      "finds its comment by.")
 def diff(env: str | None, env_file: Path | None, observability: Path, only: tuple[str, ...], insecure: bool,
-         timeout: float, concurrency: int, attempts: int, backoff: float, alerts_editable: bool,
+         timeout: float, deadline: float, allow_http: bool, concurrency: int, attempts: int, backoff: float,
+         alerts_editable: bool,
          base: str | None, output_format: str, exit_code: bool, previews: Path | None, previews_url: str | None,
          comment_marker: bool) -> None:
     """Show what changed, read-only: compiled output vs a git ref (--base) or vs the live Grafana.
@@ -102,6 +104,7 @@ def diff(env: str | None, env_file: Path | None, observability: Path, only: tupl
     diffed).
     """
     from generator import config as config_module
+    echo = click.echo
     try:
         config = config_module.load(env)
         if base is not None:
@@ -109,14 +112,16 @@ def diff(env: str | None, env_file: Path | None, observability: Path, only: tupl
             if only:  # as against Grafana: only these dashboards, no alerting
                 report.items = [i for i in report.items if i.resource == "dashboard" and i.key in only]
         else:
-            report = _against_live(config, env_file, observability, only, insecure, timeout, concurrency,
-                                   attempts, backoff, alerts_editable)
+            from generator.deploy import command as deploy_command
+            echo = deploy_command._echo  # scrubs the run's credentials from everything printed
+            report = _against_live(config, env_file, observability, only, insecure, timeout, deadline, allow_http,
+                                   concurrency, attempts, backoff, alerts_editable)
     except DashgenError as exc:
-        click.echo(f"dashgen: error: {exc}", err=True)
+        echo(f"dashgen: error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
     if previews is not None:
         link_previews(report, previews, previews_url if previews_url is not None else previews.as_posix())
-    emit(report, output_format, exit_code, marker=comment_marker)
+    emit(report, output_format, exit_code, marker=comment_marker, echo=echo)
 
 
 def link_previews(report: Report, directory: Path, prefix: str) -> None:
@@ -128,18 +133,19 @@ def link_previews(report: Report, directory: Path, prefix: str) -> None:
 
 
 def _against_live(config: Config, env_file: Path | None, observability: Path, only: tuple[str, ...],
-                  insecure: bool, timeout: float, concurrency: int, attempts: int, backoff: float,
-                  alerts_editable: bool) -> Report:
+                  insecure: bool, timeout: float, deadline: float, allow_http: bool, concurrency: int,
+                  attempts: int, backoff: float, alerts_editable: bool) -> Report:
     from generator.deploy import compiled as compiled_module
     from generator.deploy.client import GrafanaClient
-    from generator.deploy.command import _connect
+    from generator.deploy.command import _connect, _interruptible
     from generator.deploy.survey import SurveyOptions, survey
-    settings, environ = _connect(env_file, insecure, timeout, concurrency, attempts, backoff)
+    settings, environ = _connect(env_file, insecure, timeout, concurrency, attempts, backoff, deadline, allow_http)
     output = compiled_module.load(observability, config)
     client = GrafanaClient(settings)
     try:
-        plan = survey(client, config, output, SurveyOptions(only=frozenset(only), prune=True,
-                                                                 alerts_editable=alerts_editable), environ)
+        with _interruptible(client):
+            plan = survey(client, config, output, SurveyOptions(only=frozenset(only), prune=True,
+                                                                     alerts_editable=alerts_editable), environ)
     finally:
         client.close()
     return against_grafana(plan, f"Grafana {settings.base_url}")

@@ -43,8 +43,9 @@ def _utc(ts: int) -> str:
               help="When faults start, after a healthy warm-up.")
 @click.option("--fault-duration", default=None, metavar="DUR", help="Override every scenario's fault length.")
 @click.option("--batch-size", type=int, default=50, show_default=True, help="Instances in the burst scenario's batch.")
-@click.option("--log-level", default="info", show_default=True, metavar="info|debug",
-              help="debug adds duroxide's started/completed lines.")
+@click.option("--log-filter", default="local", show_default=True, metavar="local|kubernetes|DIRECTIVES",
+              help="Toygres' tracing filter: local (toygres-server's default: duroxide::runtime at DEBUG), "
+                   "kubernetes (the AKS configmap: duroxide at INFO) or RUST_LOG directives.")
 @click.option("--log-shipping", default=None, metavar="push|promtail|otlp", help="Loki stream labels (default: config's).")
 @click.option("--active-repoll", is_flag=True,
               help="Re-set the active gauge from the store every 60 s (duroxide >= 0.1.17 code).")
@@ -61,7 +62,7 @@ def _utc(ts: int) -> str:
 def simulate(scenarios: tuple[str, ...], list_scenarios: bool, duration: str | None, end: str | None, seed: int,
              era: str | None, replicas: int, scrape_interval: int | None, instances: int, create_rate: float,
              image_rate: float, orchestration_slots: int, worker_slots: int, fault_start: str,
-             fault_duration: str | None, batch_size: int, log_level: str, log_shipping: str | None,
+             fault_duration: str | None, batch_size: int, log_filter: str, log_shipping: str | None,
              active_repoll: bool, env: str | None, out_dir: str | None, check_signatures: bool, serve: bool,
              port: int, host: str, speed: float, loki_url: str | None) -> None:
     """Simulate Toygres on duroxide: metrics, logs and ground truth.
@@ -91,7 +92,7 @@ def simulate(scenarios: tuple[str, ...], list_scenarios: bool, duration: str | N
         image_rate_per_hour=image_rate, orchestration_slots=orchestration_slots, worker_slots=worker_slots,
         fault_start_seconds=parse_duration(fault_start, "--fault-start"),
         fault_duration_seconds=parse_duration(fault_duration, "--fault-duration") if fault_duration else None,
-        batch_size=batch_size, log_level=log_level, log_shipping=log_shipping, active_repoll=active_repoll)
+        batch_size=batch_size, log_filter=log_filter, log_shipping=log_shipping, active_repoll=active_repoll)
     if serve:
         _serve(options, port, host, speed, loki_url, seconds if duration is not None else None)
         return

@@ -13,7 +13,8 @@ from generator.catalogue import ORCHESTRATION_NAMES
 from generator.config import Config
 from generator.sim import export, process
 from generator.sim.engine import Engine
-from generator.sim.logs import LogBook, loki_push_body
+from generator.sim.log_hooks import DuroxideLog
+from generator.sim.logs import loki_push_body
 from generator.sim.options import SimOptions, build_options
 from generator.sim.recorder import Labels, Recorder
 from generator.sim.runtime import Runtime
@@ -45,7 +46,7 @@ class Simulation:
         self.recorder = Recorder(options.era, [target_labels(options, i) for i in range(options.replicas)],
                                  clock=lambda: engine.now)
         self.truth = Truth(options.scrape_interval)
-        self.logs = LogBook(options.log_level)
+        self.logs = DuroxideLog(options.log_filter)
         self.runtime = Runtime(options, self.engine, self.recorder, self.truth, self.logs)
         self.users = Users(self.runtime, process.new_runtime_rng(options.seed, "users"))
         self.runtime.users = self.users
@@ -158,10 +159,11 @@ class SimResult:
         return self.options.start_ts * 1_000_000 + int(round(t * 1_000_000))
 
     def log_lines(self) -> Iterator[str]:
-        return export.log_lines(self.logs.records, self.to_micros)
+        return export.log_lines(self.logs.ordered(), self.to_micros)
 
-    def loki_push(self) -> dict[str, Any]:
-        return loki_push_body(self.logs.records, self.to_micros, self.options.log_shipping, self.options.job)
+    def loki_push(self, with_events: bool = False) -> dict[str, Any]:
+        return loki_push_body(self.logs.records, self.to_micros, self.options.log_shipping, self.options.job,
+                              with_events)
 
     def evaluate(self) -> list[Check]:
         """Each scenario's expected signature, judged against the truth."""
@@ -195,7 +197,7 @@ def run(scenario_names: Sequence[str], config: Config, *, end_ts: int, duration_
 
     Era, scrape interval, job and log shipping default to `config`; `workload` takes any
     other SimOptions field (instances, create_rate_per_hour, worker_slots, fault_start_seconds,
-    fault_duration_seconds, log_level, active_repoll, ...).
+    fault_duration_seconds, log_filter, active_repoll, ...).
     """
     options = build_options(config, scenarios=tuple(scenario_names), end_ts=end_ts,
                             duration_seconds=duration_seconds, seed=seed, replicas=replicas, era=era,

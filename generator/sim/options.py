@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from generator.config import Config
 from generator.parsers import literals
 from generator.sim.errors import SimulationError
+from generator.sim.logs import parse_filter
 from generator.sim.scenarios import resolve
 
 __all__ = ["SimOptions", "SimulationError", "build_options", "format_duration", "parse_duration", "parse_end",
@@ -42,9 +43,10 @@ class SimOptions:
     # None: each scenario's own default fault duration.
     fault_duration_seconds: int | None = None
     batch_size: int = 50
-    # duroxide's default filter is "warn,duroxide::orchestration=info,duroxide::activity=info";
-    # "debug" adds the runtime's started/completed lines (about 10x the volume).
-    log_level: str = "info"
+    # Toygres' tracing filter (its subscriber, not duroxide's, formats every line): "local" is
+    # toygres-server's default (duroxide::runtime at DEBUG: started/completed lines too),
+    # "kubernetes" the AKS configmap's (duroxide at INFO), or any RUST_LOG directive string.
+    log_filter: str = "local"
     log_shipping: str = "push"
     # duroxide >= 0.1.17 code re-sets the active gauge from the store every 60 s (a global
     # count in every replica); the reference describes it as per process, so off by default.
@@ -65,7 +67,7 @@ class SimOptions:
 def build_options(config: Config, **overrides: object) -> SimOptions:
     """SimOptions from the shared Config (era, interval, job, log shipping) plus overrides."""
     base = SimOptions(era=config.era, scrape_interval=config.scrape_interval_seconds,
-                      log_shipping=config.log_shipping, job=config.job)
+                      log_shipping=config.log_shipping, job=config.job, log_filter=config.log_filter)
     changes = {k: v for k, v in overrides.items() if v is not None}
     unknown = sorted(set(changes) - {f.name for f in dataclasses.fields(SimOptions)})
     if unknown:
@@ -81,8 +83,10 @@ def validate(o: SimOptions) -> SimOptions:
         raise SimulationError(f"--era must be E1 or E2, got {o.era!r}")
     if o.log_shipping not in ("push", "promtail", "otlp"):
         raise SimulationError(f"log shipping must be push, promtail or otlp, got {o.log_shipping!r}")
-    if o.log_level not in ("info", "debug"):
-        raise SimulationError(f"--log-level must be info or debug, got {o.log_level!r}")
+    try:
+        parse_filter(o.log_filter)
+    except ValueError as err:
+        raise SimulationError(f"--log-filter: {err}") from None
     for name in ("replicas", "scrape_interval", "orchestration_slots", "worker_slots", "batch_size"):
         if int(getattr(o, name)) < 1:
             raise SimulationError(f"--{name.replace('_', '-')} must be at least 1")

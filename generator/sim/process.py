@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import random
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from generator.sim.engine import SlotPool
-from generator.sim.provider import (POLLS_PER_SECOND, SESSION_CLEANUP_EVERY, SESSION_RENEW_EVERY)
+from generator.sim import fetch_loop
+from generator.sim.engine import Engine, SlotPool
+from generator.sim.provider import (POLLS_PER_SECOND, SESSION_CLEANUP_EVERY, SESSION_RENEW_EVERY, ProviderModel)
+from generator.sim.state import Instance, Work
 
 if TYPE_CHECKING:
-    from generator.sim.runtime import Instance, Runtime
-    from generator.sim.worker import Work
+    from generator.sim.options import SimOptions
+    from generator.sim.recorder import Recorder
+    from generator.sim.truth import Truth
 
 # duroxide's gauge poller interval (>= 0.1.17, E2): queue depths re-read from the store.
 GAUGE_POLL_SECONDS = 60.0
@@ -43,6 +46,34 @@ class Replica:
         self.orch.set_idle(bool(self.orch.free) and not self.orch_queue, now)
 
 
+class Runtime(Protocol):
+    """What a process needs of the runtime that hosts it (generator.sim.runtime.Runtime): the
+    shared store's state and the dispatchers' entry points. Declared here so this module does
+    not import the runtime, which imports it."""
+
+    engine: Engine
+    options: SimOptions
+    rec: Recorder
+    truth: Truth
+    provider: ProviderModel
+    rng_sched: random.Random
+    replicas: list[Replica]
+    worker_queue: deque[Work]
+    running: int
+    orch_depth: int
+    orchestrator_lock: float
+    worker_lock: float
+
+    def ensure_pruner(self) -> None: ...
+    def enqueue_instance(self, inst: Instance) -> None: ...
+    def pull_orchestrations(self, rep: Replica) -> None: ...
+    def pull_work(self, rep: Replica) -> None: ...
+    def update_work_idle(self) -> None: ...
+    def redeliver_turn(self, inst: Instance, msg: tuple[Any, ...]) -> None: ...
+    def redeliver_work(self, work: Work) -> None: ...
+    def provider_op(self, r: int, operation: str) -> None: ...
+
+
 def start_process(rt: Runtime, rep: Replica) -> None:
     """Runtime::start: initialize_gauges reads running instances and queue depths from the
     store (a global count, in every process), then the dispatchers start."""
@@ -54,6 +85,7 @@ def start_process(rt: Runtime, rep: Replica) -> None:
     rep.session_carry = [0.0, 0.0]
     rep.active = rt.running
     rt.rec.active(rep.index, rep.active)
+    rt.logs.process_started(now)
     rt.rec.queue_depths(rep.index, rt.orch_depth, len(rt.worker_queue))
     if rt.options.era == "E2":
         rt.engine.after(GAUGE_POLL_SECONDS, poll_gauges, rt, rep, rep.epoch)
@@ -84,6 +116,7 @@ def crash(rt: Runtime, rep: Replica, downtime: float) -> None:
     rep.alive = False
     rep.epoch += 1
     rt.rec.replicas[rep.index].reset()
+    fetch_loop.recovered(rt, rep)
     if now >= 0.0:
         rt.truth.replica_restarts += 1
     rep.orch.set_idle(False, now)
@@ -113,6 +146,11 @@ def account_interval(rt: Runtime, now: float, interval: float) -> None:
     for rep in rt.replicas:
         if not rep.alive:
             continue
+        if rt.health.unreachable:
+            fetch_loop.outage_interval(rt, rep, now)
+            _session_upkeep(rt, rep, interval, failing=True)
+            continue
+        fetch_loop.recovered(rt, rep)
         for pool, operation in ((rep.orch, "fetch_orchestration_item"), (rep.work, "fetch_work_item")):
             polls = pool.take_idle_seconds(now) * POLLS_PER_SECOND + pool.poll_carry
             count = int(polls)
@@ -122,19 +160,36 @@ def account_interval(rt: Runtime, now: float, interval: float) -> None:
             if errors:
                 rec.provider_operations(rep.index, operation, "error", errors)
                 rec.provider_error(rep.index, operation, "timeout", len(errors))
+                fetch_loop.idle_poll_errors(rt, rep, operation, now, interval, len(errors))
             if in_window:
                 rt.truth.provider_many(operation, ok)
                 if errors:
                     rt.truth.provider_many(operation, errors)
                     rt.truth.provider_error(now, operation, "timeout", len(errors))
-        if rt.options.era == "E2":
-            for i, (operation, every) in enumerate((("renew_session_lock", SESSION_RENEW_EVERY),
-                                                    ("cleanup_orphaned_sessions", SESSION_CLEANUP_EVERY))):
-                due = interval / every + rep.session_carry[i]
-                count = int(due)
-                rep.session_carry[i] = due - count
-                for _ in range(count):
-                    rt.provider_op(rep.index, operation)
+        _session_upkeep(rt, rep, interval, failing=False)
+
+
+def _session_upkeep(rt: Runtime, rep: Replica, interval: float, failing: bool) -> None:
+    """E2 session maintenance; with the database down each attempt fails with a WARN."""
+    if rt.options.era != "E2":
+        return
+    now = rt.engine.now
+    for i, (operation, every) in enumerate((("renew_session_lock", SESSION_RENEW_EVERY),
+                                            ("cleanup_orphaned_sessions", SESSION_CLEANUP_EVERY))):
+        due = interval / every + rep.session_carry[i]
+        count = int(due)
+        rep.session_carry[i] = due - count
+        for k in range(count):
+            if not failing:
+                rt.provider_op(rep.index, operation)
+                continue
+            seconds = fetch_loop.ACQUIRE_TIMEOUT
+            rt.rec.provider_operation(rep.index, operation, seconds, "error")
+            rt.rec.provider_error(rep.index, operation, "connection")
+            if now >= 0.0:
+                rt.truth.provider(operation, seconds)
+                rt.truth.provider_error(now, operation, "connection")
+            rt.logs.session_op_failed(now - interval * (count - k - 0.5) / count, operation, "connection")
 
 
 def new_runtime_rng(seed: int, stream: str) -> random.Random:

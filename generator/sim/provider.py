@@ -48,6 +48,8 @@ class StoreHealth:
     # Row/table lock waits (median seconds, log-normal sigma) added to these operations, e.g.
     # while a maintenance transaction holds locks on duroxide's instance and history tables.
     lock_wait: dict[str, tuple[float, float]] = field(default_factory=dict)
+    # The database cannot be reached: no connection can be opened (generator.sim.fetch_loop).
+    unreachable: bool = False
 
 
 def _normal_quantiles(n: int) -> list[float]:

@@ -4,18 +4,18 @@ worker slots, and exactly what duroxide records (metrics, logs) at each step, an
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
 from typing import Any
 
 from generator.sim import process, workload
 from generator.sim.engine import Engine
-from generator.sim.logs import ORCHESTRATION, RUNTIME, LogBook, quoted
+from generator.sim.log_hooks import DuroxideLog
 from generator.sim.options import SimOptions
 from generator.sim.process import Replica
 from generator.sim.provider import ProviderModel, StoreHealth
 from generator.sim.recorder import Recorder
+from generator.sim.state import Instance, Work
 from generator.sim.truth import Truth
-from generator.sim.worker import MAX_ATTEMPTS, Work, WorkerDispatcher
+from generator.sim.worker import MAX_ATTEMPTS, WorkerDispatcher
 from generator.sim.workload import Ctx, Faults, Result
 
 # Lock timeouts: worker 300 s (Toygres' setting); orchestrator items are re-fetchable sooner.
@@ -24,36 +24,10 @@ ORCHESTRATOR_LOCK = 30.0
 _STATUS = {"success": "success", "failed": "failed", "continue_as_new": "continuedAsNew"}
 
 
-@dataclass(eq=False, slots=True)
-class Instance:
-    """An orchestration instance; its executions share the id, continue-as-new bumps exec."""
-
-    iid: str
-    short: str
-    name: str
-    version: str
-    ctx: Ctx
-    owner: int
-    gen: Any = None
-    execution_id: int = 1
-    inbox: deque = field(default_factory=deque)
-    busy: bool = False
-    queued: bool = False
-    started: bool = False
-    terminal: bool = False
-    new_execution: bool = False
-    history: int = 0
-    attempts: int = 1
-    seq: int = 0
-    waiting: Any = None
-    events: list = field(default_factory=list)
-    parent: "Instance | None" = None
-
-
 class Runtime(WorkerDispatcher):
     """All processes of one Toygres deployment sharing one store (queues and CMS)."""
 
-    def __init__(self, options: SimOptions, engine: Engine, rec: Recorder, truth: Truth, logs: LogBook) -> None:
+    def __init__(self, options: SimOptions, engine: Engine, rec: Recorder, truth: Truth, logs: DuroxideLog) -> None:
         self.options = options
         self.engine = engine
         self.rec = rec
@@ -78,6 +52,8 @@ class Runtime(WorkerDispatcher):
         self.pending = 0
         self.active_by_name: dict[str, int] = {}
         self.users: Any = None
+        # Per process, per dispatcher: each slot's failing fetch loop while the database is down.
+        self.fetch_loops: dict[int, dict[str, list[list[Any]]]] = {}
 
     # -- scenario hooks (FaultTarget) ------------------------------------------------------
     def restart_replica(self, index: int, downtime: float) -> None:
@@ -212,9 +188,7 @@ class Runtime(WorkerDispatcher):
         if msg[0] == "start":
             version = "unknown" if first else inst.version
             initiated = "continueAsNew" if inst.new_execution else "client"
-            if self.logs.wants("DEBUG", RUNTIME):
-                self._log(now, "DEBUG", RUNTIME, "Orchestration started", inst, worker_id,
-                          (("is_continue_as_new", "true" if inst.new_execution else "false"),))
+            self.logs.turn_started(now, inst, worker_id, inst.new_execution)
         else:
             version, initiated = inst.version, "client"
         self.rec.orchestration_start(r, inst.name, version, initiated)
@@ -237,6 +211,8 @@ class Runtime(WorkerDispatcher):
         if msg[0] == "cancel":
             terminal = ("failed", "app_error", "application", "Orchestration cancelled by client")
         else:
+            if msg[0] == "act" and msg[2][1].kind == "poison":
+                self.logs.system_error(now, inst, msg[2][0], msg[2][1].error)
             resumed, value = self._match(inst, msg)
             terminal = self._advance(inst, value) if resumed else None
         if terminal is not None:
@@ -245,11 +221,11 @@ class Runtime(WorkerDispatcher):
 
     def _turn_ack_failed(self, rep: Replica, slot: int, inst: Instance, msg: tuple[Any, ...],
                          error_type: str, worker_id: str) -> None:
-        self._log(self.engine.now, "WARN", RUNTIME, "Failed to ack orchestration item, abandoning", inst,
-                  worker_id, (("error", f"provider {error_type}"),))
+        self.logs.ack_failed(self.engine.now, inst, error_type)
         inst.attempts += 1
         if inst.attempts > MAX_ATTEMPTS:
             self.rec.orchestration_poison(rep.index)
+            self.logs.orchestration_poisoned(self.engine.now, inst, inst.attempts)
             if self.engine.now >= 0.0:
                 self.truth.poison("orchestration")
             if not inst.started:
@@ -305,7 +281,7 @@ class Runtime(WorkerDispatcher):
             while True:
                 kind = cmd[0]
                 if kind == "trace":
-                    self._log(self.engine.now, cmd[1], ORCHESTRATION, cmd[2], inst, None, ())
+                    self.logs.trace(self.engine.now, inst, cmd[1], cmd[2])
                     cmd = gen.send(None)
                 elif kind == "start":
                     self.new_instance(cmd[1], Ctx(cmd[2]), None)
@@ -359,8 +335,7 @@ class Runtime(WorkerDispatcher):
             self.truth.terminal(now, inst.name, status, terminal[1] if status == "failed" else None)
         if status == "continuedAsNew":
             self.rec.continue_as_new(r, inst.name, inst.execution_id)
-            if self.logs.wants("DEBUG", RUNTIME):
-                self._log(now, "DEBUG", RUNTIME, "Orchestration continued as new", inst, worker_id, ())
+            self.logs.turn_ended(now, inst, worker_id, status, inst.history + 1)
             inst.execution_id += 1
             inst.history = 0
             inst.seq = 0  # activity ids are event ids within the execution's history
@@ -373,11 +348,9 @@ class Runtime(WorkerDispatcher):
         if status == "failed":
             error_type, category, message = terminal[1], terminal[2], terminal[3]
             self.rec.orchestration_failure(r, inst.name, inst.version, error_type, category)
-            self._log(now, "WARN" if error_type == "app_error" else "ERROR", RUNTIME, "Orchestration failed",
-                      inst, worker_id, (("error_type", quoted(error_type)), ("error", message)))
-        elif self.logs.wants("DEBUG", RUNTIME):
-            self._log(now, "DEBUG", RUNTIME, "Orchestration completed", inst, worker_id,
-                      (("history_events", str(inst.history + 1)),))
+            self.logs.turn_ended(now, inst, worker_id, status, inst.history + 1, category, message)
+        else:
+            self.logs.turn_ended(now, inst, worker_id, status, inst.history + 1)
         rep.active -= 1
         self.rec.active(r, rep.active)
         inst.terminal = True
@@ -406,13 +379,3 @@ class Runtime(WorkerDispatcher):
             self.truth.provider(operation, seconds)
             if error_type is not None:
                 self.truth.provider_error(self.engine.now, operation, error_type)
-
-    def _log(self, t: float, level: str, target: str, message: str, inst: Instance, worker_id: str | None,
-             extra: tuple[tuple[str, str], ...]) -> None:
-        if t < 0.0 or not self.logs.wants(level, target):
-            return
-        fields = (("instance_id", inst.iid), ("execution_id", str(inst.execution_id)),
-                  ("orchestration_name", inst.name), ("orchestration_version", inst.version))
-        if worker_id is not None:
-            fields += (("worker_id", worker_id),)
-        self.logs.add(t, level, target, message, fields + extra)

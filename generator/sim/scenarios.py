@@ -104,6 +104,8 @@ def _runaway(t: FaultTarget) -> None:
 def _down(on: bool) -> Action:
     def act(t: FaultTarget) -> None:
         t.faults.cms_down = on
+        # The store lives in the same database: idle dispatcher slots fail their fetches.
+        t.health.unreachable = on
     return act
 
 
@@ -178,7 +180,9 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
         "database-down", "The CMS database pool cannot initialise: every cms-* activity fails.",
         "CMS activities fail with 'Failed to initialize global database pool' (WARN); every "
         "instance actor fails within a cycle, so active orchestrations fall and do not recover "
-        "by themselves; creates and deletes fail.",
+        "by themselves; creates and deletes fail. The store shares the database: each idle "
+        "dispatcher slot logs WARN 'Error fetching ... (retryable, attempt n): ... pool timed out', "
+        "backing off 200, 400 ... 3000 ms, about every 2 minutes, with no instance named.",
         _down(True), _down(False), 1200.0,
         {"trailing.activity_failure_ratio": "up", "active.total": "down"}),
     Scenario(

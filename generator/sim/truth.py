@@ -38,6 +38,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from itertools import chain
+from operator import itemgetter
 from typing import Any, Iterable, Mapping, Sequence
 
 from generator.catalogue import ACTIVITY_NAMES, ORCHESTRATION_NAMES
@@ -47,6 +48,7 @@ WINDOW_SECONDS = 300.0
 OUTCOMES = ("success", "app_error", "config_error", "cancelled", "infra_error")
 FAILED_OUTCOMES = ("app_error", "config_error", "infra_error")
 STATES = ("creating", "running", "deleting", "deleted", "failed")
+_SECOND = itemgetter(1)
 
 
 def quantile(ordered: Sequence[float], q: float) -> float:
@@ -64,7 +66,7 @@ def _quantiles(windows: dict[str, deque[tuple[float, float]]], horizon: float) -
         while window and window[0][0] <= horizon:
             window.popleft()
         if window:
-            ordered = sorted(d for _, d in window)
+            ordered = sorted(map(_SECOND, window))
             out[name] = {"count": len(ordered), "p50": _round(quantile(ordered, 0.5)),
                          "p95": _round(quantile(ordered, 0.95)), "p99": _round(quantile(ordered, 0.99))}
     return out

@@ -6,22 +6,20 @@ methods of the runtime, kept in their own module."""
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from generator.sim import workload
 from generator.sim.engine import Engine
-from generator.sim.logs import ACTIVITY, RUNTIME, LogBook, quoted
+from generator.sim.log_hooks import DuroxideLog
 from generator.sim.process import Replica
 from generator.sim.provider import ProviderModel
 from generator.sim.recorder import Recorder
+from generator.sim.state import Instance, Work
 from generator.sim.truth import Truth
 from generator.sim.workload import Faults, Result
 
 if TYPE_CHECKING:
     import random
-
-    from generator.sim.runtime import Instance
 
 # A message is redelivered this many times before duroxide poisons it.
 MAX_ATTEMPTS = 10
@@ -37,27 +35,13 @@ def unregistered_backoff(attempt: int) -> float:
     return min(UNREGISTERED_BACKOFF_BASE * 2.0 ** min(attempt - 1, 6), UNREGISTERED_BACKOFF_MAX)
 
 
-@dataclass(eq=False, slots=True)
-class Work:
-    """An activity work item in the worker queue."""
-
-    inst: Instance
-    execution_id: int
-    seq: int
-    short: str
-    name: str
-    effect: tuple
-    attempts: int = 1
-    started: float = 0.0
-
-
 class WorkerDispatcher:
     """Activity dispatch for Runtime (which provides the state declared here)."""
 
     engine: Engine
     rec: Recorder
     truth: Truth
-    logs: LogBook
+    logs: DuroxideLog
     faults: Faults
     provider: ProviderModel
     rng_sched: random.Random
@@ -71,8 +55,6 @@ class WorkerDispatcher:
         def deliver(self, inst: Instance, msg: tuple[Any, ...]) -> None: ...
         def provider_op(self, r: int, operation: str) -> None: ...
         def _record_op(self, r: int, operation: str, op: tuple[float, str, str | None]) -> None: ...
-        def _log(self, t: float, level: str, target: str, message: str, inst: Instance,
-                 worker_id: str | None, extra: tuple[tuple[str, str], ...]) -> None: ...
 
     def enqueue_work(self, work: Work) -> None:
         """Queue an activity, or hand it to a free worker slot (after its next ~100 ms poll)."""
@@ -123,6 +105,7 @@ class WorkerDispatcher:
         provider = self.provider
         ops = (provider.sample("fetch_work_item"), provider.sample("read"), provider.sample("ack_work_item"))
         work.started = self.engine.now
+        self.logs.activity_started(self.engine.now + delay + ops[0][0] + ops[1][0], work, f"work-{slot}-{rep.runtime_id}")
         rep.work_inflight[id(work)] = work
         done = self.engine.now + delay + ops[0][0] + ops[1][0] + seconds + ops[2][0]
         self.engine.at(done, self._activity_done, rep, rep.epoch, slot, work, seconds, outcome, value, error, ops)
@@ -152,8 +135,7 @@ class WorkerDispatcher:
                 self.deliver(inst, ("act", work.execution_id, (work.seq, result)))
         else:
             self.rec.activity_infra_error(r)
-            self._log(now, "ERROR", RUNTIME, "worker: atomic ack failed, abandoning work item", inst,
-                      f"work-{slot}-{rep.runtime_id}", (("activity_name", work.name), ("error", f"provider {ops[2][2]}")))
+            self.logs.activity_ack_failed(now, work, f"work-{slot}-{rep.runtime_id}", ops[2][2])
             if now >= 0.0:
                 self.truth.activity(now, work.name, "infra_error", seconds)
             work.attempts += 1
@@ -169,12 +151,8 @@ class WorkerDispatcher:
             return
         self._record_op(rep.index, "fetch_work_item", fetch)
         backoff = unregistered_backoff(work.attempts)
-        remaining = max(MAX_ATTEMPTS - work.attempts, 0)
-        self._log(self.engine.now, "WARN", RUNTIME,
-                  f"Activity not registered, abandoning with {backoff:.1f}s backoff "
-                  f"(will poison in {remaining} more attempts)", work.inst, f"work-{slot}-{rep.runtime_id}",
-                  (("activity_name", work.name), ("activity_id", str(work.seq)),
-                   ("attempt_count", str(work.attempts)), ("max_attempts", str(MAX_ATTEMPTS))))
+        self.logs.activity_started(self.engine.now, work, f"work-{slot}-{rep.runtime_id}")
+        self.logs.activity_unregistered(self.engine.now, work, f"work-{slot}-{rep.runtime_id}", backoff)
         work.attempts += 1
         self.engine.after(backoff, self.enqueue_work, work)
         rep.work.free.append(slot)
@@ -189,10 +167,9 @@ class WorkerDispatcher:
         self.rec.activity_poison(rep.index)
         if self.engine.now >= 0.0:
             self.truth.poison("activity")
-        self._log(self.engine.now, "WARN", RUNTIME, "Activity message exceeded max attempts, marking as poison",
-                  work.inst, f"work-{slot}-{rep.runtime_id}", (("activity_name", work.name),))
-        self.deliver(work.inst, ("act", work.execution_id,
-                                 (work.seq, Result(False, error="poison message", kind="poison"))))
+        self.logs.activity_poisoned(self.engine.now, work)
+        error = f"poison: activity {work.name}#{work.seq} exceeded {work.attempts} attempts (max {MAX_ATTEMPTS})"
+        self.deliver(work.inst, ("act", work.execution_id, (work.seq, Result(False, error=error, kind="poison"))))
         rep.work.free.append(slot)
         self.pull_work(rep)
 
@@ -211,28 +188,7 @@ class WorkerDispatcher:
     def _log_activity(self, rep: Replica, slot: int, work: Work, outcome: str, seconds: float,
                       error: str, value: str) -> None:
         now = self.engine.now
-        if now < 0.0:
-            return
-        if outcome == "success" and work.short == "deploy-postgres" and self.logs.wants("INFO", ACTIVITY):
-            self._activity_trace(rep, slot, work, f"Deployed PostgreSQL for {work.inst.ctx.k8s}")
-        # Completions are DEBUG, application failures WARN, configuration failures ERROR.
-        level = {"success": "DEBUG", "app_error": "WARN", "cancelled": "DEBUG"}.get(outcome, "ERROR")
-        if not self.logs.wants(level, RUNTIME):
-            return
-        message = {"success": "Activity completed", "app_error": "Activity failed (application error)",
-                   "cancelled": "Activity cancelled", "config_error": "Activity failed (configuration error)"}[outcome]
-        fields = (("instance_id", work.inst.iid), ("execution_id", str(work.execution_id)),
-                  ("activity_name", work.name), ("activity_id", str(work.seq)),
-                  ("worker_id", f"work-{slot}-{rep.runtime_id}"), ("outcome", quoted(outcome)),
-                  ("duration_ms", str(int(seconds * 1000))))
-        if outcome == "success":
-            fields += (("result_size", str(len(value) + 2)),)
-        elif error:
-            fields += (("error", error),)
-        self.logs.add(now, level, RUNTIME, message, fields)
-
-    def _activity_trace(self, rep: Replica, slot: int, work: Work, message: str) -> None:
-        self.logs.add(self.engine.now, "INFO", ACTIVITY, message,
-                      (("instance_id", work.inst.iid), ("execution_id", str(work.execution_id)),
-                       ("activity_name", work.name), ("activity_id", str(work.seq)),
-                       ("worker_id", f"work-{slot}-{rep.runtime_id}")))
+        worker_id = f"work-{slot}-{rep.runtime_id}"
+        if outcome == "success" and work.short == "deploy-postgres":
+            self.logs.activity_trace(now, work, worker_id, "INFO", f"Deployed PostgreSQL for {work.inst.ctx.k8s}")
+        self.logs.activity_ended(now, work, worker_id, outcome, seconds, value, error)

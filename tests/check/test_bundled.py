@@ -34,8 +34,7 @@ def test_dashboards_compiled_for_e1_tell_the_truth_in_e1(tmp_path: Path) -> None
     compiled = compile_bundled("e1")
     files = [(f"{uid}.json", json.loads(text)) for uid, text in compiled.items()]
     specs = [ScenarioSpec.parse("healthy,era=E1"), ScenarioSpec.parse("database-slow,era=E1")]
-    problems, _ = check(files, config, specs=specs,
-                        duration=100 * 60, measures_file=MEASURES)
+    problems, _ = check(files, config, specs=specs, measures_file=MEASURES)
     wrong = [f"{p.location}: {p.rule}: {p.message}" for p in problems
              if p.rule in ("query/truth", "query/double-count", "query/range", "query/error")]
     assert wrong == []

@@ -57,14 +57,34 @@ CASES = {
     "runtime-error-in-definition": ("good.py", GOOD.replace("QUERY", "1 / 0 and QUERY"), None,
                                     r"dashboards/good.py:\d+: ZeroDivisionError"),
     "invalid-promql": ("good.py", module("max(duroxide_worker_queue_depth{job=~\"$job\"}"), None,
-                       r"toygres-good: panel 'Queue': target A: error promql/parse: invalid PromQL at 1:"),
+                       r"toygres-good: panel 'Queue' \(id 2, row 'r'\): target A: error promql/parse: invalid PromQL at 1:"),
     "unknown-metric": ("good.py", module("sum(rate(duroxide_activity_retries_total[5m]))"), None,
                        r"promql/metric-unknown: metric duroxide_activity_retries_total does not exist"),
     "unknown-label": ("good.py", module('max(duroxide_worker_queue_depth{queue="x"})'), None,
                       r"promql/label-unknown: duroxide_worker_queue_depth has no label 'queue'"),
-    "duplicate-uid": ("good-copy.py", module(), "good_copy.py", r"duplicate dashboard uid 'toygres-good-copy'"),
+    "duplicate-uid": ("good-copy.py", module().replace('title="Good"', 'title="Copy two"'), "good_copy.py", r"duplicate dashboard uid 'toygres-good-copy'"),
     "config-unknown-key": (None, None, None, r"bad.yaml: unknown setting 'scrape_intervall'"),
+    "config-not-utf8": (None, None, None, r"bad.yaml: not UTF-8 text \(byte 0xe9 at offset 17\); save it as UTF-8"),
+    "empty-title": ("good.py", module().replace('title="Good"', 'title="  "'), None,
+                    r"dashboards/good.py: the dashboard title is empty"),
+    "duplicate-title": ("other.py", module(), None,
+                        r"dashboards/other.py: dashboard title 'Good' is also used by dashboards/good.py"),
+    "duplicate-title-other-case": ("other.py", module().replace('title="Good"', 'title="GOOD"'), None,
+                                   r"dashboard title 'GOOD' is also used by dashboards/good.py"),
+    "uid-with-space": ("my dash.py", module().replace('title="Good"', 'title="Mine"'), None,
+                       r"dashboards/my dash.py: the module name gives dashboard uid 'toygres-my dash', which Grafana does not accept"),
+    "uid-with-dot": ("a.b.py", module().replace('title="Good"', 'title="Mine"'), None,
+                     r"uid 'toygres-a.b', which Grafana does not accept"),
+    "uid-non-ascii": ("caf\u00e9.py", module().replace('title="Good"', 'title="Mine"'), None,
+                      r"uid 'toygres-caf\u00e9', which Grafana does not accept"),
+    "uid-too-long": ("x" * 40 + ".py", module().replace('title="Good"', 'title="Mine"'), None,
+                     r"is longer than 40 characters"),
+    "sys-exit-in-definition": ("good.py", GOOD.replace("return DashboardSpec(", "import sys; sys.exit(3)\n    return DashboardSpec("), None,
+                               r"dashboards/good.py:\d+: called sys.exit\(3\); a definition returns its result and must not exit"),
+    "sys-exit-at-import": ("good.py", "import sys\nsys.exit('bye')\n", None,
+                           r"dashboards/good.py:2: called sys.exit\('bye'\)"),
 }
+ENV_FILES = {"config-unknown-key": b"scrape_intervall: 30\n", "config-not-utf8": b"folder_title: Caf\xe9\n"}
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -74,9 +94,9 @@ def test_bad_input_is_one_line_exit_1_and_writes_nothing(project: Path, case: st
     if name:
         (project / "dashboards" / name).write_text(text)
     if extra:
-        (project / "dashboards" / extra).write_text(module())
-    if case == "config-unknown-key":
-        (project / "bad.yaml").write_text("scrape_intervall: 30\n")
+        (project / "dashboards" / extra).write_text(module().replace('title="Good"', 'title="Copy"'))
+    if case in ENV_FILES:
+        (project / "bad.yaml").write_bytes(ENV_FILES[case])
         args += ["--env", "bad.yaml"]
     before = snapshot(project / "out")
     result = run(*args, cwd=project)
@@ -100,7 +120,7 @@ def test_check_passes_when_fresh(project: Path) -> None:
 
 
 def test_removed_dashboard_is_removed_from_output(project: Path) -> None:
-    (project / "dashboards" / "other.py").write_text(module())
+    (project / "dashboards" / "other.py").write_text(module().replace('title="Good"', 'title="Other"'))
     assert run("build", "--dashboards", "dashboards", "--out", "out", "--alerts", "none", cwd=project).returncode == 0
     assert (project / "out/grafana/dashboards/toygres-other.json").is_file()
     (project / "dashboards" / "other.py").unlink()

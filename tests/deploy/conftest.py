@@ -63,7 +63,7 @@ def alerting_document() -> dict[str, Any]:
         "contactPoints": [{"orgId": 1, "name": "toygres-oncall",
                            "receivers": [{"uid": "toygres-oncall-webhook", "type": "webhook",
                                           "settings": {"url": "https://hooks.example/toygres",
-                                                       "authorization_credentials": "$HOOK_SECRET"}}]}],
+                                                       "authorization_credentials": "$TOYGRES_PAGER_WEBHOOK_URL"}}]}],
         "policies": [{"orgId": 1, "receiver": "toygres-oncall", "group_by": ["alertname"]}],
     }
 
@@ -100,12 +100,12 @@ class Project:
 
     def env(self, **overrides: str | None) -> dict[str, str | None]:
         values: dict[str, str | None] = {name: None for name in GRAFANA_VARS}
-        values.update({"GRAFANA_URL": self.grafana.url, "GRAFANA_TOKEN": TOKEN, "HOOK_SECRET": "hook-s3cret"})
+        values.update({"GRAFANA_URL": self.grafana.url, "GRAFANA_TOKEN": TOKEN, "TOYGRES_PAGER_WEBHOOK_URL": "hook-s3cret"})
         values.update(overrides)
         return values
 
     def run(self, command: Any, *args: str, **env: str | None) -> Result:
-        fast = ["--backoff", "0.01", "--timeout", "0.5"]
+        fast = ["--backoff", "0.01", "--timeout", "3"]
         return CliRunner().invoke(command, [*fast, *args], env=self.env(**env), catch_exceptions=False)
 
     def deploy(self, *args: str, **env: str | None) -> Result:

@@ -27,7 +27,7 @@ def test_first_deploy_provisions_group_contact_point_and_policies_locked(project
     assert rule["for"] == "1m30s"  # Grafana re-renders durations
     assert prov.intervals[(CONFIG.folder_uid, "toygres-capacity")] == 60
     point = prov.contact_points["toygres-oncall-webhook"]
-    assert point["settings"]["authorization_credentials"] == "hook-s3cret"  # $HOOK_SECRET expanded
+    assert point["settings"]["authorization_credentials"] == "hook-s3cret"  # $TOYGRES_PAGER_WEBHOOK_URL expanded
     assert prov.policies["receiver"] == "toygres-oncall"
     # Contact point before policies (which reference it), folder before the group.
     order = [w.path for w in project.grafana.writes()]
@@ -87,9 +87,9 @@ def test_file_provisioned_rules_cannot_be_taken_over(project: Project) -> None:
 
 def test_a_missing_environment_variable_names_the_contact_point(project: Project) -> None:
     project.write_alerting(alerting_document())
-    result = project.deploy(HOOK_SECRET=None)
+    result = project.deploy(TOYGRES_PAGER_WEBHOOK_URL=None)
     assert result.exit_code == 1
-    assert "contact point 'toygres-oncall': references $HOOK_SECRET, which is not set" in result.stderr
+    assert "contact point 'toygres-oncall': references $TOYGRES_PAGER_WEBHOOK_URL, which is not set" in result.stderr
     assert project.grafana.writes() == []
 
 

@@ -61,11 +61,11 @@ def test_no_secret_in_any_output_file_or_log(echoing: Project, caplog: pytest.Lo
 
 
 def test_settings_client_and_errors_do_not_reveal_secrets() -> None:
-    settings = ConnectionSettings(url="http://grafana:3000", token=TOKEN)
+    settings = ConnectionSettings(url="https://grafana:3000", token=TOKEN)
     client = GrafanaClient(settings)
     assert TOKEN not in repr(settings) and TOKEN not in repr(client)
     assert TOKEN not in repr(client._session().auth)
-    basic = ConnectionSettings(url="http://grafana:3000", user="admin", password=PASSWORD)
+    basic = ConnectionSettings(url="https://grafana:3000", user="admin", password=PASSWORD)
     assert PASSWORD not in repr(basic)
 
 

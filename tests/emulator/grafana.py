@@ -41,7 +41,9 @@ class Account:
 
 @dataclass
 class Fault:
-    """Make matching requests fail: `kind` is 500, 503, 429, hang, drop or drop_after (applied, then dropped)."""
+    """Make matching requests fail: `kind` is 500, 503, 429, hang, drop, drop_after (applied, then
+    dropped), reply (answer with `reply` = (status, body, headers) as a hostile server would) or drip
+    (a 200 whose status line, headers and body arrive one byte every `drip_seconds`)."""
 
     pattern: re.Pattern[str]
     kind: str
@@ -49,6 +51,7 @@ class Fault:
     method: str | None = None
     after: int = 0
     seen: int = field(default=0)
+    reply: tuple[int, Any, dict[str, str]] | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,7 @@ class GrafanaEmulator:
         self.version = version
         self.clock = clock
         self.hang_seconds = hang_seconds
+        self.drip_seconds = 0.05
         self.echo_auth_in_errors = echo_auth_in_errors
         # Added to every answer to stand in for a real Grafana's database time (the bench uses it).
         self.latency_seconds = latency_seconds
@@ -184,11 +188,20 @@ class GrafanaEmulator:
 
     # -- fault injection ----------------------------------------------------------------------
 
-    def inject(self, path: str, kind: str, times: int = 1, *, method: str | None = None, after: int = 0) -> None:
+    def inject(self, path: str, kind: str, times: int = 1, *, method: str | None = None, after: int = 0,
+               reply: tuple[int, Any, dict[str, str]] | None = None) -> None:
         """The next `times` requests whose path matches the regex `path` (after letting `after` through) fail."""
-        assert kind in {"500", "503", "429", "hang", "drop", "drop_after"}, kind
+        assert kind in {"500", "503", "429", "hang", "drop", "drop_after", "reply", "drip"}, kind
+        assert (kind == "reply") == (reply is not None)
         with self.lock:
-            self.faults.append(Fault(re.compile(path), kind, times, method, after))
+            self.faults.append(Fault(re.compile(path), kind, times, method, after, reply=reply))
+
+    def _fault_reply(self, method: str, path: str) -> tuple[int, Any, dict[str, str]] | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault.kind == "reply" and fault.reply is not None and fault.pattern.search(path):
+                    return fault.reply
+        return None
 
     def _take_fault(self, method: str, path: str) -> str | None:
         with self.lock:
@@ -264,6 +277,17 @@ class GrafanaEmulator:
         if self.latency_seconds:
             time.sleep(self.latency_seconds)
         fault = self._take_fault(method, path)
+        if fault == "drip":
+            with self.lock:
+                self.log.append(LoggedRequest(method, path, parts.query, 200, org_id))
+            self._drip(handler)
+            return
+        if fault == "reply":
+            status, body, headers = self._fault_reply(method, path) or (500, None, {})
+            with self.lock:
+                self.log.append(LoggedRequest(method, path, parts.query, status, org_id))
+            handler.reply(status, body, headers)
+            return
         if fault == "hang":
             with self.lock:
                 self.log.append(LoggedRequest(method, path, parts.query, 0, org_id))
@@ -278,6 +302,20 @@ class GrafanaEmulator:
             handler.drop()
         else:
             handler.reply(status, body, headers)
+
+    def _drip(self, handler: _Handler) -> None:
+        """One byte every drip_seconds, for up to 1000 bytes: never idle long enough for a per-read timeout."""
+        body = json.dumps({"database": "ok", "padding": "x" * 900}).encode()
+        data = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+        try:
+            for byte in data:
+                handler.wfile.write(bytes([byte]))
+                handler.wfile.flush()
+                time.sleep(self.drip_seconds)
+        except OSError:
+            pass
+        handler.drop()
 
     def _outcome(self, handler: _Handler, method: str, path: str, query: str, org_id: int, raw: bytes,
                  fault: str | None) -> tuple[int, Any, dict[str, str]]:

@@ -16,13 +16,14 @@ def expr_key(expr: str) -> str:
 
 
 def original_panels(data: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """Non-row panels in the order the original lists them (rows layout included)."""
-    for row in data.get("rows") or []:
-        yield from row.get("panels") or []
+    """Non-row panels in the order the original lists them; a rows layout's panels come after
+    any top-level ones (Grafana's upgradeToGridLayout appends them to the panel list)."""
     for panel in data.get("panels") or []:
         if panel.get("type") != "row":
             yield panel
         yield from panel.get("panels") or []
+    for row in data.get("rows") or []:
+        yield from row.get("panels") or []
 
 
 def compiled_panels(data: dict[str, Any]) -> Iterator[dict[str, Any]]:

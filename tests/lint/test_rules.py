@@ -99,6 +99,9 @@ QUERY_CASES: list[tuple[str, str, str, bool]] = [
     ("promql/e2-double-count", "not-duplicated", "sum(rate(duroxide_provider_errors_total[5m]))", False),
     ("dashboard/undefined-variable", "undefined", 'max(duroxide_worker_queue_depth{job=~"$cluster"})', True),
     ("dashboard/undefined-variable", "builtin", "rate(duroxide_provider_errors_total[$__rate_interval])", False),
+    ("dashboard/undefined-variable", "label-replace-capture", 'label_replace(max(duroxide_worker_queue_depth), "a", "$1", "job", "(.*)")', False),
+    ("dashboard/variable-format", "known-format", 'max(duroxide_worker_queue_depth{job=~"${job:pipe}"})', False),
+    ("dashboard/variable-format", "unknown-format", 'max(duroxide_worker_queue_depth{job=~"${job:piped}"})', True),
 ]
 
 
@@ -114,6 +117,34 @@ LOGQL_CASES = [
     ("unclosed-selector", '{job="toygres" |= "error"', True),
     ("missing-range", 'count_over_time({job="toygres"})', True),
 ]
+
+
+# (rule, case, LogQL, fires?): fields and messages checked against the log catalogue.
+LOG_CATALOGUE_CASES = [
+    ("logql/field-unknown", "instance_id-filter", '{job="toygres"} |~ "instance_id=actor-x"', False),
+    ("logql/field-unknown", "no-such-field", '{job="toygres"} |= "tenant_id="', True),
+    ("logql/field-unknown", "parsed-known", '{job="toygres"} |= "duration_ms=" | logfmt | duration_ms > 1000', False),
+    ("logql/field-unknown", "parsed-unknown", '{job="toygres"} | logfmt | latency_ms > 1000', True),
+    ("logql/field-unknown", "grouping-unknown",
+     'sum by (tenant) (count_over_time({job="toygres"} | logfmt [5m]))', True),
+    # The activity poison warning names the instance `instance=`; it has no instance_id.
+    ("logql/field-unknown", "instance_id-on-instance-lines",
+     '{job="toygres"} |= "Activity message exceeded max attempts" | logfmt | instance_id="actor-x"', True),
+    ("logql/field-unknown", "instance-on-instance-lines",
+     '{job="toygres"} |= "Activity message exceeded max attempts" | logfmt | instance="actor-x"', False),
+    ("logql/field-unknown", "store-errors-carry-no-instance",
+     '{job="toygres"} |= "Error fetching orchestration item" | logfmt | instance="actor-x"', True),
+    ("logql/message-unknown", "known-message", '{job="toygres"} |= "Orchestration failed (application error)"', False),
+    ("logql/message-unknown", "templated-message", '{job="toygres"} |= "Activity not registered, abandoning with 4.0s"',
+     False),
+    ("logql/message-unknown", "never-written", '{job="toygres"} |= "Activity cancelled"', True),
+    ("logql/message-unknown", "old-config-error", '{job="toygres"} |= "Activity failed (configuration error)"', True),
+]
+
+
+@pytest.mark.parametrize("rule,query,fires", [pytest.param(r, q, f, id=f"{r}:{n}") for r, n, q, f in LOG_CATALOGUE_CASES])
+def test_log_catalogue_rule(rule: str, query: str, fires: bool) -> None:
+    assert (rule in rules_fired(dashboard(query, lang_ds=LOKI))) is fires
 
 
 @pytest.mark.parametrize("query,fires", [pytest.param(q, f, id=n) for n, q, f in LOGQL_CASES])
@@ -158,7 +189,8 @@ def test_dashboard_rule(rule: str, data: Any, fires: bool) -> None:
 
 def test_every_rule_has_cases() -> None:
     from generator.lint.rules import RULES
-    covered = {c[0] for c in QUERY_CASES} | {c[0] for c in DASHBOARD_CASES} | {"logql/parse"}
+    covered = {c[0] for c in QUERY_CASES} | {c[0] for c in DASHBOARD_CASES} | {"logql/parse"} \
+        | {c[0] for c in LOG_CATALOGUE_CASES}
     assert {r.id for r in RULES} <= covered
 
 

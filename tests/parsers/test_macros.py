@@ -70,8 +70,8 @@ def test_variables_render_like_grafana(query: str, variables: dict[str, str | li
 
 
 def test_unknown_format_is_a_clear_error() -> None:
-    with pytest.raises(MacroError, match="format 'json' is not supported"):
-        substitute('x{a="${job:json}"}', {"job": "a"}, **TIMES)
+    with pytest.raises(MacroError, match="format 'jsonl' is not supported"):
+        substitute('x{a="${job:jsonl}"}', {"job": "a"}, **TIMES)
 
 
 def test_find_variables_reports_user_variables_but_not_builtins() -> None:

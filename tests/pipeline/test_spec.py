@@ -50,3 +50,18 @@ def test_only_the_families_asked_for_are_written(tmp_path: Path) -> None:
     write_openmetrics(chunks, out, families_for(["b"]))
     assert out.read_text() == "# HELP b x\n# TYPE b gauge\nb 2 10\n# EOF\n"
     assert families_for(["a_total", "h_bucket"]) == {"a_total", "a", "h_bucket", "h"}
+
+
+def test_a_scenario_keeps_its_window_whatever_is_checked_with_it() -> None:
+    from generator.pipeline import END_TS, staggered
+
+    def windows(texts: list[str]) -> dict[str, tuple[int, int]]:
+        specs = [ScenarioSpec.parse(t) for t in texts]
+        return {str(d.scenario): (d.end_ts - d.duration_seconds, d.end_ts)
+                for d in staggered(specs, end_ts=END_TS, duration_seconds=7200, seed=1, step=15)}
+
+    alone = windows(["database-slow,era=E2"])
+    together = windows(["healthy,era=E2", "burst+database-slow", "database-slow,era=E2", "healthy,era=E1"])
+    assert together["database-slow,era=E2"] == alone["database-slow,era=E2"]
+    spans = sorted(together.values())
+    assert all(a_end + 300 < b_start for (_, a_end), (b_start, _) in zip(spans, spans[1:]))

@@ -42,7 +42,8 @@ def test_end_accepts_rfc3339(tmp_path):
     (["--era", "E3"], "--era must be E1 or E2"),
     (["--duration", "20m", "--scenario", "burst"], "fault start 30m is outside the 20m window"),
     ([], "--out DIR is required (or use --serve)"),
-], ids=["unknown-scenario", "bad-duration", "bad-end", "bad-era", "fault-after-window", "no-out"])
+    (["--log-filter", "duroxide=loud"], "--log-filter: log filter directive 'duroxide=loud': unknown level 'loud'"),
+], ids=["unknown-scenario", "bad-duration", "bad-end", "bad-era", "fault-after-window", "no-out", "bad-log-filter"])
 def test_bad_input_is_one_line_and_exit_1(tmp_path, args, message):
     out = ["--out", str(tmp_path / "out")] if args else []
     done = dashgen(*args, *out)

@@ -13,9 +13,6 @@ from generator.sim.export import FILES, scrape_offset
 from generator.sim.truth import STATES
 from tests.sim.helpers import END, simulate
 
-LOG_LINE = re.compile(
-    r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z (?: INFO| WARN|ERROR|DEBUG) "
-    r"duroxide::(runtime|orchestration|activity): \S.*$")
 SHORT = {"duration_seconds": 3600, "fault_start_seconds": 1200}
 
 
@@ -131,24 +128,6 @@ def test_truth_header_and_records():
     assert json.loads(json.dumps(record)) == record
 
 
-def test_log_lines_follow_tracing_format():
-    result = simulate(["database-down"], **SHORT)
-    lines = list(result.log_lines())
-    assert lines and all(LOG_LINE.match(line.rstrip("\n")) for line in lines)
-    pool = [line for line in lines if "Failed to initialize global database pool" in line]
-    assert pool and all(" WARN duroxide::runtime: Activity failed (application error) instance_id=" in line
-                        for line in pool if "Activity failed" in line)
-    assert any('outcome="app_error"' in line and "worker_id=work-" in line for line in pool)
-    assert not any(" DEBUG " in line for line in lines)  # duroxide's default filter
-
-
-def test_debug_level_adds_started_and_completed_lines():
-    lines = list(simulate(log_level="debug", duration_seconds=1800).log_lines())
-    assert any("DEBUG duroxide::runtime: Orchestration started" in line and "is_continue_as_new=true" in line
-               for line in lines)
-    assert any("DEBUG duroxide::runtime: Activity completed" in line for line in lines)
-
-
 @pytest.mark.parametrize("shipping, check", [
     ("push", lambda labels: set(labels) == {"job", "level", "source"} and labels["source"] == "server"),
     ("promtail", lambda labels: "level" in labels and "job" not in labels),
@@ -165,4 +144,4 @@ def test_loki_stream_labels_by_shipping(shipping, check):
         # instance_id promoted to a label: one stream per instance, the cardinality trap.
         assert len({s["stream"].get("instance_id") for s in streams}) > 20
     if shipping == "push":
-        assert {s["stream"]["level"] for s in streams} >= {"info", "error"}
+        assert {s["stream"]["level"] for s in streams} >= {"info", "warn"}

@@ -11,7 +11,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
-from typing import Callable, Iterator, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 
 from generator.prometheus.server import free_port
 from tests.stack.validators import tool
@@ -103,8 +103,9 @@ def victoria_metrics(workdir: Path, config_file: Path, port: int) -> Iterator[st
         yield url
 
 
-def query(url: str, expr: str) -> list[dict[str, object]]:
-    data = get(f"{url}/api/v1/query?" + urllib.parse.urlencode({"query": expr}))
+def query(url: str, expr: str, at: float | None = None) -> list[dict[str, Any]]:
+    params = {"query": expr, **({"time": f"{at:.3f}"} if at is not None else {})}
+    data = get(f"{url}/api/v1/query?" + urllib.parse.urlencode(params))
     return json.loads(data)["data"]["result"] if data else []
 
 

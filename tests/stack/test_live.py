@@ -175,6 +175,13 @@ def test_victoria_metrics_gives_the_same_findings_as_prometheus(stack: Stack) ->
     for url in (stack.prometheus, stack.victoria):
         live.wait_for(f"{COMPARE_AFTER:.0f}s of scraped data at {url}",
                       lambda: _held_seconds(url) >= COMPARE_AFTER, COMPARE_AFTER + 240)
+    # Same config, same simulator: both engines hold the same duroxide metric families (the
+    # synthetic scrape_* series differ: Prometheus adds scrape_timeout_seconds).
+    at = time.time() - 60  # VictoriaMetrics hides the last 30 s (-search.latencyOffset)
+    families = 'group by (__name__) ({__name__=~"duroxide_.+", job="toygres"})'
+    names = [{r["metric"]["__name__"] for r in live.query(url, families, at)}
+             for url in (stack.prometheus, stack.victoria)]
+    assert len(names[0]) > 10 and names[1] == names[0]
     # The bundled dashboards, and the operators' old one, whose lies check finds without
     # ground truth (metrics that never existed, impossible label values, missing buckets).
     sets = [(sorted((stack.obs / "grafana" / "dashboards").glob("*.json")), stack.obs / "check" / "measures.json"),

@@ -5,13 +5,16 @@ from __future__ import annotations
 from generator.lint.model import BaseRule
 from generator.lint.rules import (
     dashboard_uid, datasource, e2_double_count, histogram_era, histogram_quantile, label_unknown, label_value,
-    logql_parse, metric_unknown, never_recorded, panel_description, panel_unit, promql_parse, range_too_short,
-    rate_non_counter, raw_counter, undefined_variable, unused_variable,
+    log_field_unknown, log_message_unknown, logql_parse, metric_unknown, never_recorded, panel_description,
+    panel_unit, promql_parse, range_too_short, rate_non_counter, raw_counter, undefined_variable, unused_variable,
+    variable_format,
 )
 
 RULES: tuple[BaseRule, ...] = (
     promql_parse.RULE,
     logql_parse.RULE,
+    log_field_unknown.RULE,
+    log_message_unknown.RULE,
     metric_unknown.RULE,
     never_recorded.RULE,
     label_unknown.RULE,
@@ -26,6 +29,7 @@ RULES: tuple[BaseRule, ...] = (
     datasource.RULE,
     unused_variable.RULE,
     undefined_variable.RULE,
+    variable_format.RULE,
     panel_unit.RULE,
     panel_description.RULE,
 )

@@ -7,7 +7,7 @@ import re
 
 from generator.lint.model import DashboardCtx
 
-REFERENCE = re.compile(r"\$\{(\w+)(?::\w+)?\}|\$(\w+)|\[\[(\w+)(?::\w+)?\]\]")
+REFERENCE = re.compile(r"\$\{(\w+)(?:[.:][^}]*)?\}|\$(\w+)|\[\[(\w+)(?::\w+)?\]\]")
 
 
 def references(text: str) -> set[str]:

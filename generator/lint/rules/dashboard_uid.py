@@ -17,7 +17,7 @@ class DashboardUid(BaseRule):
 
     def check_dashboard(self, ctx: DashboardCtx) -> Iterable[Problem]:
         uid = ctx.data.get("uid")
-        if not uid:
+        if not uid and not ctx.portable:  # a deploy concern; Grafana itself copes
             yield self.at_dashboard(ctx, "no uid: Grafana invents one, and links, alerts and deploys lose track of it")
         elif len(str(uid)) > MAX_UID:
             yield self.at_dashboard(ctx, f"uid {uid!r} is {len(str(uid))} characters; Grafana allows at most {MAX_UID}")
@@ -25,7 +25,7 @@ class DashboardUid(BaseRule):
     def check_all(self, dashboards: Sequence[DashboardCtx]) -> Iterable[Problem]:
         by_uid: dict[str, list[DashboardCtx]] = defaultdict(list)
         for d in dashboards:
-            if d.data.get("uid"):
+            if d.data.get("uid") and not d.portable:
                 by_uid[str(d.data["uid"])].append(d)
         for uid, group in sorted(by_uid.items()):
             if len(group) > 1:

@@ -1,4 +1,5 @@
-"""promql/range-too-short: a range window under two scrape intervals shows "No data"."""
+"""promql/range-too-short: a window under two scrape intervals shows "No data" in the functions
+that need two samples (rate, increase, delta, deriv, ...); `*_over_time` works on one."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ from generator.lint.model import BaseRule, TargetCtx
 from generator.parsers import promql as p
 from generator.problems import Problem
 
+# Functions that need at least two samples in their window to return anything.
+TWO_SAMPLES = frozenset({"rate", "irate", "increase", "delta", "idelta", "deriv", "predict_linear", "resets",
+                         "changes"})
+
 
 class RangeTooShort(BaseRule):
     id = "promql/range-too-short"
@@ -16,11 +21,19 @@ class RangeTooShort(BaseRule):
     def check_target(self, ctx: TargetCtx) -> Iterable[Problem]:
         if ctx.language != "promql" or ctx.ast is None:
             return
-        scrape = ctx.panel.dashboard.config.scrape_interval_seconds
+        # Toygres' scrape interval for its own dashboards; with --portable the panel's min
+        # interval, else Grafana's default of 15 s.
+        scrape = ctx.scrape_seconds
         for node in p.walk(ctx.ast):
-            if isinstance(node, p.MatrixSelector) and node.range_seconds < 2 * scrape:
+            if not isinstance(node, p.Call) or node.func not in TWO_SAMPLES or not node.args:
+                continue
+            arg = node.args[0]
+            while isinstance(arg, p.Paren):
+                arg = arg.expr
+            if isinstance(arg, p.MatrixSelector) and arg.range_seconds < 2 * scrape:
                 yield self.at_target(
-                    ctx, f"range [{node.range_text}] in the substituted query is shorter than two scrape intervals ({2 * scrape}s): rate() needs two samples; use $__rate_interval")
+                    ctx, f"range [{arg.range_text}] in the substituted query is shorter than two scrape intervals "
+                         f"({2 * scrape:g}s): {node.func}() needs two samples; use $__rate_interval")
 
 
 RULE = RangeTooShort()

@@ -17,6 +17,8 @@ class UnusedVariable(BaseRule):
     def check_dashboard(self, ctx: DashboardCtx) -> Iterable[Problem]:
         used = references(used_text(ctx))
         for variable in ctx.variables():
+            if variable.get("type") == "adhoc":
+                continue  # Grafana applies ad-hoc filters to every query of its data source itself
             name = str(variable.get("name"))
             if name not in used:
                 yield self.at_dashboard(ctx, f"template variable ${name} is defined but no panel uses it")

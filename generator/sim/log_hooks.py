@@ -1,0 +1,163 @@
+"""What duroxide writes at each point the simulator models: one method per behaviour, called by
+the runtime, worker and process models where the behaviour happens. Each method writes the
+catalogue events duroxide v0.1.26 writes there, in its order and with its retry/backoff timing.
+
+The store's error texts are duroxide-pg v0.1.27's (sqlx_to_provider_error, provider.rs:111-140)
+over sqlx's Display: pool exhaustion and deadlocks are retryable, a statement timeout is a
+permanent "Database error", an I/O failure retryable.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from generator.sim.logs import LogBook, provider_error_debug, startup_line
+
+if TYPE_CHECKING:
+    from generator.sim.runtime import Instance
+    from generator.sim.worker import Work
+
+ERROR_TEXT = {
+    "connection": ("Connection pool error: pool timed out while waiting for an open connection", True),
+    "deadlock": ("Deadlock detected: error returned from database: deadlock detected", True),
+    "timeout": ("Database error: error returned from database: canceling statement due to statement timeout", False),
+    "other": ("I/O error: error communicating with database: Connection reset by peer (os error 104)", True),
+}
+# The orchestration ack's retry loop (orchestration.rs:1160-1195): 5 retries, 10 ms doubling.
+ACK_RETRIES = 5
+MAX_ATTEMPTS = 10
+# Fetch loops (orchestration.rs:484-497, worker.rs:228-244): retryable errors back off
+# min(100 * 2^n, 3000) ms (n = consecutive errors), permanent ones sleep 100 ms.
+FETCH_BACKOFF_CAP_MS = 3000
+
+
+def fetch_backoff_ms(attempt: int) -> int:
+    return min(100 * 2 ** attempt, FETCH_BACKOFF_CAP_MS)
+
+
+def provider_error(operation: str, error_type: str) -> tuple[str, bool]:
+    """(Display text `operation: message`, retryable) of the store error of this type."""
+    message, retryable = ERROR_TEXT[error_type]
+    return f"{operation}: {message}", retryable
+
+
+class DuroxideLog(LogBook):
+    """The log book plus the runtime's emission points."""
+
+    # -- process ---------------------------------------------------------------------------
+    def process_started(self, t: float) -> None:
+        startup_line(self, t)
+
+    # -- dispatcher fetch loops --------------------------------------------------------------
+    def fetch_failed(self, t: float, dispatcher: str, error_type: str, attempt: int) -> int:
+        """One failed fetch of one slot (`attempt` consecutive retryable errors so far, 1-based);
+        returns the milliseconds the slot sleeps before its next fetch."""
+        operation = "fetch_orchestration_item" if dispatcher == "orch" else "fetch_work_item"
+        message, retryable = ERROR_TEXT[error_type]
+        debug = provider_error_debug(operation, message, retryable)
+        if retryable:
+            backoff = fetch_backoff_ms(attempt)
+            self.emit(t, f"{dispatcher if dispatcher == 'orch' else 'worker'}.fetch_retryable",
+                      args={"attempt": attempt, "error": debug, "backoff_ms": backoff})
+            return backoff
+        self.emit(t, f"{dispatcher if dispatcher == 'orch' else 'worker'}.fetch_permanent", args={"error": debug})
+        return 100
+
+    # -- orchestration turns -----------------------------------------------------------------
+    def turn_started(self, t: float, inst: Instance, worker_id: str, continue_as_new: bool) -> None:
+        if self.wants_event("orch.started"):
+            self.emit(t, "orch.started", (*_orch(inst), worker_id, continue_as_new))
+
+    def turn_ended(self, t: float, inst: Instance, worker_id: str, status: str, history_events: int,
+                   category: str = "", error: str = "") -> None:
+        """A terminal turn: completed, continued as new, or failed (three variants by category)."""
+        key = {"success": "orch.completed", "continuedAsNew": "orch.continued_as_new"}.get(status)
+        if key is None:
+            key = {"infrastructure": "orch.failed", "configuration": "orch.failed",
+                   "application": "orch.failed_app"}.get(category, "orch.failed_unknown")
+            if self.wants_event(key):
+                self.emit(t, key, (*_orch(inst), worker_id, history_events, category, error))
+        elif self.wants_event(key):
+            self.emit(t, key, (*_orch(inst), worker_id, history_events))
+
+    def ack_failed(self, t: float, inst: Instance, error_type: str) -> float:
+        """A failed orchestration ack: the retry loop's lines, then duroxide fails the instance
+        (orchestration.rs:964-1000). The failure commit goes through the same loop; after max
+        retries the lock was already abandoned, so that commit fails too. Returns the seconds
+        the retries took."""
+        error, retryable = provider_error("ack_orchestration_item", error_type)
+        at = t
+        if retryable:
+            for attempt in range(ACK_RETRIES):
+                backoff = 10 * 2 ** attempt
+                self.emit(at, "orch.ack_retry", (attempt, backoff, error))
+                at += backoff / 1000.0
+            self.emit(at, "orch.ack_max_retries", (ACK_RETRIES, error))
+        else:
+            self.emit(at, "orch.ack_permanent", (error,))
+        self.emit(at, "orch.ack_failed", (inst.iid, error))
+        if retryable:
+            lost = "ack_orchestration_item: Invalid lock token"
+            self.emit(at, "orch.ack_permanent", (lost,))
+            self.emit(at, "orch.failure_commit_failed", (inst.iid, lost))
+        else:
+            self.emit(at, "orch.failure_committed", (inst.iid,))
+        return at - t
+
+    def orchestration_poisoned(self, t: float, inst: Instance, attempt_count: int) -> None:
+        self.emit(t, "orch.poison", (inst.iid, attempt_count, MAX_ATTEMPTS))
+
+    def trace(self, t: float, inst: Instance, level: str, text: str) -> None:
+        """ctx.trace_* from orchestration code (never during replay)."""
+        self.emit(t, "app.orchestration", _orch(inst), args={"text": text}, level=level)
+
+    # -- activities --------------------------------------------------------------------------
+    def activity_started(self, t: float, work: Work, worker_id: str) -> None:
+        if self.wants_event("activity.started"):
+            self.emit(t, "activity.started", _activity(work, worker_id))
+
+    def activity_ended(self, t: float, work: Work, worker_id: str, outcome: str, seconds: float,
+                       value: str = "", error: str = "") -> None:
+        """Activity completed (DEBUG) or failed (application error, WARN); a cancelled activity
+        writes nothing of its own (the grace-period line belongs to lock loss)."""
+        millis = int(seconds * 1000)
+        if outcome == "success" and self.wants_event("activity.completed"):
+            self.emit(t, "activity.completed", (*_activity(work, worker_id), "success", millis, len(value) + 2))
+        elif outcome == "app_error":
+            self.emit(t, "activity.failed", (*_activity(work, worker_id), "app_error", millis, error))
+
+    def activity_trace(self, t: float, work: Work, worker_id: str, level: str, text: str) -> None:
+        inst = work.inst
+        self.emit(t, "app.activity", (inst.iid, work.execution_id, inst.name, inst.version, work.name,
+                                      work.seq, worker_id), args={"text": text}, level=level)
+
+    def activity_ack_failed(self, t: float, work: Work, worker_id: str, error_type: str) -> None:
+        error, _ = provider_error("ack_work_item", error_type)
+        self.emit(t, "worker.ack_failed", (work.inst.iid, work.execution_id, work.seq, worker_id, error))
+
+    def activity_unregistered(self, t: float, work: Work, worker_id: str, backoff: float) -> None:
+        remaining = max(MAX_ATTEMPTS - work.attempts, 0)
+        self.emit(t, "activity.unregistered",
+                  (*_activity(work, worker_id), work.attempts, MAX_ATTEMPTS, remaining, float(backoff)),
+                  args={"backoff": backoff, "remaining": remaining})
+
+    def activity_poisoned(self, t: float, work: Work) -> None:
+        self.emit(t, "worker.poison", (work.inst.iid, work.name, work.seq, work.attempts, MAX_ATTEMPTS))
+
+    def system_error(self, t: float, inst: Instance, activity_id: int, error: str) -> None:
+        """The next turn of an orchestration whose activity failed with a system error."""
+        self.emit(t, "replay.system_error", (inst.iid, activity_id, error))
+
+    # -- session upkeep ----------------------------------------------------------------------
+    def session_op_failed(self, t: float, operation: str, error_type: str) -> None:
+        error, _ = provider_error(operation, error_type)
+        key = "worker.session_renewal_failed" if operation == "renew_session_lock" else "worker.session_cleanup_failed"
+        self.emit(t, key, (error,))
+
+
+def _orch(inst: Instance) -> tuple[Any, ...]:
+    return (inst.iid, inst.execution_id, inst.name, inst.version)
+
+
+def _activity(work: Work, worker_id: str) -> tuple[Any, ...]:
+    return (work.inst.iid, work.execution_id, work.name, work.seq, worker_id, None)
