@@ -29,10 +29,11 @@ _LOGQL_HINT = re.compile(r"\|[=~]|\|\s*(json|logfmt|pattern|regexp|unpack|line_f
 _VARIABLE_REF = re.compile(r"^\$\{?(\w+)\}?$|^\[\[(\w+)\]\]$")
 
 
-def variable_values(dashboard: dict[str, Any]) -> dict[str, str]:
+def variable_values(dashboard: dict[str, Any], *, unsaved: bool = True) -> dict[str, str]:
     """Each template variable's default value, as Grafana would substitute it. Query variables
-    with no saved value get theirs from the data source at load time, so they are left out (lint
-    gives them a placeholder)."""
+    with no saved value get theirs from the data source at load time: with `unsaved` they read
+    as empty (or the all-value), as check has always sent them; without, they are left out and
+    lint gives them a placeholder instead of a guess."""
     values: dict[str, str] = {}
     for variable in (dashboard.get("templating") or {}).get("list") or []:
         current = variable.get("current") or {}
@@ -41,7 +42,9 @@ def variable_values(dashboard: dict[str, Any]) -> dict[str, str]:
             query = variable.get("query")
             value = str(query).split(",")[0].strip() if isinstance(query, str) else ""
         if value is None:
-            continue
+            if not unsaved:
+                continue
+            value = ""
         if isinstance(value, list):
             value = value[0] if value else ""
         if value in ("$__all", "All") or (isinstance(value, str) and value == "" and variable.get("includeAll")):
@@ -105,7 +108,7 @@ def build_contexts(files: Sequence[tuple[str, dict[str, Any]]], config: Config, 
     for file, data in files:
         d = DashboardCtx(file, data, config, portable)
         dashboards.append(d)
-        values = variable_values(data)
+        values = variable_values(data, unsaved=False)
         variables = {**{str(v.get("name")): v for v in d.variables()}, **d.datasource_variables()}
         for panel, row in d.panels_with_rows():
             p = PanelCtx(d, panel, row)
