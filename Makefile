@@ -15,7 +15,7 @@ SOURCES := $(shell find generator dashboards alerts -name '*.py' -o -name '*.js'
 	$(wildcard observability/env/*.yaml) pyproject.toml
 STAMP := observability/.built
 
-.PHONY: all dashboards tools test check bench deploy-grafana diff lint update-golden simulate alerts-report clean help \
+.PHONY: all dashboards tools test check check-seeds check-random-seeds bench deploy-grafana diff lint update-golden simulate alerts-report clean help \
 	stack-up stack-down stack-status
 
 all: dashboards
@@ -25,6 +25,7 @@ help:
 	@echo "make test            the test suite (includes dashgen build --check)"
 	@echo "make lint            lint the compiled dashboards"
 	@echo "make check           prove every panel against the simulated workload in Prometheus"
+	@echo "make check-seeds     the same on seeds 1-20 (table per seed)"
 	@echo "make diff            show what a deploy would change in Grafana (GRAFANA_URL, ...)"
 	@echo "make deploy-grafana  push dashboards, folders and alert rules to Grafana"
 	@echo "make update-golden   rewrite the golden files under tests/golden/ (review the diff!)"
@@ -75,6 +76,16 @@ lint: $(STAMP)
 
 check: tools $(STAMP)
 	$(DASHGEN) check
+
+# Every scenario on seeds 1-20 (none of them chose a bound): a table per seed; exit 1 on any error.
+check-seeds: $(STAMP)
+	$(DASHGEN) check --seeds 1-20
+
+# CI: 3 seeds drawn afresh each run (printed, so a failure can be replayed with --seeds).
+check-random-seeds: $(STAMP)
+	@seeds=$$($(BIN)/python -c 'import random; r = random.SystemRandom(); print(",".join(str(r.randint(2, 999999)) for _ in range(3)))'); \
+	echo "check on random seeds $$seeds (replay: dashgen check --seeds $$seeds)"; \
+	$(DASHGEN) check --seeds $$seeds
 
 # Connection from GRAFANA_URL / GRAFANA_TOKEN (or GRAFANA_USER / GRAFANA_PASSWORD), or from a
 # private file: make deploy-grafana GRAFANA_ENV_FILE=~/.config/toygres/grafana.env

@@ -50,7 +50,7 @@ def dashboard(c: Config) -> DashboardSpec:
                            "started. Good: all replicas similar; a replica at 0 after a restart "
                            "is the gauge re-initialising, not lost work.",
                            [prom(q.active_orchestrations(c, ("instance",)), "{{instance}}")],
-                           unit="short"),
+                           unit="short", measures="active_orchestrations_per_process"),
                 text("Why not starts minus completions", EXPLANATION, height=9),
             ]),
         ),

@@ -62,12 +62,13 @@ def dashboard(c: Config) -> DashboardSpec:
                    "In-flight instances per process summed. Good: flat, tracking live instances; "
                    "a steady climb means orchestrations are stuck.",
                    [prom(q.active_orchestrations(c), "active")], unit="short",
-                   steps=[Step(GREEN), Step(YELLOW, c.active_warning), Step(RED, c.active_critical)]),
+                   steps=[Step(GREEN), Step(YELLOW, c.active_warning), Step(RED, c.active_critical)],
+                   measures="active_orchestrations"),
         timeseries("Success rate vs SLO",
                    f"Successful share of finished orchestrations over 5 min windows. Good: above "
                    f"the {slo:.0%} line.",
                    [prom(q.success_ratio(c, "5m"), "success rate")], unit="percentunit",
-                   minimum=0, maximum=1, steps=[Step(RED), Step(GREEN, slo)]),
+                   minimum=0, maximum=1, steps=[Step(RED), Step(GREEN, slo)], measures="success_ratio"),
     ])
     return DashboardSpec(
         title="Toygres Overview",

@@ -15,7 +15,9 @@ def dashboard(c: Config) -> DashboardSpec:
                    "initiated_by=\"continueAsNew\" the first turn of a new execution. Good: steady.",
                    [prom(q.turn_rate(c, ("orchestration_name", "version", "initiated_by")),
                          "{{orchestration_name}} {{version}} {{initiated_by}}")],
-                   unit="ops", width=12),
+                   unit="ops", width=12,
+                   no_truth="starts_total counts every turn duroxide ran, including turns whose ack failed "
+                            "and that ran again; the ground truth counts committed turns only"),
         timeseries("Completions by status",
                    "Terminal turns per second by status. continuedAsNew is an actor cycling, not "
                    "an instance ending. Good: failed near 0.",
@@ -33,17 +35,22 @@ def dashboard(c: Config) -> DashboardSpec:
                    [prom(q.turn_duration(c, 0.5), "p50 {{orchestration_name}}"),
                     prom(q.turn_duration(c, 0.95), "p95 {{orchestration_name}}"),
                     prom(q.turn_duration(c, 0.99), "p99 {{orchestration_name}}")],
-                   unit="s", width=8),
+                   unit="s", width=8,
+                   no_truth="the ground truth keeps no turn durations (the simulator draws them for the "
+                            "metric only), so nothing independent can check these quantiles"),
         timeseries("Continue-as-new rate",
                    "Executions ended by continue-as-new per second. Good: one per live instance "
                    "every ~31 s (instance-actor) plus the system-pruner; a drop to 0 means actors "
                    "stopped cycling.",
-                   [prom(q.continue_as_new_rate(c), "{{orchestration_name}}")], unit="ops", width=8),
+                   [prom(q.continue_as_new_rate(c), "{{orchestration_name}}")], unit="ops", width=8,
+                   measures="continue_as_new_rate"),
         timeseries("History size p95",
                    "95th percentile history size in events. Good: small and flat thanks to "
                    "continue-as-new; growth means an orchestration never truncates its history.",
                    [prom(q.history_size(c, 0.95), "{{orchestration_name}}")], unit="short",
-                   width=24, height=6),
+                   width=24, height=6,
+                   no_truth="the ground truth keeps no history sizes (the simulator counts them for the "
+                            "metric only)"),
     ])
     activities = Row("Activities", [
         timeseries("Activity throughput",
@@ -56,7 +63,7 @@ def dashboard(c: Config) -> DashboardSpec:
                    "(app_error, config_error, cancelled). Good: none. Retries are separate "
                    "executions: retry_attempt is always \"0\".",
                    [prom(q.activity_failures(c), "{{activity_name}} {{outcome}}")], unit="ops",
-                   width=12),
+                   width=12, measures="activity_failure_rate"),
         timeseries("Activity success ratio",
                    "Successful share of activity executions. Good: above 99 %.",
                    [prom(q.activity_success_ratio(c), "success ratio")], unit="percentunit",
@@ -68,13 +75,14 @@ def dashboard(c: Config) -> DashboardSpec:
                    [prom(q.activity_latency(c, 0.5), "p50 {{activity_name}}"),
                     prom(q.activity_latency(c, 0.95), "p95 {{activity_name}}"),
                     prom(q.activity_latency(c, 0.99), "p99 {{activity_name}}")],
-                   unit="s", width=16, measures="activity_p95@B"),
+                   unit="s", width=16,
+                   measures={"A": "activity_p50", "B": "activity_p95", "C": "activity_p99"}),
         bargauge("Slowest activities (p95)",
                  "The ten activities with the highest p95 latency of successful executions. Good: wait-for-ready and "
                  "deploy-postgres on top; a CMS activity up here points at the database.",
                  [prom(f"topk(10, {q.activity_latency(c, 0.95)})", "{{activity_name}}",
                        instant=True)],
-                 unit="s", width=24, height=9),
+                 unit="s", width=24, height=9, measures="activity_p95"),
     ])
     return DashboardSpec(
         title="Toygres Production Metrics",

@@ -28,13 +28,17 @@ def dashboard(c: Config) -> DashboardSpec:
                            [prom(q.provider_latency(c, 0.5, ("operation",)), "p50 {{operation}}"),
                             prom(q.provider_latency(c, 0.95, ("operation",)), "p95 {{operation}}"),
                             prom(q.provider_latency(c, 0.99, ("operation",)), "p99 {{operation}}")],
-                           unit="s", steps=latency, width=18),
+                           unit="s", steps=latency, width=18,
+                           no_truth="per-operation quantiles: the truth bounds only the slowest operation's "
+                                    "p95 (the stat beside this), not yet each operation's p50/p95/p99"),
             ]),
             Row("Throughput and errors", [
                 timeseries("Operation rate by operation and status",
                            "Provider operations per second. Good: dominated by idle fetches "
                            "(~10/s per dispatcher); status=\"error\" near 0.",
-                           [prom(q.provider_rate(c), "{{operation}} {{status}}")], unit="ops"),
+                           [prom(q.provider_rate(c), "{{operation}} {{status}}")], unit="ops",
+                           no_truth="the ground truth counts provider operations only in 5-minute totals, "
+                                    "and idle polls are accounted once per scrape interval, not as events"),
                 timeseries("Provider errors by type",
                            "Provider errors per second: deadlock, timeout, connection, other. "
                            "Good: none; timeouts and deadlocks mean an overloaded database.",

@@ -30,7 +30,9 @@ def dashboard(c: Config) -> DashboardSpec:
                 timeseries("Orchestration turns processed",
                            "Orchestration turns per second across all slots. Good: steady; flat "
                            "while the orchestrator queue grows means saturation.",
-                           [prom(q.turn_rate(c), "turns/s")], unit="ops"),
+                           [prom(q.turn_rate(c), "turns/s")], unit="ops",
+                           no_truth="starts_total counts every turn duroxide ran, including turns whose "
+                                    "ack failed and that ran again; the ground truth counts committed turns only"),
                 timeseries("Activities processed",
                            "Activity executions per second across all worker slots. Good: "
                            "steady; flat while the worker queue grows means saturation.",
@@ -43,7 +45,8 @@ def dashboard(c: Config) -> DashboardSpec:
                            "0.1.15 only). Good: 0; each one is work that will never finish.",
                            [prom(q.poison_rate(c, "orchestration"), "orchestration poison"),
                             prom(q.poison_rate(c, "activity"), "activity poison")],
-                           unit="ops", steps=[Step(GREEN), Step(RED, 0.0001)]),
+                           unit="ops", steps=[Step(GREEN), Step(RED, 0.0001)],
+                           measures={"A": "orchestration_poison_rate", "B": "activity_poison_rate"}),
             ]),
         ),
         variables=(v.prometheus_datasource(c), v.job(c), v.orchestration(c), v.activity(c)),

@@ -30,4 +30,4 @@ def test_one_list_of_debian_packages_and_ci_runs_the_two_commands() -> None:
     assert len(re.findall(r"^DEB_PACKAGES\s*:?=", makefile, re.M)) == 1
     assert re.search(r"^test: tools ", makefile, re.M)
     ci = [line for line in (ROOT / ".ci" / "run").read_text().splitlines() if line and not line.startswith("#")]
-    assert ci[-2:] == ["make dashboards", "make test"] and not any("apt" in line for line in ci)
+    assert ci[2:4] == ["make dashboards", "make test"] and not any("apt" in line for line in ci)

@@ -4,7 +4,7 @@ unit, a legend that names its series, and thresholds where they mean something."
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence, Union
 
 import attr
 import grafanalib.core as g
@@ -16,6 +16,9 @@ PROMETHEUS_DS = {"type": "prometheus", "uid": "${datasource}"}
 LOKI_DS = {"type": "loki", "uid": "${loki}"}
 
 GREEN, YELLOW, ORANGE, RED = "green", "yellow", "orange", "red"
+
+# What a panel declares it shows: a measure name for every target, or {refId: measure name}.
+Measures = Union[str, Mapping[str, str]]
 
 
 @attr.s
@@ -49,9 +52,12 @@ class Cell:
     panel: Any
     width: int | None = None
     height: int | None = None
-    # A ground-truth quantity this panel claims to show (see generator/check), or "".
-    measures: str = ""
+    # A ground-truth quantity this panel claims to show (see generator/check): one measure for
+    # every target, or {refId: measure} for some of them; "" for none.
+    measures: Measures = ""
     tags: tuple[str, ...] = field(default_factory=tuple)
+    # Why no ground truth applies to the targets `measures` does not cover ("" = it covers all).
+    no_truth: str = ""
     # Grafana JSON merged over the compiled panel (the escape hatch, see authoring/verbatim.py).
     extra: Verbatim | None = None
     # For Loki panels: the log lines it claims to show (generator/check/log_claims.py), or "".
@@ -97,7 +103,7 @@ def _field_config(unit: str | None, steps: Sequence[Step], minimum: float | None
 def timeseries(title: str, description: str, targets: Sequence[Any], *, unit: str | None,
                steps: Sequence[Step] = (), minimum: float | None = 0, maximum: float | None = None,
                stack: bool = False, legend_calcs: Sequence[str] = ("mean", "max", "lastNotNull"),
-               width: int | None = None, height: int | None = None, measures: str = "",
+               width: int | None = None, height: int | None = None, measures: Measures = "", no_truth: str = "",
                datasource: dict[str, str] = PROMETHEUS_DS, extra: Verbatim | None = None,
                shows: str = "") -> Cell:
     """A time series with a table legend (mean, max, last) and dashed threshold lines."""
@@ -110,13 +116,13 @@ def timeseries(title: str, description: str, targets: Sequence[Any], *, unit: st
         thresholdsStyleMode="dashed" if steps else "off",
     )
     panel.extraJson = {"fieldConfig": {"defaults": {"thresholds": {"mode": "absolute", "steps": _steps(steps)}}}}
-    return Cell(panel, width, height, measures, extra=extra, shows=shows)
+    return Cell(panel, width, height, measures, no_truth=no_truth, extra=extra, shows=shows)
 
 
 def stat(title: str, description: str, target: Any, *, unit: str | None, steps: Sequence[Step] = (),
          minimum: float | None = None, maximum: float | None = None, decimals: int | None = None,
          graph: bool = True, no_value: str = "No data", width: int | None = None,
-         height: int | None = None, measures: str = "",
+         height: int | None = None, measures: Measures = "", no_truth: str = "",
          datasource: dict[str, str] = PROMETHEUS_DS, extra: Verbatim | None = None,
          shows: str = "") -> Cell:
     """A single-number panel coloured by its thresholds, with a sparkline."""
@@ -126,19 +132,19 @@ def stat(title: str, description: str, target: Any, *, unit: str | None, steps: 
         noValue=no_value, textMode="value", orientation="auto", format=unit or "",
     )
     panel.extraJson = {"fieldConfig": {"defaults": _field_config(unit, steps, minimum, maximum, decimals)}}
-    return Cell(panel, width, height, measures, extra=extra, shows=shows)
+    return Cell(panel, width, height, measures, no_truth=no_truth, extra=extra, shows=shows)
 
 
 def bargauge(title: str, description: str, targets: Sequence[Any], *, unit: str | None,
              steps: Sequence[Step] = (), width: int | None = None, height: int | None = None,
-             measures: str = "", datasource: dict[str, str] = PROMETHEUS_DS,
+             measures: Measures = "", no_truth: str = "", datasource: dict[str, str] = PROMETHEUS_DS,
              extra: Verbatim | None = None) -> Cell:
     """Horizontal bars ranking series (e.g. slowest activities), sorted by value."""
     panel = g.BarGauge(title=title, description=description, targets=list(targets),
                        dataSource=datasource, orientation="horizontal", displayMode="gradient",
                        calc="lastNotNull", format=unit or "")
     panel.extraJson = {"fieldConfig": {"defaults": _field_config(unit, steps, 0, None, None)}}
-    return Cell(panel, width, height, measures, extra=extra)
+    return Cell(panel, width, height, measures, no_truth=no_truth, extra=extra)
 
 
 def text(title: str, content: str, *, width: int | None = None, height: int | None = None,

@@ -49,9 +49,10 @@ class RawPanel:
 
 
 def raw_panel(json: Mapping[str, Any], *, width: int | None = None, height: int | None = None,
-              extra: Verbatim | None = None) -> Cell:
-    """A whole panel as Grafana JSON; `width`/`height` feed the automatic layout."""
-    return Cell(RawPanel(dict(json)), width, height, extra=extra)
+              extra: Verbatim | None = None, measures: Any = "", no_truth: str = "") -> Cell:
+    """A whole panel as Grafana JSON; `width`/`height` feed the automatic layout; `measures` /
+    `no_truth` as for every panel (what `dashgen check` compares it with, or why nothing)."""
+    return Cell(RawPanel(dict(json)), width, height, measures, no_truth=no_truth, extra=extra)
 
 
 def merge(base: Any, patch: Verbatim | Mapping[str, Any] | None) -> Any:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import Any, Callable
 
 import click
 
 from generator import config as config_module
-from generator.pipeline import Timings
-from generator.check.engine import DEFAULT_DURATION, MEASURES_FILE, check as run_check, default_specs
+from generator.check.engine import (DEFAULT_DURATION, MEASURES_FILE, check as run_check, coverage, default_specs,
+                                    load_measures)
 from generator.check.report import render_markdown
 from generator.errors import DashgenError
 from generator.lint.reporters import REPORTERS
@@ -41,6 +42,8 @@ def _duration(text: str) -> int:
 @click.option("--env", default="local", show_default=True, help="Environment overrides (local, aks or a YAML path).")
 @click.option("--duration", default="2h", show_default=True, help="Simulated window per scenario.")
 @click.option("--seed", default=1, show_default=True, help="Simulation seed.")
+@click.option("--seeds", "seed_list", metavar="LIST",
+              help="Check on each of these seeds in turn (e.g. 1-20 or 7,99,12345) and print a table per seed.")
 @click.option("--measures", type=click.Path(path_type=Path), default=MEASURES_FILE, show_default=True,
               help="What each panel declares it measures (compiled from the Python definitions).")
 @click.option("--timings", "show_timings", is_flag=True, help="Print the time split to stderr.")
@@ -49,8 +52,8 @@ def _duration(text: str) -> int:
 @click.option("--deadline", type=click.FloatRange(min=0), default=300.0, show_default=True,
               help="With --prometheus-url: seconds the whole run may take (each query at most 30 s); 0 for none.")
 def check(files: tuple[Path, ...], scenarios: tuple[str, ...], prometheus_url: str | None, fmt: str, env: str,
-          duration: str, seed: int, measures: Path, show_timings: bool, no_cache: bool, list_rules: bool,
-          deadline: float) -> None:
+          duration: str, seed: int, seed_list: str | None, measures: Path, show_timings: bool, no_cache: bool,
+          list_rules: bool, deadline: float) -> None:
     """Evaluate every panel's queries against simulated scenarios in a real Prometheus.
 
     Simulates each scenario, backfills it with promtool into a temporary TSDB, starts a private
@@ -73,10 +76,14 @@ def check(files: tuple[Path, ...], scenarios: tuple[str, ...], prometheus_url: s
     def progress(message: str) -> None:
         click.echo(f"[{time.perf_counter() - started:5.1f}s] {message}", err=True)
 
-    problems, timings = run_check([(str(p), read_dashboard(p)) for p in paths], config, specs=specs,
+    files = [(str(p), read_dashboard(p)) for p in paths]
+    if seed_list:
+        sys.exit(_over_seeds(files, config, specs, _seeds(seed_list), _duration(duration), measures, progress))
+    problems, timings = run_check(files, config, specs=specs,
                                   prometheus_url=prometheus_url, duration=_duration(duration), seed=seed,
                                   measures_file=measures, progress=progress,
                                   cache=Cache(None) if no_cache else None, deadline_seconds=deadline)
+    click.echo(coverage(files, config, load_measures(measures)).line(), err=True)
     names = ["live"] if prometheus_url else [s.label(config.era) for s in specs]
     if fmt == "markdown":
         click.echo(render_markdown(problems, names, timings), nl=False)
@@ -104,3 +111,43 @@ def _timings_line(t: Timings, total: float) -> str:
             f"from the cache), write {t.write:.1f}s, "
             f"backfill {t.backfill:.1f}s (overlapped), start {t.start:.1f}s, "
             f"queries {t.queries:.1f}s, rules {t.rules:.1f}s; wall {total:.1f}s")
+
+
+def _seeds(text: str) -> list[int]:
+    seeds: list[int] = []
+    try:
+        for part in text.split(","):
+            low, _, high = part.strip().partition("-")
+            seeds += list(range(int(low), int(high) + 1)) if high else [int(low)]
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a seed list like 1-20 or 7,99,12345", param_hint="--seeds") from None
+    return seeds
+
+
+def _over_seeds(files: list[tuple[str, dict[str, Any]]], config: config_module.Config, specs: list[ScenarioSpec],
+                seeds: list[int], duration: int, measures: Path, progress: Callable[[str], None]) -> int:
+    """Check on every seed; a markdown table (seed, errors, warnings, what failed); 1 if any error."""
+    click.echo(f"seeds: {','.join(map(str, seeds))}", err=True)
+    click.echo("| seed | errors | warnings | failing (panel / rule / scenario) |\n|---|---|---|---|")
+    failed = 0
+    for seed in seeds:
+        started = time.perf_counter()
+        problems, _ = run_check(files, config, specs=specs, duration=duration, seed=seed, measures_file=measures,
+                                progress=lambda _: None)
+        errors = [p for p in problems if p.severity.value == "error"]
+        warnings = len(problems) - len(errors)
+        failed += bool(errors)
+        what = "; ".join(sorted({f"{p.panel} / {p.rule} / {_scenario_of(p.message)}" for p in errors})) or "-"
+        click.echo(f"| {seed} | {len(errors)} | {warnings} | {what} |")
+        progress(f"seed {seed}: {len(errors)} error(s) in {time.perf_counter() - started:.0f} s")
+    return 1 if failed else 0
+
+
+def _scenario_of(message: str) -> str:
+    words = message.replace(",", " ").split()
+    for i, word in enumerate(words):
+        if word == "in" and i + 1 < len(words) and words[i + 1] in SCENARIOS:
+            return words[i + 1]
+        if word in SCENARIOS:
+            return word
+    return "?"

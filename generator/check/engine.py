@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections import defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 from urllib.parse import urlsplit
@@ -40,22 +40,70 @@ def default_specs(config: Config) -> list[ScenarioSpec]:
     return [ScenarioSpec((name,), era=config.era) for name in SCENARIOS]
 
 
-def load_measures(path: Path) -> dict[str, dict[str, str]]:
+Declared = dict[str, dict[str, Any]]
+
+
+def load_measures(path: Path) -> Declared:
     if not path.is_file():
         return {}
     return dict(json.loads(path.read_text(encoding="utf-8")))
 
 
-def measure_for(target: TargetCtx, declared: dict[str, dict[str, str]]) -> Measure | None:
-    text = declared.get(target.panel.dashboard.uid, {}).get(target.panel.title)
-    if not text:
-        return None
-    measure, ref = parse_declaration(text)
-    return measure if not ref or ref == target.ref_id else None
+def declaration(target: TargetCtx, declared: Declared) -> tuple[Measure | None, str]:
+    """(the measure this target declares, or None; why no ground truth applies, or "")."""
+    entry = declared.get(target.panel.dashboard.uid, {}).get(target.panel.title)
+    if isinstance(entry, dict):
+        name = entry.get(target.ref_id)
+        measure = parse_declaration(name)[0] if name else None
+        return measure, "" if measure else str(entry.get("no_truth") or "")
+    if not entry:
+        return None, ""
+    measure, ref = parse_declaration(str(entry))
+    return (measure if not ref or ref == target.ref_id else None), ""
+
+
+def measure_for(target: TargetCtx, declared: Declared) -> Measure | None:
+    return declaration(target, declared)[0]
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How many PromQL targets are compared with the truth, exempt with a reason, or undeclared."""
+
+    measured: int
+    exempt: int
+    undeclared: tuple[str, ...]
+
+    @property
+    def total(self) -> int:
+        return self.measured + self.exempt + len(self.undeclared)
+
+    def line(self) -> str:
+        text = (f"truth coverage: {self.measured}/{self.total} PromQL targets compared with the ground truth, "
+                f"{self.exempt} declare why no ground truth applies, {len(self.undeclared)} declare nothing")
+        return text + (f" ({', '.join(self.undeclared[:5])}{', ...' if len(self.undeclared) > 5 else ''})"
+                       if self.undeclared else "")
+
+
+def coverage(files: Sequence[tuple[str, dict[str, Any]]], config: Config, declared: Declared) -> Coverage:
+    _, _, targets = build_contexts(files, config)
+    measured = exempt = 0
+    undeclared: list[str] = []
+    for target in targets:
+        if target.language != "promql":
+            continue
+        measure, reason = declaration(target, declared)
+        if measure is not None:
+            measured += 1
+        elif reason:
+            exempt += 1
+        else:
+            undeclared.append(f"{target.panel.dashboard.uid}/{target.panel.title}/{target.ref_id}")
+    return Coverage(measured, exempt, tuple(undeclared))
 
 
 def _apply_rules(targets: Sequence[TargetCtx], results: dict[int, list[Result]], config: Config,
-                 declared: dict[str, dict[str, str]], runs: dict[str, ScenarioRun],
+                 declared: Declared, runs: dict[str, ScenarioRun],
                  windows: dict[str, Window], client: Client) -> list[list[Problem]]:
     """The online rules' problems, one list per target."""
     out: list[list[Problem]] = []
@@ -100,7 +148,7 @@ def check(files: Sequence[tuple[str, dict[str, Any]]], config: Config, *,
     specs = [s if s.era else s.in_era(config.era) for s in (specs or default_specs(config))]
     # A fixed end (not now): the same options give the same datasets, which the cache reuses.
     datasets = staggered(specs, end_ts=END_TS, duration_seconds=duration, seed=seed,
-                         step=config.scrape_interval_seconds, default_era=config.era)
+                         step=config.scrape_interval_seconds, default_era=config.era, truth_grids=True)
     store = ResultStore(cache, [dataset_key(d, config, None, False) for d in datasets], config,
                         log_truth.with_claims(declared, claims, rules))
     problems: list[Problem] = unparsed(all_targets)
@@ -151,7 +199,7 @@ def unparsed(targets: Sequence[TargetCtx]) -> list[Problem]:
 
 
 def check_against(files: Sequence[tuple[str, dict[str, Any]]], config: Config, url: str,
-                  runs: Sequence[ScenarioRun], declared: dict[str, dict[str, str]],
+                  runs: Sequence[ScenarioRun], declared: Declared,
                   timings: Timings | None = None, *, deadline: float | None = None,
                   claims: dict[str, dict[str, str]] | None = None,
                   rules: Sequence[log_truth.LokiRule] = ()) -> list[Problem]:

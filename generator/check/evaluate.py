@@ -36,6 +36,9 @@ class Window:
         raw = (end - start) / MAX_DATA_POINTS
         interval = next((n for n in NICE_INTERVALS if n >= raw), NICE_INTERVALS[-1])
         interval = max(interval, config.scrape_interval_seconds)
+        # Grafana aligns a range query's start and end down to a multiple of the step, so the
+        # points fall on the same instants whatever the wall clock (and on the truth's grid).
+        start, end = start - start % interval, end - end % interval
         # As grafana.md states it: $__rate_interval = max(4 x scrape interval, $__interval).
         return cls(start, end, interval, max(4 * config.scrape_interval_seconds, interval))
 

@@ -1,164 +1,156 @@
-"""What a panel can declare it measures, how the simulation's ground truth computes the same
-quantity, and how close the panel must come (tolerances are stated, not tuned per run)."""
+"""What a panel can declare it measures, and how the simulation's ground truth computes the same
+quantity from what really happened (never from the metrics).
+
+How close a panel must come is not a number per measure: `generator/check/compare.py` derives
+every bound at every instant from the truth's own event counts and the query's sampling (see
+docs/check.md, "Measures and bounds").
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from generator.catalogue import BY_NAME
 from generator.pipeline import ScenarioRun
 
-TruthFn = Callable[[ScenarioRun, float, float], "float | dict[str, float] | None"]
-FAILED_OUTCOMES = ("app_error", "config_error", "cancelled")
+Sample = dict[str, Any]
+# Cumulative true counts per (series key, leaf): a leaf is one thing duroxide counts in its own
+# series (one outcome of one activity, one status of one orchestration), so that a series born
+# inside the window can be told apart.
+Counts = Callable[[Sample], dict[tuple[str, str], float]]
+# Per series key: (observations in the truth's 5-minute window, 101-point quantile grid).
+Latencies = Callable[[Sample], dict[str, tuple[int, list[float]]]]
+
 LABELLED_OUTCOMES = ("success", "app_error", "config_error", "cancelled")
+TERMINAL = ("success", "failed")
 
 
 @dataclass(frozen=True)
 class Measure:
     """A ground-truth quantity and how a panel showing it is compared.
 
-    mode: `point` compares every timestamp (gauges; `lag` seconds of staleness allowed),
-    `mean` compares the average over the window (rates: robust to sparse events),
-    `median` compares medians of the non-zero points (quantiles from 1 m windows are noisy).
+    kind `gauge`: every instant lies within the extremes the quantity took while the sample the
+    panel reads could have been taken; `rate`: the mean over the window; `ratio`: every instant
+    within the ratio of the events the query's window can see; `quantile`: the median over time
+    within the order-statistic bounds of a quantile estimated from the panel's sample size.
     """
 
     name: str
     description: str
-    truth: TruthFn
-    mode: str
-    abs_tol: float
-    rel_tol: float
+    kind: str
     series_label: str = ""
-    lag: float = 0.0
+    # Every series of the panel is compared with the whole truth (a gauge shown per process,
+    # where every process reports the shared store's count).
+    per_series: bool = False
+    # gauge: the truth field; polled: E2 re-reads it from the store every gauge poll
+    gauge: str = ""
+    polled: bool = False
+    # Between polls the gauge only falls (duroxide's active gauge: -1 on completion, new
+    # instances appear at the next poll), so it may read low by the instances activated since.
+    only_falls: bool = False
+    # rate / ratio: counts (ratio: the denominator), good (ratio: the numerator)
+    counts: Counts | None = None
+    good: Counts | None = None
     window: float | None = None  # fixed window of the panel's query (else $__rate_interval)
-    # For quantiles: the histogram whose E1 buckets bound how exact histogram_quantile can be.
-    histogram: str = ""
-    # Rates: a missing point means "nothing happened" (0). Ratios: a missing point means
-    # "nothing to divide" and is left out.
-    missing_is_zero: bool = True
+    # quantile
+    quantile: float = 0.0
+    latencies: Latencies | None = None
+    histogram: str = ""  # whose E1 buckets bound how exact histogram_quantile can be
+    # how much of the truth's 5-minute window the panel's quantile sees, by era
+    quantile_share: tuple[tuple[str, float], ...] = ()
 
-    def tolerance(self, truth: float, era: str = "E2") -> float:
-        """Allowed |panel - truth|; in E1 a quantile is only as exact as its bucket is wide."""
-        tolerance = max(self.abs_tol, abs(truth) * self.rel_tol)
-        if self.histogram and era == "E1":
-            bounds = (0.0, *BY_NAME[self.histogram].buckets)
-            for low, high in zip(bounds, bounds[1:]):
-                if low <= truth <= high:
-                    return max(tolerance, high - low)
-        return tolerance
-
-
-def _sum(mapping: dict[str, Any], key: str) -> float:
-    return float(sum(v.get(key, 0) for v in mapping.values()))
+    def truth_rate(self, run: ScenarioRun, t: float, width: float) -> dict[str, float]:
+        """Events per second over (t - width, t] per series key."""
+        assert self.counts is not None
+        now, before = self.counts(run.truth_at(t)), self.counts(run.truth_at(t - width))
+        out: dict[str, float] = {}
+        for (key, leaf), value in now.items():
+            out[key] = out.get(key, 0.0) + (value - before.get((key, leaf), 0.0)) / width
+        return out
 
 
-def _delta(run: ScenarioRun, t: float, window: float, fn: Callable[[dict[str, Any]], float]) -> float:
-    return fn(run.truth_at(t)) - fn(run.truth_at(t - window))
+def _orchestrations(sample: Sample, statuses: tuple[str, ...], by_name: bool = False) -> dict[tuple[str, str], float]:
+    return {(name if by_name else "", f"{name}/{status}"): float(v.get(status, 0))
+            for name, v in sample["orchestrations"].items() for status in statuses}
 
 
-def active(run: ScenarioRun, t: float, _: float) -> float:
-    return float(run.truth_at(t)["active"]["total"])
+def _failures(sample: Sample) -> dict[tuple[str, str], float]:
+    return {("", f"{name}/{error_type}"): float(n) for name, v in sample["orchestrations"].items()
+            for error_type, n in (v.get("failures") or {}).items()}
 
 
-def orchestrator_queue(run: ScenarioRun, t: float, _: float) -> float:
-    return float(run.truth_at(t)["orchestrator_queue"])
+def _activities(outcomes: tuple[str, ...], by_name: bool) -> Counts:
+    def counts(sample: Sample) -> dict[tuple[str, str], float]:
+        return {(name if by_name else "", f"{name}/{o}"): float(v.get(o, 0))
+                for name, v in sample["activities"].items() for o in outcomes}
+    return counts
 
 
-def worker_queue(run: ScenarioRun, t: float, _: float) -> float:
-    return float(run.truth_at(t)["worker_queue"])
+def _provider_errors(sample: Sample) -> dict[tuple[str, str], float]:
+    return {("", f"{op}/{kind}"): float(n) for op, errors in sample["provider_errors"].items()
+            for kind, n in errors.items()}
 
 
-def success_ratio(run: ScenarioRun, t: float, window: float) -> float | None:
-    good = _delta(run, t, window, lambda s: _sum(s["orchestrations"], "success"))
-    bad = _delta(run, t, window, lambda s: _sum(s["orchestrations"], "failed"))
-    return good / (good + bad) if good + bad > 0 else None
+def _poison(kind: str) -> Counts:
+    return lambda s: {("", kind): float((s.get("poisoned") or {}).get(kind, 0))}
 
 
-def failure_rate(run: ScenarioRun, t: float, window: float) -> float:
-    return _delta(run, t, window, lambda s: _sum(s["orchestrations"], "failed")) / window
+def _activity_latencies(sample: Sample) -> dict[str, tuple[int, list[float]]]:
+    return {name: (int(v["count"]), v["grid"]) for name, v in sample["activity_latency_success"].items()
+            if v.get("grid")}
 
 
-def completion_rate(run: ScenarioRun, t: float, window: float) -> dict[str, float]:
-    return {status: _delta(run, t, window, lambda s, k=status: _sum(s["orchestrations"], k)) / window
-            for status in ("success", "failed", "continuedAsNew")}
+def _provider_latencies(sample: Sample) -> dict[str, tuple[int, list[float]]]:
+    return {op: (int(v["count"]), v["grid"]) for op, v in (sample.get("provider_grid") or {}).items()}
 
 
-def _executions(sample: dict[str, Any], name: str) -> float:
-    outcomes = sample["activities"].get(name, {})
-    return float(sum(outcomes.get(o, 0) for o in LABELLED_OUTCOMES))
-
-
-def activity_rate(run: ScenarioRun, t: float, window: float) -> dict[str, float]:
-    names = run.truth_at(t)["activities"].keys()
-    return {n: _delta(run, t, window, lambda s, n=n: _executions(s, n)) / window for n in names}
-
-
-def activity_rate_total(run: ScenarioRun, t: float, window: float) -> float:
-    return sum(activity_rate(run, t, window).values())
-
-
-def activity_success_ratio(run: ScenarioRun, t: float, window: float) -> float | None:
-    good = _delta(run, t, window, lambda s: _sum(s["activities"], "success"))
-    total = _delta(run, t, window, lambda s: sum(_executions(s, n) for n in s["activities"]))
-    return good / total if total > 0 else None
-
-
-# A p95 of fewer than ~20 executions is noise, not a quantile. The panel's quantiles cover
-# 60 s (E2's summary window, or the 1 m rate window in E1) and the truth's 5 min, so only
-# activities with >= 100 executions in the truth's window (>= 20 a minute) are compared.
-MIN_QUANTILE_SAMPLES = 100
-
-
-def activity_p95(run: ScenarioRun, t: float, _: float) -> dict[str, float]:
-    """p95 of successful executions (failures are timed too, but fail at their own pace)."""
-    return {n: float(v["p95"]) for n, v in run.truth_at(t)["activity_latency_success"].items()
-            if v.get("p95") is not None and v.get("count", 0) >= MIN_QUANTILE_SAMPLES}
-
-
-def provider_p95(run: ScenarioRun, t: float, _: float) -> float | None:
-    by_op = (run.truth_at(t).get("provider_p95") or {}).get("by_operation") or {}
-    values = [float(v) for v in by_op.values() if v is not None]
-    return max(values) if values else None
-
-
-def provider_error_rate(run: ScenarioRun, t: float, window: float) -> float:
-    def total(s: dict[str, Any]) -> float:
-        return float(sum(n for errors in s["provider_errors"].values() for n in errors.values()))
-    return _delta(run, t, window, total) / window
-
+# E2 summaries keep 3 rotating 20 s buckets: a quantile covers 40-60 s of the truth's 300 s.
+# E1's histogram_quantile over rate(...[1m]) sees 3 scrape intervals of the 4 in its window.
+_SHARE = (("E2", 40 / 300), ("E1", 45 / 300))
 
 MEASURES: dict[str, Measure] = {m.name: m for m in (
-    # A scrape is up to one interval old when a panel reads it. duroxide's gauge counts a
-    # brand-new instance again when its first turn's ack fails (database trouble), so it drifts
-    # up by a few until those instances finish: 10 % (at least 2) tolerates that drift and
-    # still fails the old starts-minus-completions panel, which is off by ~30x.
-    Measure("active_orchestrations", "instances really in flight", active, "point", 2, 0.1, lag=15),
-    # E2 re-polls the queue gauges every 60 s: allow that much staleness (plus a scrape).
-    Measure("orchestrator_queue", "orchestration items really queued", orchestrator_queue, "point", 2, 0.1, lag=75),
-    Measure("worker_queue", "activity items really queued", worker_queue, "point", 2, 0.1, lag=75),
-    Measure("success_ratio", "successful share of finished orchestrations (5 m)", success_ratio, "point",
-            0.05, 0.0, window=300),
-    # Rates (25 %): rate() cannot see the first increment of a series born mid-window (a
-    # counter appears at its first value), which under-reports bursts of a new error kind.
-    Measure("failure_rate", "failed orchestrations per second", failure_rate, "mean", 0.0005, 0.25),
-    Measure("completion_rate", "terminal turns per second by status", completion_rate, "mean", 0.002, 0.25,
-            series_label="status"),
-    Measure("activity_rate", "activity executions per second by activity", activity_rate, "mean", 0.002, 0.25,
-            series_label="activity_name"),
-    Measure("activity_rate_total", "activity executions per second", activity_rate_total, "mean", 0.002, 0.25),
-    Measure("activity_success_ratio", "successful share of activity executions", activity_success_ratio,
-            "mean", 0.05, 0.0, missing_is_zero=False),
-    # Quantiles: E2 summaries cover 60 s per process, the truth 5 min: compare medians, loosely.
-    Measure("activity_p95", "p95 latency of successful executions by activity", activity_p95, "median", 0.05, 0.5,
-            series_label="activity_name", histogram="duroxide_activity_duration_seconds"),
-    Measure("provider_p95", "p95 latency of the slowest provider operation", provider_p95, "median", 0.002, 0.5,
-            histogram="duroxide_provider_operation_duration_seconds"),
-    Measure("provider_error_rate", "provider errors per second", provider_error_rate, "mean", 0.0005, 0.25),
+    Measure("active_orchestrations", "instances really in flight", "gauge", gauge="active", polled=True,
+            only_falls=True),
+    Measure("active_orchestrations_per_process", "instances really in flight, as each process reports it",
+            "gauge", gauge="active", per_series=True, polled=True, only_falls=True),
+    Measure("orchestrator_queue", "orchestration items really queued", "gauge", gauge="orchestrator_queue",
+            polled=True),
+    Measure("worker_queue", "activity items really queued", "gauge", gauge="worker_queue", polled=True),
+    Measure("success_ratio", "successful share of finished orchestrations (5 m)", "ratio",
+            counts=lambda s: _orchestrations(s, TERMINAL), good=lambda s: _orchestrations(s, ("success",)),
+            window=300),
+    Measure("failure_rate", "failed orchestrations per second", "rate", counts=_failures),
+    Measure("completion_rate", "terminal turns per second by status", "rate", series_label="status",
+            counts=lambda s: {(status, f"{name}/{status}"): float(v.get(status, 0))
+                              for name, v in s["orchestrations"].items()
+                              for status in ("success", "failed", "continuedAsNew")}),
+    Measure("continue_as_new_rate", "executions continued as new per second by orchestration", "rate",
+            series_label="orchestration_name",
+            counts=lambda s: _orchestrations(s, ("continuedAsNew",), by_name=True)),
+    Measure("activity_rate", "activity executions per second by activity", "rate", series_label="activity_name",
+            counts=_activities(LABELLED_OUTCOMES, by_name=True)),
+    Measure("activity_rate_total", "activity executions per second", "rate",
+            counts=_activities(LABELLED_OUTCOMES, by_name=False)),
+    Measure("activity_failure_rate", "activity executions per second that ended in a failure outcome", "rate",
+            counts=_activities(LABELLED_OUTCOMES[1:], by_name=False)),
+    Measure("activity_success_ratio", "successful share of activity executions", "ratio",
+            counts=_activities(LABELLED_OUTCOMES, by_name=False),
+            good=_activities(("success",), by_name=False)),
+    Measure("orchestration_poison_rate", "orchestration messages poisoned per second", "rate",
+            counts=_poison("orchestration")),
+    Measure("activity_poison_rate", "activity messages poisoned per second", "rate", counts=_poison("activity")),
+    Measure("provider_error_rate", "provider errors per second", "rate", counts=_provider_errors),
+    *(Measure(f"activity_p{int(q * 100)}", f"p{int(q * 100)} latency of successful executions by activity",
+              "quantile", series_label="activity_name", quantile=q, latencies=_activity_latencies,
+              histogram="duroxide_activity_duration_seconds", quantile_share=_SHARE)
+      for q in (0.5, 0.95, 0.99)),
+    Measure("provider_p95", "p95 latency of the slowest provider operation", "quantile", quantile=0.95,
+            latencies=_provider_latencies, histogram="duroxide_provider_operation_duration_seconds",
+            quantile_share=_SHARE),
 )}
 
 
 def parse_declaration(text: str) -> tuple[Measure | None, str]:
-    """`name` or `name@refId` -> (measure, refId or "" for every target)."""
+    """`name` or (hand-written legacy files) `name@refId` -> (measure, refId or "")."""
     name, _, ref = text.partition("@")
     return MEASURES.get(name), ref

@@ -4,7 +4,7 @@ and the measure its panel declares (if any)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Any, Iterable
 
 from generator.pipeline import ScenarioRun
 from generator.check.evaluate import Result, Window
@@ -24,6 +24,8 @@ class TargetResults:
     runs: dict[str, ScenarioRun] = field(default_factory=dict)
     windows: dict[str, Window] = field(default_factory=dict)
     client: Client | None = None
+    # Rules share work done once per target (e.g. the truth comparisons) here.
+    cache: dict[str, Any] = field(default_factory=dict)
 
     @property
     def has_truth(self) -> bool:

@@ -15,6 +15,7 @@ from generator.canonical import GENERATED_NOTE, dump_json, dump_yaml
 from generator.compile import catalogue_doc, provisioning
 from generator.compile.dashboard import MAX_UID, compile_dashboard, log_claims, measures
 from generator.compile.loader import call_definition, discover, load_module, slug_of
+from generator.check.measures import MEASURES
 from generator.config import Config
 from generator.errors import DefinitionError
 
@@ -23,6 +24,7 @@ DASHBOARD_DIR = GRAFANA / "dashboards"
 MEASURES_FILE = Path("check") / "measures.json"
 LOG_CLAIMS_FILE = Path("check") / "log-claims.json"
 CATALOGUE_DOC = Path("docs") / "duroxide-metrics.md"
+MEASURE_NAMES = frozenset(MEASURES)
 # What Grafana accepts as a dashboard uid (and MAX_UID characters at most).
 UID_CHARS = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -39,7 +41,7 @@ class Compiled:
 def compile_dashboards(directory: Path, config: Config, root: Path) -> Compiled:
     """Import every dashboard module and compile it; duplicate or over-long uids are errors."""
     out = Compiled()
-    declared: dict[str, dict[str, str]] = {}
+    declared: dict[str, dict[str, Any]] = {}
     claims: dict[str, dict[str, str]] = {}
     titles: dict[str, Path] = {}
     for path in discover(directory):
@@ -70,7 +72,11 @@ def compile_dashboards(directory: Path, config: Config, root: Path) -> Compiled:
         out.dashboards[uid] = data
         out.sources[uid] = path
         out.files[DASHBOARD_DIR / f"{uid}.json"] = dump_json(data)
-        if spec_measures := measures(spec):
+        try:
+            spec_measures = measures(spec, MEASURE_NAMES)
+        except DefinitionError as exc:
+            raise DefinitionError(f"{path}: {exc}") from None
+        if spec_measures:
             declared[uid] = spec_measures
         if spec_claims := log_claims(spec):
             claims[uid] = spec_claims

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import json
 import string
-from typing import Any
+from typing import Any, Collection, Mapping
 
 from grafanalib._gen import DashboardEncoder
 
 from generator.authoring.dashboard import DashboardSpec, Row, Variable, layout, panel_kind
-from generator.authoring.panels import Cell
+from generator.authoring.panels import Cell, LokiTarget
 from generator.authoring.verbatim import RawPanel, merge
 from generator.canonical import drop_nulls
 from generator.config import Config
+from generator.errors import DefinitionError
 
 from generator.compile.uids import MAX_UID, UID_PREFIX, uid_for  # noqa: F401 (re-exported)
 
@@ -179,6 +180,48 @@ def log_claims(spec: DashboardSpec) -> dict[str, str]:
     return {c.panel.title: c.shows for row in spec.rows for c in row.cells if c.shows}
 
 
-def measures(spec: DashboardSpec) -> dict[str, str]:
-    """Panel title -> the ground-truth quantity it declares it shows (for `dashgen check`)."""
-    return {c.panel.title: c.measures for row in spec.rows for c in row.cells if c.measures}
+def measures(spec: DashboardSpec, known: Collection[str] = ()) -> dict[str, Any]:
+    """Panel title -> what it declares it shows (for `dashgen check`): a measure name for every
+    target, or {refId: measure, "no_truth": why the other targets have no ground truth}.
+
+    A panel that declares nothing is left out (check's coverage names it; the bundled
+    dashboards' test requires none); a partial declaration, a refId that is not a Prometheus
+    target, or a measure not in `known` (when given) is an error."""
+    declared: dict[str, Any] = {}
+    for row in spec.rows:
+        for cell in row.cells:
+            title = cell.panel.title
+            refs = _prometheus_refs(cell)
+            per_ref = dict(cell.measures) if isinstance(cell.measures, Mapping) else \
+                dict.fromkeys(refs, cell.measures) if cell.measures else {}
+            unknown = sorted({m for m in per_ref.values() if known and m not in known})
+            if unknown:
+                raise DefinitionError(f"panel {title!r} declares unknown measure(s) {', '.join(unknown)}; "
+                                      f"known: {', '.join(sorted(known))}")
+            stray = sorted(set(per_ref) - set(refs))
+            if stray:
+                raise DefinitionError(f"panel {title!r} declares measures for refId(s) {', '.join(stray)}, "
+                                      f"which are not its Prometheus targets ({', '.join(refs) or 'none'})")
+            uncovered = [r for r in refs if r not in per_ref]
+            if not refs or (uncovered and not cell.no_truth.strip() and not per_ref):
+                continue  # declares nothing: `dashgen check` reports it in its coverage
+            if uncovered and not cell.no_truth.strip():
+                raise DefinitionError(f"panel {title!r}: target(s) {', '.join(uncovered)} declare neither what they "
+                                      "measure (measures=) nor why no ground truth applies (no_truth=)")
+            if isinstance(cell.measures, str) and cell.measures and not uncovered:
+                declared[title] = cell.measures
+            else:
+                declared[title] = {**per_ref, **({"no_truth": cell.no_truth} if uncovered else {})}
+    return declared
+
+
+
+def _prometheus_refs(cell: Cell) -> list[str]:
+    """The refIds compile gives this panel's Prometheus targets (A, B, ... in order)."""
+    if isinstance(cell.panel, RawPanel):
+        data = cell.panel.json
+        panel_loki = (data.get("datasource") or {}).get("type") == "loki"
+        return [str(t.get("refId") or string.ascii_uppercase[i]) for i, t in enumerate(data.get("targets") or [])
+                if "expr" in t and ((t.get("datasource") or {}).get("type") or ("loki" if panel_loki else "")) != "loki"]
+    return [string.ascii_uppercase[i] for i, t in enumerate(getattr(cell.panel, "targets", None) or [])
+            if not isinstance(t, LokiTarget)]

@@ -46,6 +46,8 @@ class Dataset:
     duration_seconds: int
     end_ts: int = END_TS
     fault_start_seconds: int = 1800
+    # The truth also keeps latency quantile grids (`dashgen check` bounds quantile panels with them).
+    truth_grids: bool = False
 
     @property
     def label(self) -> str:
@@ -115,11 +117,12 @@ def _slots(specs: Sequence[ScenarioSpec], default_era: str) -> list[int]:
 
 
 def staggered(specs: Sequence[ScenarioSpec], *, end_ts: int, duration_seconds: int, seed: int,
-              step: int, default_era: str = "E2") -> list[Dataset]:
+              step: int, default_era: str = "E2", truth_grids: bool = False) -> list[Dataset]:
     """Datasets for these specs in windows ending at end_ts and before it, GAP_SECONDS apart,
     one fixed slot per plain scenario (so windows never overlap and repeat runs hit the cache)."""
     end = end_ts // step * step
-    return [Dataset(spec, seed, duration_seconds, end - slot * (duration_seconds + GAP_SECONDS))
+    return [Dataset(spec, seed, duration_seconds, end - slot * (duration_seconds + GAP_SECONDS),
+                    truth_grids=truth_grids)
             for spec, slot in zip(specs, _slots(specs, default_era))]
 
 
@@ -130,7 +133,7 @@ def simulate(dataset: Dataset, config: Config):  # -> generator.sim.SimResult
     spec = dataset.scenario
     return run(spec.faults, config, end_ts=dataset.end_ts, duration_seconds=dataset.duration_seconds,
                seed=dataset.seed, era=spec.era or config.era, fault_start_seconds=dataset.fault_start_seconds,
-               fault_duration_seconds=spec.hold_seconds)
+               fault_duration_seconds=spec.hold_seconds, truth_grids=dataset.truth_grids)
 
 
 def sim_options(dataset: Dataset, config: Config):  # -> generator.sim.SimOptions
@@ -140,7 +143,8 @@ def sim_options(dataset: Dataset, config: Config):  # -> generator.sim.SimOption
     spec = dataset.scenario
     return build_options(config, scenarios=spec.faults, end_ts=dataset.end_ts,
                          duration_seconds=dataset.duration_seconds, seed=dataset.seed, era=spec.era or config.era,
-                         fault_start_seconds=dataset.fault_start_seconds, fault_duration_seconds=spec.hold_seconds)
+                         fault_start_seconds=dataset.fault_start_seconds, fault_duration_seconds=spec.hold_seconds,
+                         truth_grids=dataset.truth_grids)
 
 
 def dataset_key(dataset: Dataset, config: Config, families: frozenset[str] | None, aligned: bool) -> str:

@@ -32,13 +32,19 @@ def _hours(value: float, option: str) -> int:
     return int(round(value * 3600 / 60)) * 60
 
 
+# The thresholds were chosen looking at seeds 1-3; the report proves them on seeds none of which
+# chose one (change a threshold while looking at these and they must move to fresh ones).
+PROOF_SEEDS = "101,102,103,104,105,106,107,108,109,110"
+
+
 @click.group("alerts", context_settings={"help_option_names": ["-h", "--help"]})
 def alerts() -> None:
     """Prove the alert rules against the simulated workload (real Prometheus and promtool)."""
 
 
 @alerts.command("report")
-@click.option("--seeds", default="1,2,3", show_default=True, help="Comma-separated simulator seeds.")
+@click.option("--seeds", default=PROOF_SEEDS, show_default=True,
+              help="Comma-separated simulator seeds (default: 10 seeds no threshold was chosen on).")
 @click.option("--healthy-hours", type=float, default=24.0, show_default=True,
               help="Healthy hours per seed in which no rule may fire.")
 @click.option("--scenario-hours", type=float, default=2.0, show_default=True,
@@ -68,6 +74,7 @@ def report(no_cache: bool, seeds: str, healthy_hours: float, scenario_hours: flo
 
     config = config_module.load(env)
     rules = rulefiles.load(out_dir, names)
+    every = rulefiles.load(out_dir, ()) if names else rules
     settings = proof.Settings(seeds=_seeds(seeds), healthy_seconds=_hours(healthy_hours, "--healthy-hours"),
                               scenario_seconds=_hours(scenario_hours, "--scenario-hours"),
                               fault_start_seconds=parse_duration(fault_start, "--fault-start"), workers=workers)
@@ -76,7 +83,7 @@ def report(no_cache: bool, seeds: str, healthy_hours: float, scenario_hours: flo
     def progress(message: str) -> None:
         click.echo(f"alerts: {time.monotonic() - started:6.1f}s {message}", err=True)
 
-    result = proof.run(rules, config, settings, progress, Cache(None) if no_cache else None)
+    result = proof.run(rules, config, settings, progress, Cache(None) if no_cache else None, every)
     click.echo(reporters.RENDERERS[fmt](result), nl=False)
     if not result.passed:
         sys.exit(1)

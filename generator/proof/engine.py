@@ -159,9 +159,12 @@ def _promql_lookback(tree: promql.Expr) -> float:
     return longest
 
 
-def plan(parsed: Sequence[ParsedRule], settings: Settings) -> list[Dataset]:
-    """The runs to simulate: each fires_in scenario per seed (history >= the longest range the
-    rules proven there read) and one healthy run per seed; longest first, to pack workers."""
+def plan(parsed: Sequence[ParsedRule], settings: Settings,
+         every: Sequence[ParsedRule] | None = None) -> list[Dataset]:
+    """The runs to simulate: each fires_in scenario per seed (history >= the longest range any
+    rule proven there reads, among `every` rule of the set, not only those selected: a run must
+    not change with --rule) and one healthy run per seed; longest first, to pack workers."""
+    every = parsed if every is None else every
     specs: list[Dataset] = []
     scenarios = sorted({s for p in parsed for s in p.rule.fires_in}, key=str)
     after_onset = settings.scenario_seconds - settings.fault_start_seconds
@@ -172,7 +175,7 @@ def plan(parsed: Sequence[ParsedRule], settings: Settings) -> list[Dataset]:
                              fault_start_seconds=settings.fault_start_seconds))
         for scenario in scenarios:
             history = max([settings.fault_start_seconds] +
-                          [p.lookback_seconds for p in parsed if scenario in p.rule.fires_in])
+                          [p.lookback_seconds for p in every if scenario in p.rule.fires_in])
             history = -(-history // 900) * 900
             # A held fault gets half an hour after it ends, like the default window does.
             after = max(after_onset, (scenario.hold_seconds or 0) + 1800)
@@ -218,11 +221,13 @@ def run_dataset(spec: Dataset, parsed: Sequence[ParsedRule], config: Config,
 
 
 def run(rules: Sequence[ProofRule], config: Config, settings: Settings,
-        progress: Progress | None = None, cache: Cache | None = None) -> Report:
-    """Simulate and evaluate everything (runs in parallel worker processes) into a Report."""
+        progress: Progress | None = None, cache: Cache | None = None,
+        every: Sequence[ProofRule] | None = None) -> Report:
+    """Simulate and evaluate everything (runs in parallel worker processes) into a Report.
+    `every`: the whole rule set `rules` was selected from (the runs' history depends on it)."""
     started = time.perf_counter()
     parsed = parse_rules(rules)
-    specs = plan(parsed, settings)
+    specs = plan(parsed, settings, parse_rules(every) if every is not None else None)
     results: list[DatasetResult] = []
     with ProcessPoolExecutor(max_workers=max(1, settings.workers)) as pool:
         futures = {pool.submit(run_dataset, spec, parsed, config, cache): spec for spec in specs}

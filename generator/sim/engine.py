@@ -10,12 +10,14 @@ from typing import Any, Callable
 class Engine:
     """Runs callbacks in simulated-time order; ties break by scheduling order (deterministic)."""
 
-    __slots__ = ("now", "_heap", "_seq")
+    __slots__ = ("now", "_heap", "_seq", "observer")
 
     def __init__(self, start: float) -> None:
         self.now = start
         self._heap: list[tuple[float, int, Callable[..., None], tuple[Any, ...]]] = []
         self._seq = 0
+        # Called after every event (the ground truth tracks each gauge's extremes through it).
+        self.observer: Callable[[], None] | None = None
 
     def at(self, when: float, fn: Callable[..., None], *args: Any) -> None:
         """Schedule fn(*args) at simulated time `when` (never before now)."""
@@ -29,10 +31,13 @@ class Engine:
         """Process every event due at or before `until`, then park the clock there."""
         heap = self._heap
         pop = heapq.heappop
+        observer = self.observer
         while heap and heap[0][0] <= until:
             when, _, fn, args = pop(heap)
             self.now = when
             fn(*args)
+            if observer is not None:
+                observer()
         if until > self.now:
             self.now = until
 

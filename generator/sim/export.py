@@ -33,8 +33,9 @@ def scrape_offset(replica: int, interval: int) -> float:
 
     Prometheus spreads targets over the interval by a hash of the target, so real samples are
     never aligned to the query grid: a rate() window of one scrape interval then holds a single
-    sample and shows "No data", exactly as in production. The sample taken at ts - offset
-    carries the state at ts, so comparisons at aligned instants stay exact.
+    sample and shows "No data", exactly as in production. The simulation scrapes each process
+    at ts - offset (Simulation.step), so the sample stamped ts - offset holds the state at that
+    instant: no sample shows what happens after its timestamp.
     """
     return round(1.0 + (replica * 5.3 + 2.17) % max(interval - 2.0, 1.0), 3)
 

@@ -45,7 +45,7 @@ class Simulation:
         engine = self.engine
         self.recorder = Recorder(options.era, [target_labels(options, i) for i in range(options.replicas)],
                                  clock=lambda: engine.now)
-        self.truth = Truth(options.scrape_interval)
+        self.truth = Truth(options.scrape_interval, options.truth_grids)
         self.logs = DuroxideLog(options.log_filter)
         self.runtime = Runtime(options, self.engine, self.recorder, self.truth, self.logs)
         self.users = Users(self.runtime, process.new_runtime_rng(options.seed, "users"))
@@ -79,18 +79,33 @@ class Simulation:
             if window["end"] > window["start"]:
                 engine.at(float(window["end"]), scenario.stop, self.runtime)
 
-    def step(self, t: float) -> None:
-        """Advance to scrape instant t (seconds from window start) and account the interval."""
+    def gauges(self) -> tuple[int, int, int]:
+        """The true gauge quantities now (truth.GAUGES order): in flight, queued turns, queued work."""
+        rt = self.runtime
+        return rt.running, rt.orch_depth, len(rt.worker_queue)
+
+    def step(self, t: float, scrape: bool = False) -> None:
+        """Advance to scrape instant t (seconds from window start), scraping each process on the
+        way at its own offset before t (as Prometheus spreads its targets): the snapshot holds
+        the state at the instant it is stamped with, never a later one."""
+        interval = float(self.options.scrape_interval)
+        if t == 0.0:
+            # The truth's gauge extremes start with the recorded window.
+            self.truth.observe(self.gauges())
+            self.engine.observer = lambda: self.truth.observe(self.gauges())
+        ts = self.options.start_ts + int(round(t))
+        offsets = [export.scrape_offset(i, self.options.scrape_interval) for i in range(len(self.runtime.replicas))]
+        for index in sorted(range(len(offsets)), key=lambda i: -offsets[i]):
+            self.engine.run_until(t - offsets[index])
+            rep = self.runtime.replicas[index]
+            process.account_interval(self.runtime, t - offsets[index], interval, rep)
+            if scrape and self.keep_snapshots and rep.alive and not self.runtime.faults.scrape_down:
+                self.recorder.replicas[index].snapshot(ts)
         self.engine.run_until(t)
-        process.account_interval(self.runtime, t, float(self.options.scrape_interval))
 
     def sample(self, t: float) -> None:
-        """Snapshot every live process's metrics and append the truth record for t."""
+        """Append the truth record for scrape instant t."""
         ts = self.options.start_ts + int(round(t))
-        if self.keep_snapshots and not self.runtime.faults.scrape_down:
-            for rep, metrics in zip(self.runtime.replicas, self.recorder.replicas):
-                if rep.alive:
-                    metrics.snapshot(ts)
         self.truth.sample(ts, t, self.state(t))
 
     def state(self, t: float) -> dict[str, Any]:
@@ -147,8 +162,10 @@ class SimResult:
     def openmetrics(self, aligned: bool = False) -> Iterator[str]:
         """The OpenMetrics text in chunks (promtool tsdb create-blocks-from openmetrics).
 
-        Samples carry each replica's scrape offset unless `aligned` (exact instants, for tests
-        that look samples up by the instant they describe)."""
+        Each sample is stamped with the instant its process was scraped (a per-replica offset
+        before the aligned instant), and holds the state at that instant. `aligned` stamps it
+        with the aligned instant after it instead (promtool unit tests need the grid): it then
+        lags the state by the offset, and still never shows a later state."""
         return export.openmetrics_chunks(self.recorder, self.options.era, self.options.scrape_interval,
                                          aligned=aligned)
 
@@ -181,7 +198,7 @@ def run_options(options: SimOptions, progress: Progress | None = None) -> SimRes
     report_every = 3600.0
     next_report = report_every
     for t in range(first, options.duration_seconds + 1, step):
-        sim.step(float(t))
+        sim.step(float(t), scrape=t >= 0)
         if t >= 0:
             sim.sample(float(t))
         if progress is not None and t >= next_report:

@@ -55,6 +55,9 @@ class SimOptions:
     # The processes start this long before the window with an empty store, so the fleet
     # and the counters exist when the window opens; nothing before the window is written.
     prewarm_seconds: int = 900
+    # The truth also records 101-point quantile grids of latencies (what `dashgen check` needs
+    # to bound a quantile a panel estimates from fewer observations); off: they triple its size.
+    truth_grids: bool = False
 
     @property
     def start_ts(self) -> int:

@@ -137,14 +137,15 @@ def crash(rt: Runtime, rep: Replica, downtime: float) -> None:
     rt.engine.after(downtime, start_process, rt, rep)
 
 
-def account_interval(rt: Runtime, now: float, interval: float) -> None:
+def account_interval(rt: Runtime, now: float, interval: float, only: Replica | None = None) -> None:
     """Everything recorded per process but not worth an event each: idle polls (every
-    ~100 ms per idle dispatcher) and, in E2, session lock renewals and orphan sweeps."""
+    ~100 ms per idle dispatcher) and, in E2, session lock renewals and orphan sweeps.
+    `only`: account that process alone (each is accounted just before its own scrape)."""
     provider = rt.provider
     rec = rt.rec
     in_window = now >= 0.0
     for rep in rt.replicas:
-        if not rep.alive:
+        if not rep.alive or (only is not None and rep is not only):
             continue
         if rt.health.unreachable:
             fetch_loop.outage_interval(rt, rep, now)

@@ -24,8 +24,15 @@ truth.jsonl holds one JSON object per line, keys sorted:
   - activity_latency: {full activity_name: {count, p50, p95, p99}} over the trailing 5 minutes,
     from the true durations (linear interpolation between order statistics); only activities
     that ran in that window
+  - activity_latency_success: the same over successful executions only; with the option
+    truth_grids also `grid`: the quantiles at probabilities 0, 0.01, ..., 1 (what a check needs
+    to bound a quantile estimated from fewer observations)
   - provider_p95: {all, by_operation: {operation: seconds}} over the trailing 5 minutes,
-    idle polls included (null when nothing ran)
+    idle polls included (null when nothing ran); with truth_grids, provider_grid: {operation:
+    {count, grid}} (the 101-point quantile grid as above)
+  - range: {active, orchestrator_queue, worker_queue: [min, max]}: the extremes each gauge
+    quantity took at any instant of the scrape interval ending at ts (both ends included),
+    tracked after every simulated event
   - provider_errors: {operation: {error_type: n}} cumulative since the window start
   - trailing: 5-minute totals: activity_executions, activity_failures (app_error, config_error,
     infra_error), activity_failure_ratio, orchestration_completions (success + failed),
@@ -59,8 +66,18 @@ def quantile(ordered: Sequence[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
 
 
-def _quantiles(windows: dict[str, deque[tuple[float, float]]], horizon: float) -> dict[str, Any]:
-    """{activity: {count, p50, p95, p99}} over each trailing window (oldest entries dropped)."""
+GRID = tuple(i / 100 for i in range(101))
+# The gauge quantities whose extremes within each scrape interval the truth tracks.
+GAUGES = ("active", "orchestrator_queue", "worker_queue")
+
+
+def quantile_grid(ordered: Sequence[float]) -> list[float | None]:
+    """Quantiles at probabilities 0, 0.01, ..., 1 (interpolated as `quantile`)."""
+    return [_round(quantile(ordered, p)) for p in GRID]
+
+
+def _quantiles(windows: dict[str, deque[tuple[float, float]]], horizon: float, grid: bool = False) -> dict[str, Any]:
+    """{activity: {count, p50, p95, p99[, grid]}} over each trailing window (oldest entries dropped)."""
     out: dict[str, Any] = {}
     for name, window in windows.items():
         while window and window[0][0] <= horizon:
@@ -69,6 +86,8 @@ def _quantiles(windows: dict[str, deque[tuple[float, float]]], horizon: float) -
             ordered = sorted(map(_SECOND, window))
             out[name] = {"count": len(ordered), "p50": _round(quantile(ordered, 0.5)),
                          "p95": _round(quantile(ordered, 0.95)), "p99": _round(quantile(ordered, 0.99))}
+            if grid:
+                out[name]["grid"] = quantile_grid(ordered)
     return out
 
 
@@ -79,7 +98,8 @@ def _round(value: float | None) -> float | None:
 class Truth:
     """Accumulates true events (only those inside the window) and emits one sample per scrape."""
 
-    def __init__(self, scrape_interval: int) -> None:
+    def __init__(self, scrape_interval: int, grids: bool = False) -> None:
+        self.grids = grids
         self.activities = {n: dict.fromkeys(OUTCOMES, 0) for n in ACTIVITY_NAMES}
         self.orchestrations: dict[str, dict[str, Any]] = {
             n: {"turns": 0, "success": 0, "failed": 0, "continuedAsNew": 0, "failures": {}}
@@ -95,6 +115,20 @@ class Truth:
         # (time, kind) events for the 5-minute totals
         self._recent: deque[tuple[float, str]] = deque()
         self.samples: list[dict[str, Any]] = []
+        # Per gauge quantity: [min, max] since the last sample (None until first observed).
+        self._range: list[list[int]] | None = None
+
+    def observe(self, values: Sequence[int]) -> None:
+        """The gauge quantities (GAUGES order) after a simulated event: widen the extremes."""
+        spans = self._range
+        if spans is None:
+            self._range = [[v, v] for v in values]
+            return
+        for span, value in zip(spans, values):
+            if value < span[0]:
+                span[0] = value
+            elif value > span[1]:
+                span[1] = value
 
     # -- events (the runtime calls these only for t >= 0) ---------------------------------
     def activity(self, t: float, name: str, outcome: str, seconds: float) -> None:
@@ -152,13 +186,16 @@ class Truth:
         self._current = {}
         horizon = t - WINDOW_SECONDS
         latency = _quantiles(self._latency, horizon)
-        latency_success = _quantiles(self._latency_success, horizon)
+        latency_success = _quantiles(self._latency_success, horizon, grid=self.grids)
         by_op: dict[str, float | None] = {}
+        grids: dict[str, Any] = {}
         merged: list[list[float]] = []
         for operation in sorted({op for interval in self._intervals for op in interval}):
             ordered = sorted(chain.from_iterable(i.get(operation, ()) for i in self._intervals))
             if ordered:
                 by_op[operation] = _round(quantile(ordered, 0.95))
+                if self.grids:
+                    grids[operation] = {"count": len(ordered), "grid": quantile_grid(ordered)}
                 merged.append(ordered)
         everything = sorted(chain.from_iterable(merged))
         recent = self._recent
@@ -169,10 +206,15 @@ class Truth:
             tally[kind] += 1
         executions = tally["act"] + tally["act_fail"]
         completions = tally["orch"] + tally["orch_fail"]
+        now = [int(state[k]["total"] if k == "active" else state[k]) for k in GAUGES]
+        self.observe(now)
+        spans = self._range or [[v, v] for v in now]
+        self._range = [[v, v] for v in now]
         record = {
             "kind": "sample",
             "ts": ts,
             **state,
+            "range": {k: list(span) for k, span in zip(GAUGES, spans)},
             "activities": {n: dict(v) for n, v in self.activities.items()},
             "orchestrations": {n: {**v, "failures": dict(sorted(v["failures"].items()))}
                                for n, v in self.orchestrations.items()},
@@ -180,6 +222,7 @@ class Truth:
             "activity_latency_success": latency_success,
             "provider_p95": {"all": _round(quantile(everything, 0.95)) if everything else None,
                              "by_operation": by_op},
+            **({"provider_grid": grids} if self.grids else {}),
             "provider_errors": {op: dict(v) for op, v in sorted(self.provider_errors.items())},
             "trailing": {
                 "activity_executions": executions,

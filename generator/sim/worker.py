@@ -105,7 +105,9 @@ class WorkerDispatcher:
         provider = self.provider
         ops = (provider.sample("fetch_work_item"), provider.sample("read"), provider.sample("ack_work_item"))
         work.started = self.engine.now
-        self.logs.activity_started(self.engine.now + delay + ops[0][0] + ops[1][0], work, f"work-{slot}-{rep.runtime_id}")
+        # duroxide logs "Activity started" after the fetch and the read, before the handler runs.
+        self.logs.activity_started(self.engine.now + delay + ops[0][0] + ops[1][0], work,
+                                   f"work-{slot}-{rep.runtime_id}")
         rep.work_inflight[id(work)] = work
         done = self.engine.now + delay + ops[0][0] + ops[1][0] + seconds + ops[2][0]
         self.engine.at(done, self._activity_done, rep, rep.epoch, slot, work, seconds, outcome, value, error, ops)

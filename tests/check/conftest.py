@@ -15,7 +15,9 @@ from generator.check.engine import DEFAULT_DURATION
 from generator.pipeline import END_TS, ScenarioSpec, served, staggered
 
 SPECS = [ScenarioSpec.parse(text) for text in
-         ("healthy,era=E2", "activity-failure-storm,era=E2", "database-slow,era=E2", "healthy,era=E1")]
+         ("healthy,era=E2", "activity-failure-storm,era=E2", "database-slow,era=E2", "healthy,era=E1",
+          # the orchestrator queue varies only when turns are slow (the mutation suite needs it)
+          "store-lock-contention,era=E2")]
 
 
 @pytest.fixture(scope="session")
@@ -24,6 +26,6 @@ def dataset() -> Iterator[tuple[str, list[Any]]]:
         pytest.fail("prometheus and promtool are required (apt-get install prometheus); .ci/run installs them")
     config = Config()
     datasets = staggered(SPECS, end_ts=END_TS, duration_seconds=DEFAULT_DURATION, seed=1,
-                         step=config.scrape_interval_seconds, default_era=config.era)
+                         step=config.scrape_interval_seconds, default_era=config.era, truth_grids=True)
     with served(datasets, config) as prom:
         yield prom.url, prom.runs

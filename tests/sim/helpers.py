@@ -60,7 +60,7 @@ def read_openmetrics(text: Iterable[str], *names: str) -> list[Series]:
                 if wanted and name not in wanted and not any(w.endswith("_") and name.startswith(w) for w in wanted):
                     continue
                 series = found[head] = Series(name, dict(_LABEL.findall(rest)), [])
-            series.samples.append((int(ts), float(value)))
+            series.samples.append((float(ts) if "." in ts else int(ts), float(value)))
     return list(found.values())
 
 

@@ -1,10 +1,10 @@
-"""duroxide's recording semantics, proven on the simulator's output against its ground truth."""
+"""duroxide's recording semantics, proven on the simulator's output against its ground truth
+(the ones checked through PromQL in a real Prometheus are in test_semantics_promql.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from generator.catalogue import ORCHESTRATION_NAMES
 from tests.sim.helpers import delta, metrics, select, simulate, truth_delta
 
 ACTOR = "toygres-orchestrations::orchestration::instance-actor"
@@ -19,16 +19,6 @@ def healthy():
 
 def _start(result):
     return result.truth[0]["ts"]
-
-
-def test_starts_count_turns_not_instances(healthy):
-    starts = delta(metrics(healthy, STARTS), _start(healthy))
-    turns = truth_delta(healthy, lambda r: sum(o["turns"] for o in r["orchestrations"].values()))
-    first_turns = truth_delta(healthy, lambda r: r["active"]["total"] + sum(
-        o["success"] + o["failed"] for o in r["orchestrations"].values()))
-    assert starts == turns
-    # Every batch is a turn: an actor cycle alone is ~6 turns, so starts dwarf new instances.
-    assert starts > 20 * first_turns > 0
 
 
 def test_version_unknown_only_on_a_new_instances_first_turn(healthy):
@@ -46,7 +36,8 @@ def test_version_unknown_only_on_a_new_instances_first_turn(healthy):
 def test_continue_as_new_marks_the_first_turn_of_the_next_execution(healthy, name):
     first_turns = delta(select(metrics(healthy, STARTS), orchestration_name=name, initiated_by="continueAsNew"),
                         _start(healthy))
-    continued = truth_delta(healthy, lambda r: r["orchestrations"][name]["continuedAsNew"])
+    continued = delta(select(metrics(healthy, COMPLETIONS), orchestration_name=name, status="continuedAsNew"),
+                      _start(healthy))
     # The next execution's first turn follows within ~100 ms; a scrape may fall in between.
     assert continued > 0
     assert abs(first_turns - continued) <= 2
@@ -55,26 +46,6 @@ def test_continue_as_new_marks_the_first_turn_of_the_next_execution(healthy, nam
 def test_only_eternal_orchestrations_continue_as_new(healthy):
     names = {s.labels["orchestration_name"] for s in select(metrics(healthy, STARTS), initiated_by="continueAsNew")}
     assert names == {ACTOR, "toygres-orchestrations::orchestration::system-pruner"}
-
-
-def test_final_turn_count_is_always_1_to_5(healthy):
-    series = metrics(healthy, COMPLETIONS)
-    assert series and {s.labels["final_turn_count"] for s in series} == {"1-5"}
-
-
-@pytest.mark.parametrize("era", ["E1", "E2"])
-def test_turns_histogram_always_records_one(era):
-    series = metrics(simulate(era=era), "duroxide_orchestration_turns")
-    series += metrics(simulate(era=era), "duroxide_orchestration_turns_")
-    counts = {s.labels["orchestration_name"]: s.last for s in series if s.name.endswith("_count")}
-    sums = {s.labels["orchestration_name"]: s.last for s in series if s.name.endswith("_sum")}
-    assert counts and counts == sums
-    if era == "E1":
-        assert counts == {s.labels["orchestration_name"]: s.last for s in series if s.labels.get("le") == "1"}
-    else:
-        # Every summary quantile of a series that observed a turn in the last minute is 1.
-        values = {v for s in series if "quantile" in s.labels for _, v in s.samples}
-        assert values == {0.0, 1.0}
 
 
 def test_duration_histogram_times_terminal_turns_only(healthy):
@@ -99,50 +70,21 @@ def test_continue_as_new_is_labelled_by_ending_execution_id(healthy):
     assert len(ids) > 120 and min(ids) == 1
 
 
-def test_active_gauge_equals_truth_single_replica(healthy):
-    (gauge,) = metrics(healthy, "duroxide_active_orchestrations")
-    truth = {r["ts"]: r["active"]["total"] for r in healthy.truth}
-    assert [(ts, truth[ts]) for ts, _ in gauge.samples] == [(ts, v) for ts, v in gauge.samples]
-    assert len(gauge.samples) == len(healthy.truth)
-
-
 def test_active_gauge_is_per_process_and_sums_over_replicas():
     result = simulate(replicas=3)
     gauges = metrics(result, "duroxide_active_orchestrations")
     assert sorted(s.labels["instance"] for s in gauges) == ["toygres-0:8080", "toygres-1:8080", "toygres-2:8080"]
-    for record in result.truth:
+    for before, record in zip(result.truth, result.truth[1:]):
+        # Each process is scraped a few seconds before ts: the sum may miss the instances that
+        # started or ended since (the in-flight count's rise plus the instances that ended).
+        ended = sum(o["success"] + o["failed"] for o in record["orchestrations"].values()) - \
+            sum(o["success"] + o["failed"] for o in before["orchestrations"].values())
+        moved = abs(record["active"]["total"] - before["active"]["total"]) + 2 * ended
         values = [s.at(record["ts"]) for s in gauges]
-        assert sum(values) == record["active"]["total"]
+        assert abs(sum(values) - record["active"]["total"]) <= moved
     # No single process knows the total: max() or one replica's value would be wrong.
     last = result.truth[-1]["active"]["total"]
     assert all(s.last < last for s in gauges)
-
-
-def test_active_gauge_unchanged_by_continue_as_new(healthy):
-    by_name = healthy.truth[-1]["active"]["by_orchestration"]
-    assert set(by_name) == set(ORCHESTRATION_NAMES)
-    # ~30 actors have continued as new hundreds of times, yet count once each.
-    assert 10 <= by_name[ACTOR] <= 60
-
-
-def test_labelled_activity_counts_equal_true_executions(healthy):
-    series = metrics(healthy, "duroxide_activity_executions_total")
-    start = _start(healthy)
-    unlabelled = delta(select(series, activity_name=None), start)
-    with_name = delta([s for s in series if "activity_name" in s.labels], start)
-    truth = truth_delta(healthy, lambda r: sum(sum(v.values()) for v in r["activities"].values()))
-    cancelled = truth_delta(healthy, lambda r: sum(v["cancelled"] for v in r["activities"].values()))
-    assert with_name == truth
-    # E2 counts every acked execution again with only `outcome` (not the cancelled ones).
-    assert unlabelled == truth - cancelled
-
-
-def test_retry_attempt_is_always_zero_even_with_retries():
-    result = simulate(["activity-failure-storm"])
-    series = [s for s in metrics(result, "duroxide_activity_executions_total") if "activity_name" in s.labels]
-    assert {s.labels["retry_attempt"] for s in series} == {"0"}
-    retried = result.truth[-1]["activities"]["toygres-orchestrations::activity::test-connection"]["app_error"]
-    assert retried > 50  # test-connection runs under a retry policy: each retry is an execution
 
 
 def test_infra_errors_are_recorded_without_activity_name():

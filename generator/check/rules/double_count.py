@@ -13,7 +13,8 @@ from typing import Iterable
 from generator.catalogue import E2_DUPLICATES
 from generator.check.evaluate import Result, by_time
 from generator.check.model import OnlineRule, TargetResults
-from generator.check.rules.truth import compare, is_double
+from generator.check.compare import is_double
+from generator.check.rules.truth import verdicts
 from generator.problems import Problem
 
 
@@ -31,10 +32,10 @@ class DoubleCount(OnlineRule):
     description = "Sums over duroxide metrics with E2 duplicate series do not count twice."
 
     def check(self, tr: TargetResults) -> Iterable[Problem]:
+        found = verdicts(tr)
         for result in tr.results:
-            run, window = tr.runs.get(result.scenario), tr.windows.get(result.scenario)
-            if tr.measure is not None and run is not None and window is not None and not result.empty:
-                if is_double(compare(tr.measure, result, run, window)):
+            if result.scenario in found:
+                if is_double(found[result.scenario]):
                     yield self.problem(tr, f"reads about twice the truth ({tr.measure.description}) in "
                                            f"{result.scenario}: duroxide E2 records each event twice; add "
                                            "activity_name!=\"\" / orchestration_name!=\"\"")
