@@ -29,7 +29,13 @@ def must_show(measure: str, faults: Sequence[str]) -> bool:
 # reported as a warning naming the limitation, not as an error in the panel. Each carries why.
 # None today per scenario: duroxide's gauges follow the store (see the reference, "The active
 # gauge"), so a panel over them that disagrees with the truth is a wrong panel.
-KNOWN_DEVIATIONS: dict[tuple[str, str], str] = {}
+KNOWN_DEVIATIONS: dict[tuple[str, str], str] = {
+    # Not duroxide's limitation but check's own, stated so it stays visible (issue 11): the
+    # derived bounds do not yet cover an activity failure a restarting process records after its
+    # last scrape and loses with the reset, so a panel that shows 1.0 there is not proven wrong.
+    ("activity_success_ratio", "replica-restart"): "check's ratio bounds do not yet cover the failures a "
+                                                   "restarting process loses with its counter reset",
+}
 
 
 # Era-wide limitations.

@@ -192,12 +192,14 @@ class Runtime(WorkerDispatcher):
         else:
             version, initiated = inst.version, "client"
         self.rec.orchestration_start(r, inst.name, version, initiated)
-        if first:
-            rep.active += 1
-            self.rec.active(r, rep.active)
         if ack[2] is not None:
             self._turn_ack_failed(rep, slot, inst, msg, ack[2], worker_id)
             return
+        if first:
+            # Stop-gap until the fidelity model (duroxide's polled gauge) lands: count a new
+            # instance once, when its first turn commits, so a failed ack does not count it twice.
+            rep.active += 1
+            self.rec.active(r, rep.active)
         if now >= 0.0:
             self.truth.turn(inst.name)
         if first:
@@ -230,6 +232,7 @@ class Runtime(WorkerDispatcher):
                 self.truth.poison("orchestration")
             if not inst.started:
                 inst.started = True
+                rep.active += 1  # the -1 in _finish below pairs with it
                 self.pending -= 1
                 self.running += 1
                 self.active_by_name[inst.name] = self.active_by_name.get(inst.name, 0) + 1

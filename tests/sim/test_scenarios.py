@@ -58,7 +58,9 @@ def test_replica_restart_resets_counters_and_leaves_a_gap():
     after = [v for t, v in actor.samples if t > onset]
     assert after[0] < before[-1]  # a counter reset, which rate() and increase() handle
     stamps = [t for t, _ in actor.samples]
-    assert onset not in stamps and (onset + 15) not in stamps  # down for 30 s: no scrape
+    # Down for 30 s from the onset; each scrape happens a few seconds (< 15) before the instant
+    # it is stamped with, so the scrapes stamped onset + 15 and onset + 30 find it down.
+    assert (onset + 15) not in stamps and (onset + 30) not in stamps
     survivor = select(metrics(result, "duroxide_orchestration_starts_total"), instance="toygres-1:8080")
     assert all(s.samples == sorted(s.samples) for s in survivor)
 
