@@ -4,19 +4,21 @@ VENV := .venv
 BIN := $(VENV)/bin
 DASHGEN := $(BIN)/dashgen
 JS := generator/parsers/js
+PREVIEW_JS := generator/preview/js
 ENV ?= local
 
 # Debian packages the tests and checks need (one word each: add yours here). `make test`
 # installs the missing ones when it can (root with apt-get), else stops naming them.
 # prometheus-alertmanager (amtool, Alertmanager) and victoria-metrics: the stack tests.
-DEB_PACKAGES := prometheus prometheus-alertmanager victoria-metrics
+# chromium: the preview screenshots.
+DEB_PACKAGES := prometheus prometheus-alertmanager victoria-metrics chromium
 
 SOURCES := $(shell find generator dashboards alerts -name '*.py' -o -name '*.js' -not -path '*/node_modules/*' 2>/dev/null) \
 	$(wildcard observability/env/*.yaml) pyproject.toml
 STAMP := observability/.built
 
 .PHONY: all dashboards tools test check check-seeds check-random-seeds bench deploy-grafana diff lint update-golden simulate alerts-report clean help \
-	stack-up stack-down stack-status
+	preview review stack-up stack-down stack-status
 
 all: dashboards
 
@@ -34,6 +36,8 @@ help:
 	@echo "make stack-up        start the docker-compose stack (Grafana, Prometheus, Alertmanager, Loki, collector, simulator)"
 	@echo "make stack-down      stop it"
 	@echo "make stack-status    each service's health endpoint and URL"
+	@echo "make review          markdown diff vs the merge base + previews of changed dashboards (build/review/)"
+	@echo "make preview         every dashboard as PNG + HTML with simulated data (build/preview/)"
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,7 +54,12 @@ $(STAMP): $(BIN)/.installed $(JS)/node_modules/.installed $(SOURCES)
 	$(DASHGEN) build --env $(ENV)
 	@touch $@
 
-dashboards: $(STAMP)
+dashboards: $(STAMP) $(PREVIEW_JS)/node_modules/.installed
+
+# uPlot for the previews, pinned by its own package-lock.
+$(PREVIEW_JS)/node_modules/.installed: $(PREVIEW_JS)/package.json $(PREVIEW_JS)/package-lock.json
+	cd $(PREVIEW_JS) && npm ci --silent --no-audit --no-fund
+	@touch $@
 
 # A package counts as present when dpkg has it or a command of its name is on PATH.
 tools:
@@ -67,7 +76,7 @@ tools:
 	  fi; \
 	fi
 
-test: tools $(BIN)/.installed $(JS)/node_modules/.installed
+test: tools $(BIN)/.installed $(JS)/node_modules/.installed $(PREVIEW_JS)/node_modules/.installed
 	$(DASHGEN) build --check --env $(ENV)
 	$(BIN)/python -m pytest
 
@@ -100,13 +109,28 @@ deploy-grafana: $(STAMP)
 update-golden: $(BIN)/.installed $(JS)/node_modules/.installed
 	$(BIN)/python -m tests.golden_update
 
-bench: tools $(STAMP)
+bench: tools $(STAMP) $(PREVIEW_JS)/node_modules/.installed
 	$(BIN)/python -m bench --tests
 
 # Per alert rule: detection latency in its fault scenario and false positives over 24 healthy
 # hours, for 3 seeds, on a real Prometheus (about 2 minutes on 2 cores).
 alerts-report: tools $(STAMP)
 	$(DASHGEN) alerts report
+
+# What a pull request changes: the markdown diff against the merge base with main (or BASE=REF)
+# and previews of the changed dashboards, before/after, into build/review/.
+BASE ?= $(shell git merge-base HEAD main 2>/dev/null || git merge-base HEAD origin/main 2>/dev/null)
+
+review: tools $(STAMP) $(PREVIEW_JS)/node_modules/.installed
+	@test -n "$(BASE)" || { echo "no merge base with main: make review BASE=REF"; exit 2; }
+	mkdir -p build/review
+	$(DASHGEN) preview --changed-since $(BASE) --out build/review/previews
+	$(DASHGEN) diff --base $(BASE) --format markdown --previews build/review/previews --previews-url previews \
+	  > build/review/diff.md
+	@echo "build/review/diff.md and build/review/previews/index.html"
+
+preview: tools $(STAMP) $(PREVIEW_JS)/node_modules/.installed
+	$(DASHGEN) preview --out build/preview
 
 simulate: $(STAMP)
 	$(DASHGEN) simulate --scenario healthy --duration 6h --out build/sim
@@ -125,4 +149,4 @@ stack-status: $(BIN)/.installed
 	$(DASHGEN) stack status
 
 clean:
-	rm -rf $(VENV) $(JS)/node_modules $(STAMP)
+	rm -rf $(VENV) $(JS)/node_modules $(PREVIEW_JS)/node_modules $(STAMP)

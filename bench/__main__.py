@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sys
 
-from bench import alerts_bench, check_bench, compile_bench, deploy_bench, goals, import_bench
+from bench import alerts_bench, check_bench, compile_bench, deploy_bench, goals, import_bench, review_bench
 
 
 def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    sections = args or ["goals", "compile", "deploy", "import"]
+    sections = args or ["goals", "compile", "deploy", "import", "review"]
     if "goals" in sections:  # issue 14's ratios, each measured in this run (includes the cold check)
         print(goals.report(goals.run("--tests" in sys.argv)), flush=True)
     if "compile" in sections:
@@ -21,6 +21,8 @@ def main() -> None:
         print(import_bench.report(import_bench.run()), flush=True)
     if "check" in sections:
         print(check_bench.report(check_bench.run()), flush=True)
+    if "review" in sections:  # the semantic diff at scale, and previews vs check
+        print(review_bench.report(review_bench.run_diff(), review_bench.run_preview()), flush=True)
     if "alerts" in sections:  # ~2 minutes: `python -m bench alerts` (or `make alerts-report`)
         print(alerts_bench.report(alerts_bench.run()), flush=True)
 

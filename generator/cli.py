@@ -22,7 +22,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "check": ("generator.check.command", "check", "Prove dashboards against the simulated workload in Prometheus."),
     "alerts": ("generator.proof.command", "alerts", "Alert rule tests and the detection report."),
     "deploy": ("generator.deploy.command", "deploy", "Push dashboards, folders and alert rules to Grafana."),
-    "diff": ("generator.deploy.command", "diff", "Show what a deploy would change in Grafana (read-only)."),
+    "diff": ("generator.review.command", "diff", "What changed: vs a git ref (--base) or vs Grafana (read-only)."),
+    "preview": ("generator.preview.command", "preview", "Render dashboards to PNG/HTML with simulated data."),
     "import": ("generator.importer.command", "import_", "Turn Grafana dashboard JSON into Python definition modules."),
     "stack": ("generator.stack.command", "stack", "Start, stop and probe the docker-compose observability stack."),
 }

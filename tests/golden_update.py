@@ -18,6 +18,18 @@ def main() -> None:
     for path in changed:
         print(f"updated {path}")
     print(f"{len(files)} golden files, {len(changed)} changed")
+    _review_golden()
+
+
+def _review_golden() -> None:
+    """The markdown `dashgen diff --base` writes across two commits of a throwaway repository."""
+    import tempfile
+
+    from tests.review.gitrepo import GOLDEN, golden_markdown, make_repo
+    with tempfile.TemporaryDirectory() as tmp:
+        text = golden_markdown(make_repo(Path(tmp) / "repo"))
+    changed = write_files_atomically({GOLDEN: text})
+    print(f"review golden: {'updated ' + str(GOLDEN) if changed else 'unchanged'}")
 
 
 if __name__ == "__main__":

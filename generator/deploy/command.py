@@ -20,16 +20,14 @@ import click
 
 from generator import config as config_module
 from generator.deploy import compiled as compiled_module
-from generator.deploy import diffview
 from generator.deploy.apply import Result
 from generator.deploy.artifacts import DEFAULT_DIR
 from generator.deploy.client import GrafanaClient
 from generator.deploy.deployer import DeployRequest, run_deploy
 from generator.deploy.errors import DeployInterrupted
-from generator.deploy.plan import Kind
 from generator.deploy.report import action_line, incomplete_lines, incomplete_message, summary_line, to_json
+from generator.deploy.options import connection_options as _connection_options
 from generator.deploy.settings import ConnectionSettings, from_environ, read_env_file
-from generator.deploy.survey import SurveyOptions, survey
 from generator.errors import DashgenError
 
 
@@ -85,38 +83,6 @@ def _interruptible(client: GrafanaClient) -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
-
-
-def _connection_options(function: Callable[..., Any]) -> Callable[..., Any]:
-    options = [
-        click.option("--env", "env", default=None, metavar="local|aks|FILE",
-                     help="Config environment (observability/env/NAME.yaml) or a YAML file."),
-        click.option("--env-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                     help="Dotenv-style file with GRAFANA_URL, GRAFANA_TOKEN, ... (wins over the shell)."),
-        click.option("--observability", type=click.Path(file_okay=False, path_type=Path),
-                     default=Path("observability"), show_default=True, help="Compiled output to deploy."),
-        click.option("--only", "only", multiple=True, metavar="UID",
-                     help="Only this dashboard (repeatable); skips alerting and prune."),
-        click.option("--insecure", is_flag=True, help="Skip TLS verification (throwaway test instances only)."),
-        click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
-                     help="Seconds per request, connect, headers and body together."),
-        click.option("--deadline", type=click.FloatRange(min=0), default=600.0, show_default=True,
-                     help="Seconds the whole run may take, retries and backoff included (0: none)."),
-        click.option("--allow-http", is_flag=True,
-                     help="Allow plain http:// to a host that is not loopback (credentials travel in clear)."),
-        click.option("--concurrency", type=click.IntRange(1, 32), default=8, show_default=True,
-                     help="Requests in flight at once."),
-        click.option("--attempts", type=click.IntRange(1, 10), default=4, show_default=True,
-                     help="Tries per request on connection errors, 429 and 5xx (4xx is never retried)."),
-        click.option("--backoff", type=click.FloatRange(0, 60), default=0.5, show_default=True,
-                     help="First retry delay in seconds, doubled per retry."),
-        click.option("--alerts-editable", is_flag=True,
-                     help="Send X-Disable-Provenance so alert resources stay editable in the UI "
-                          "(the next deploy overwrites such edits)."),
-    ]
-    for option in reversed(options):
-        function = option(function)
-    return function
 
 
 def _connect(env_file: Path | None, insecure: bool, timeout: float, concurrency: int, attempts: int,
@@ -192,31 +158,7 @@ def deploy(env: str | None, env_file: Path | None, observability: Path, only: tu
         sys.exit(130 if interrupted else 1)
 
 
-@click.command("diff")
-@_connection_options
-def diff(env: str | None, env_file: Path | None, observability: Path, only: tuple[str, ...], insecure: bool,
-         timeout: float, deadline: float, allow_http: bool, concurrency: int, attempts: int, backoff: float,
-         alerts_editable: bool) -> None:
-    """Show, per managed resource, what a deploy would change in Grafana (read-only, exit 0)."""
-    try:
-        config = config_module.load(env)
-        settings, environ = _connect(env_file, insecure, timeout, concurrency, attempts, backoff, deadline,
-                                     allow_http)
-        output = compiled_module.load(observability, config)
-        client = GrafanaClient(settings)
-        try:
-            with _interruptible(client):
-                plan = survey(client, config, output, SurveyOptions(only=frozenset(only), prune=True,
-                                                                         alerts_editable=alerts_editable), environ)
-        finally:
-            client.close()
-    except DashgenError as exc:
-        _fail(exc)
-        return
-    for block in diffview.render(plan):
-        _echo(block, nl=False)
-    changed = sum(1 for a in plan.actions if a.kind is not Kind.UNCHANGED)
-    _echo(f"{changed} of {len(plan.actions)} resources differ; {client.writes} write requests", err=True)
-
+# `dashgen diff` lives with the semantic differ; kept importable from here.
+from generator.review.command import diff  # noqa: E402
 
 __all__ = ["deploy", "diff", "git_commit"]
