@@ -42,7 +42,7 @@ def rules(c: Config) -> list[AlertRule]:
             description=("{{ $value }} 'not registered, abandoning' warnings in 5 minutes: something "
                          "was renamed without registration (deploy mismatch); its messages will be "
                          "poisoned within about 5 minutes."),
-            fires_in=("unregistered-activity",)),
+            fires_in=("unregistered-activity",), shows="configuration"),
         AlertRule(
             "ToygresPoisonMessages", group=GROUP,
             # A poison counter's series is born at its first increment, which increase() cannot

@@ -14,6 +14,7 @@ from generator.alerting.checks import check_rules
 from generator.alerting.helpers import runbook
 from generator.alerting.model import AlertRule, RecordingRule
 from generator.canonical import dump_json, dump_yaml
+from generator.check.log_claims import ClaimError, parse_claim
 from generator.compile.loader import call_definition, discover, load_module
 from generator.config import Config
 from generator.errors import DefinitionError
@@ -70,6 +71,13 @@ def compile_alerts(directory: Path, config: Config, root: Path, compiled: Any) -
     problems = check_rules(loaded.alerts, loaded.recordings, config)
     panels = panel_ids(compiled.dashboards)
     for rule, source in loaded.alerts:
+        if rule.shows:
+            if rule.language != "logql":
+                raise DefinitionError(f"{source}: rule {rule.name}: shows= is for LogQL rules (what log lines it counts)")
+            try:
+                parse_claim(rule.shows)
+            except ClaimError as exc:
+                raise DefinitionError(f"{source}: rule {rule.name}: shows={rule.shows!r}: {exc}") from None
         if (rule.dashboard_uid, rule.panel_title) not in panels:
             raise DefinitionError(f"{source}: rule {rule.name}: links to panel {rule.panel_title!r} "
                                   f"which dashboard {rule.dashboard_uid!r} does not have")
@@ -85,7 +93,8 @@ def compile_alerts(directory: Path, config: Config, root: Path, compiled: Any) -
     for group, rules in sorted(by_group(alerts, [], "logql").items()):
         files[LOKI_RULES_DIR / f"{group}.yml"] = dump_yaml(render.rule_file(group, rules, config))
     files[PROOF_FILE] = dump_json({rule.name: {"fires_in": [str(as_spec(s)) for s in rule.fires_in],
-                                               "signal": rule.signal} for rule in alerts})
+                                               "signal": rule.signal, **({"shows": rule.shows} if rule.shows else {})}
+                                   for rule in alerts})
     return problems
 
 

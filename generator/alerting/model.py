@@ -54,6 +54,9 @@ class AlertRule:
     # A ground-truth signal (generator/proof/signals.py) for rules that by construction
     # cannot fire soon after a fault's onset; the proof then also measures from that signal.
     signal: str = ""
+    # LogQL rules: the log lines the rule counts, as a log claim (generator/check/log_claims.py),
+    # which `dashgen check` proves as it proves a panel's. Empty: what its linked panel claims.
+    shows: str = ""
 
     @property
     def expr(self) -> str:

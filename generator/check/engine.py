@@ -133,7 +133,8 @@ def check(files: Sequence[tuple[str, dict[str, Any]]], config: Config, *,
     declared = load_measures(measures_file)
     claims = log_truth.load_claims(measures_file.with_name(log_truth.CLAIMS_FILE))
     rule_dir = measures_file.parent.parent / "loki" / "rules"
-    rules = log_truth.load_rules(sorted(rule_dir.glob("*.yml")) if rule_dir.is_dir() else [])
+    rules = log_truth.load_rules(sorted(rule_dir.glob("*.yml")) if rule_dir.is_dir() else [],
+                                 measures_file.with_name("alerts.json"))
     all_targets = build_contexts(files, config)[2]
     targets = _runnable(all_targets)
     if prometheus_url:

@@ -290,12 +290,19 @@ class LokiRule:
     dashboard_uid: str
     panel: str
     file: str
+    # The lines the rule itself claims to count (check/alerts.json "shows"); "": its panel's claim.
+    shows: str = ""
 
 
-def load_rules(rule_files: Sequence[Path]) -> list[LokiRule]:
-    """The alert rules of compiled Loki rule files (observability/loki/rules/*.yml)."""
+def load_rules(rule_files: Sequence[Path], proof_file: Path | None = None) -> list[LokiRule]:
+    """The alert rules of compiled Loki rule files (observability/loki/rules/*.yml), with the
+    claim each declares in check/alerts.json."""
     import yaml
 
+    shows: dict[str, str] = {}
+    if proof_file is not None and proof_file.is_file():
+        table = json.loads(proof_file.read_text(encoding="utf-8"))
+        shows = {str(name): str(entry.get("shows", "")) for name, entry in table.items() if isinstance(entry, dict)}
     out = []
     for path in rule_files:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -304,17 +311,18 @@ def load_rules(rule_files: Sequence[Path]) -> list[LokiRule]:
                 notes = rule.get("annotations") or {}
                 if "alert" in rule:
                     out.append(LokiRule(str(rule["alert"]), str(rule["expr"]), str(notes.get("dashboard_uid", "")),
-                                        str(notes.get("panel", "")), str(path)))
+                                        str(notes.get("panel", "")), str(path), shows.get(str(rule["alert"]), "")))
     return out
 
 
 def rule_subjects(targets: Sequence[TargetCtx], rules: Sequence[LokiRule],
                   claims: Mapping[str, Mapping[str, str]]) -> list[Subject]:
-    """The rules linked to these targets' panels, each claiming what its panel claims."""
+    """The rules linked to these targets' panels, each claiming what it declares or else what its
+    panel claims."""
     panels = {(t.panel.dashboard.uid, t.panel.title) for t in targets}
     out = []
     for rule in rules:
-        text = claims.get(rule.dashboard_uid, {}).get(rule.panel)
+        text = rule.shows or claims.get(rule.dashboard_uid, {}).get(rule.panel)
         if text and (rule.dashboard_uid, rule.panel) in panels:
             out.append(Subject(rule.expr, parse_claim(text), {}, rule.dashboard_uid, rule.panel,
                                f"alert {rule.name}", rule.file))
@@ -328,7 +336,7 @@ def with_claims(declared: Mapping[str, Mapping[str, str]], claims: Mapping[str, 
     out = {uid: dict(panels) for uid, panels in declared.items()}
     for uid, panels in claims.items():
         for title, claim in panels.items():
-            linked = sorted(f"{r.name}={r.expr}" for r in rules if (r.dashboard_uid, r.panel) == (uid, title))
+            linked = sorted(f"{r.name}={r.expr}={r.shows}" for r in rules if (r.dashboard_uid, r.panel) == (uid, title))
             key = json.dumps({"measure": out.get(uid, {}).get(title, ""), "shows": claim, "rules": linked})
             out.setdefault(uid, {})[title] = key
     return out

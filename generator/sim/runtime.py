@@ -173,7 +173,7 @@ class Runtime(WorkerDispatcher):
         errors are retried 5 times (10, 20, 40, 80, 160 ms apart); a permanent one ends it."""
         attempts = [self.provider.sample("ack_orchestration_item", history)]
         while attempts[-1][2] in RETRYABLE and len(attempts) <= ACK_RETRIES:
-            attempts.append(self.provider.sample("ack_orchestration_item", history))
+            attempts.append(self.provider.retry_after("ack_orchestration_item", attempts[-1], history))
         return attempts
 
     def redeliver_turn(self, inst: Instance, batch: tuple[tuple[Any, ...], ...]) -> None:

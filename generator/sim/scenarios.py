@@ -64,6 +64,7 @@ def _storm_stop(t: FaultTarget) -> None:
 def _slow_start(t: FaultTarget) -> None:
     h = t.health
     h.latency_multiplier, h.p_timeout, h.p_deadlock = 20.0, 0.01, 0.02
+    h.deadlock_repeat = 0.8
     h.p_timeout_per_history_event = 0.002
     # The CMS lives in the same Postgres (schema toygres_cms next to toygres_duroxide).
     t.faults.cms_latency_multiplier = h.latency_multiplier
@@ -72,6 +73,7 @@ def _slow_start(t: FaultTarget) -> None:
 def _slow_stop(t: FaultTarget) -> None:
     h = t.health
     h.latency_multiplier, h.p_timeout, h.p_deadlock, h.p_timeout_per_history_event = 1.0, 0.0, 0.0, 0.0
+    h.deadlock_repeat = 0.0
     t.faults.cms_latency_multiplier = 1.0
 
 
@@ -163,9 +165,10 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
     Scenario(
         "database-slow", "The duroxide store slows 20x, with statement timeouts and deadlocks.",
         "Provider operation p95 about 20x the baseline, provider errors (timeout, deadlock) by "
-        "operation, longer turns; ack failures surface as unlabelled infra_error executions and "
-        "ERROR lines; a failed first-turn ack is counted again on retry, so the active gauge "
-        "drifts a little above the truth.",
+        "operation; orchestration durations do not grow (they time the handler only). A deadlocked "
+        "ack is retried 5 times (WARN lines); when the conflict persists or a statement times out "
+        "the instance fails with no completion line (only the unlabelled infrastructure twins); "
+        "activity ack failures surface as unlabelled infra_error executions.",
         _slow_start, _slow_stop, 1800.0,
         {"provider_p95.all": "x20", "trailing.provider_errors": "up"}),
     Scenario(

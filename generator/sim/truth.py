@@ -15,9 +15,9 @@ truth.jsonl holds one JSON object per line, keys sorted:
   - instances: {creating, running, deleting, deleted, failed}: Toygres CMS records by state
   - orchestrator_queue, worker_queue: messages / work items visible in the store's queues
   - activities: {full activity_name: {success, app_error, config_error, cancelled, infra_error}}
-    cumulative true executions since the window start; infra_error = an execution whose
-    result was lost because its ack failed (duroxide counts it as the labelled outcome AND as
-    an unlabelled infra_error)
+    cumulative true executions since the window start by the outcome the handler returned;
+    infra_error counts those of them whose result was lost because the ack failed (duroxide
+    records the labelled outcome AND an unlabelled infra_error twin for them)
   - orchestrations: {full orchestration_name: {turns, success, failed, continuedAsNew,
     failures: {error_type: n}}} cumulative since the window start
   - activity_latency_success: the same over successful executions only
@@ -131,15 +131,19 @@ class Truth:
                 span[1] = value
 
     # -- events (the runtime calls these only for t >= 0) ---------------------------------
-    def activity(self, t: float, name: str, outcome: str, seconds: float) -> None:
+    def activity(self, t: float, name: str, outcome: str, seconds: float, lost: bool = False) -> None:
+        """One execution that ran to `outcome`; `lost`: its ack then failed, so the result never
+        reached the orchestration (it counts as the outcome and as an infra_error)."""
         self.activities[name][outcome] += 1
+        if lost:
+            self.activities[name]["infra_error"] += 1
         lat = self._latency.get(name)
         if lat is None:
             lat = self._latency[name] = deque()
         lat.append((t, seconds))
         if outcome == "success":
             self._latency_success.setdefault(name, deque()).append((t, seconds))
-        self._recent.append((t, "act_fail" if outcome in FAILED_OUTCOMES else "act"))
+        self._recent.append((t, "act_fail" if lost or outcome in FAILED_OUTCOMES else "act"))
 
     def turn(self, name: str) -> None:
         self.orchestrations[name]["turns"] += 1

@@ -147,7 +147,7 @@ class WorkerDispatcher:
             self.rec.activity_infra_error(r)
             self.logs.activity_ack_failed(now, work, f"work-{slot}-{rep.runtime_id}", ops[2][2])
             if now >= 0.0:
-                self.truth.activity(now, work.name, "infra_error", seconds)
+                self.truth.activity(now, work.name, outcome, seconds, lost=True)
             work.attempts += 1
             self.engine.after(0.1, self.enqueue_work, work)
         rep.work.free.append(slot)
@@ -165,7 +165,7 @@ class WorkerDispatcher:
         self.rec.activity_infra_error(r)
         if now >= 0.0:
             # Like any failed ack: the execution ran, its result was lost.
-            self.truth.activity(now, work.name, "infra_error", seconds)
+            self.truth.activity(now, work.name, outcome, seconds, lost=True)
             self.truth.provider("ack_work_item", ack)
             self.truth.provider_error(now, "ack_work_item", error_type_of(LOST_LOCK))
         self.logs.activity_ack_failed(now, work, f"work-{slot}-{rep.runtime_id}", error_type_of(LOST_LOCK))

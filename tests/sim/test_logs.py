@@ -139,8 +139,6 @@ def test_unregistered_activity_backs_off_then_poisons():
         assert "exceeded 11 attempts (max 10)" in lines[-1]
 
 
-@pytest.mark.xfail(reason="an activity poison failing its orchestration as poison is the fidelity issue's (10)",
-                   strict=False)
 def test_activity_poison_fails_the_orchestration_with_error_type_poison():
     lines = [line for _, line in _lines(simulate(["unregistered-activity"], **WINDOW))]
     assert any("ERROR duroxide::runtime: Orchestration failed (unknown error type)" in line
