@@ -135,6 +135,53 @@ class Cache:
             shutil.rmtree(tmp, ignore_errors=True)
         self.evict()
 
+    @contextlib.contextmanager
+    def building(self, keys: "list[str] | tuple[str, ...]") -> Iterator[None]:
+        """Hold a lock per key (taken in sorted order, so two holders never deadlock) while
+        making those entries: a second run that needs the same entries waits, then finds them
+        stored instead of making them again. Nothing to lock when the cache is disabled."""
+        if self.root is None or not keys:
+            yield
+            return
+        locks = self.root / ".building"
+        locks.mkdir(parents=True, exist_ok=True)
+        with contextlib.ExitStack() as stack:
+            for key in sorted(set(keys)):
+                handle = stack.enter_context(open(locks / key, "a+"))
+                fcntl.flock(handle, fcntl.LOCK_EX)
+                stack.callback(fcntl.flock, handle, fcntl.LOCK_UN)
+            yield
+
+    def get_file(self, key: str, name: str) -> bytes | None:
+        """The bytes of a single-file entry (`put_file`), or None on a miss."""
+        if self.root is None:
+            return None
+        entry = self.root / key
+        with self._lock(exclusive=False):
+            try:
+                data = (entry / name).read_bytes()
+                os.utime(entry)
+            except OSError:
+                return None
+        return data
+
+    def put_file(self, key: str, name: str, data: bytes) -> None:
+        """Store a single-file entry (rename-wins, like `put`), then evict down to the bound."""
+        if self.root is None:
+            return
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = self.root / f".tmp-{uuid.uuid4().hex}"
+        try:
+            tmp.mkdir()
+            (tmp / name).write_bytes(data)
+            try:
+                os.rename(tmp, self.root / key)
+            except OSError:
+                pass  # another run stored the same entry first; theirs is identical
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        self.evict()
+
     def evict(self) -> None:
         """Remove least recently used entries until the cache fits max_bytes."""
         if self.root is None or not self.root.is_dir():

@@ -216,41 +216,58 @@ def served(datasets: Sequence[Dataset], config: Config, *, families: frozenset[s
         work, data_dir = Path(tmp), Path(tmp) / "data"
         data_dir.mkdir()
         runs: list[ScenarioRun | None] = [None] * len(datasets)
-        misses: list[tuple[int, Dataset, str]] = []
-        for index, dataset in enumerate(datasets):
-            key = dataset_key(dataset, config, families, aligned)
-            record = cache.get(key, data_dir)
-            if record is None:
-                misses.append((index, dataset, key))
-                continue
-            runs[index] = _from_record(record, config)
-            timings.cache_hits += 1
-            say(f"cached {runs[index].key} ({dataset.duration_seconds // 60} min)")  # type: ignore[union-attr]
-        timings.cache_misses += len(misses)
-        started = time.perf_counter()
-        workers = _workers(len(misses))
-        pool: contextlib.AbstractContextManager[Any] = (
-            concurrent.futures.ProcessPoolExecutor(workers) if workers > 1 else contextlib.nullcontext())
-        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as backfiller, pool as simulators:
-            args = [(dataset, config, work / f"{index}.om", families, aligned) for index, dataset, _ in misses]
-            futures = [simulators.submit(_prepare, *a) for a in args] if simulators is not None else []
-            pending = []
-            for n, (index, dataset, key) in enumerate(misses):
-                # Inline (one worker): simulate here, so the backfill thread overlaps the next one.
-                run, spent = futures[n].result() if futures else _prepare(*args[n])
-                timings.simulate += spent.simulate
-                timings.write += spent.write
-                timings.bytes_written += spent.bytes_written
-                runs[index] = run
-                say(f"simulated {run.key} ({dataset.duration_seconds // 60} min)")
-                pending.append(backfiller.submit(_backfill, work / f"{index}.om", work / f"blocks-{index}",
-                                                 data_dir, timings, cache, key, run))
-            timings.simulate_wall += time.perf_counter() - started
-            for done in pending:
-                done.result()
-        if misses:
-            say(f"backfilled {len(misses)} scenario windows ({workers} simulating at once)")
+        keys = [dataset_key(dataset, config, families, aligned) for dataset in datasets]
+
+        def lookup(todo: list[tuple[int, Dataset, str]]) -> list[tuple[int, Dataset, str]]:
+            misses = []
+            for index, dataset, key in todo:
+                record = cache.get(key, data_dir)
+                if record is None:
+                    misses.append((index, dataset, key))
+                    continue
+                runs[index] = _from_record(record, config)
+                timings.cache_hits += 1
+                say(f"cached {runs[index].key} ({dataset.duration_seconds // 60} min)")  # type: ignore[union-attr]
+            return misses
+
+        misses = lookup([(index, dataset, keys[index]) for index, dataset in enumerate(datasets)])
+        # Another run (a parallel test worker, a second check) may be making the same entries:
+        # wait for it under a lock per key, then take what it stored instead of simulating again.
+        with cache.building([key for _, _, key in misses]):
+            misses = lookup(misses)
+            timings.cache_misses += len(misses)
+            _simulate(misses, config, families, aligned, work, data_dir, runs, timings, say, cache)
         started = time.perf_counter()
         with server.running(data_dir) as prom:
             timings.start += time.perf_counter() - started
             yield Served(prom.url, [run for run in runs if run is not None])
+
+
+def _simulate(misses: list[tuple[int, Dataset, str]], config: Config, families: frozenset[str] | None,
+              aligned: bool, work: Path, data_dir: Path, runs: list[ScenarioRun | None], timings: Timings,
+              say: Progress, cache: Cache) -> None:
+    """Simulate the missing datasets (one per core), backfill each as the next simulates, and
+    store each in the cache."""
+    started = time.perf_counter()
+    workers = _workers(len(misses))
+    pool: contextlib.AbstractContextManager[Any] = (
+        concurrent.futures.ProcessPoolExecutor(workers) if workers > 1 else contextlib.nullcontext())
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as backfiller, pool as simulators:
+        args = [(dataset, config, work / f"{index}.om", families, aligned) for index, dataset, _ in misses]
+        futures = [simulators.submit(_prepare, *a) for a in args] if simulators is not None else []
+        pending = []
+        for n, (index, dataset, key) in enumerate(misses):
+            # Inline (one worker): simulate here, so the backfill thread overlaps the next one.
+            run, spent = futures[n].result() if futures else _prepare(*args[n])
+            timings.simulate += spent.simulate
+            timings.write += spent.write
+            timings.bytes_written += spent.bytes_written
+            runs[index] = run
+            say(f"simulated {run.key} ({dataset.duration_seconds // 60} min)")
+            pending.append(backfiller.submit(_backfill, work / f"{index}.om", work / f"blocks-{index}",
+                                             data_dir, timings, cache, key, run))
+        timings.simulate_wall += time.perf_counter() - started
+        for done in pending:
+            done.result()
+    if misses:
+        say(f"backfilled {len(misses)} scenario windows ({workers} simulating at once)")

@@ -99,3 +99,43 @@ def test_least_recently_used_entries_are_evicted_to_the_bound(tmp_path: Path) ->
     cache.put("c", {}, _blocks(tmp_path, "c", 1000))
     kept = sorted(p.name for p in (tmp_path / "cache").iterdir() if not p.name.startswith("."))
     assert kept == ["a", "c"] and cache.size() <= 2500
+
+
+def _build_once(root: str, key: str, log: str) -> None:
+    """One process making an entry as served() and the test helpers do: under the key's lock,
+    look it up, make and store it only on a miss (appending to `log` when it made it)."""
+    import time
+
+    cache = Cache(Path(root))
+    with cache.building([key]):
+        if cache.get_file(key, "data") is None:
+            with open(log, "a") as handle:
+                handle.write("made\n")
+            time.sleep(2.0)  # a slow simulation: the others arrive while it runs
+            cache.put_file(key, "data", b"dataset")
+
+
+def test_processes_that_need_the_same_entry_make_it_once(tmp_path: Path) -> None:
+    import multiprocessing
+
+    log = tmp_path / "made.log"
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_build_once, args=(str(tmp_path / "cache"), "k", str(log))) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    assert [w.exitcode for w in workers] == [0, 0, 0]
+    assert log.read_text().splitlines() == ["made"]
+    assert Cache(tmp_path / "cache").get_file("k", "data") == b"dataset"
+
+
+def test_file_entries_are_evicted_like_datasets(tmp_path: Path) -> None:
+    cache = Cache(tmp_path / "cache", max_bytes=2500)
+    cache.put_file("a", "data", os.urandom(1000))
+    os.utime(tmp_path / "cache" / "a", (1, 1))
+    cache.put("b", {}, _blocks(tmp_path, "b", 1000))
+    cache.put_file("c", "data", os.urandom(1000))
+    kept = sorted(p.name for p in (tmp_path / "cache").iterdir() if not p.name.startswith("."))
+    assert kept == ["b", "c"] and cache.get_file("a", "data") is None
+    assert Cache(None).get_file("c", "data") is None
