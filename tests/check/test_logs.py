@@ -16,9 +16,9 @@ from generator.check.log_truth import load_claims, load_rules
 from generator.config import Config
 from generator.pipeline import ScenarioRun, ScenarioSpec
 from generator.problems import Severity
-from generator.sim import run
 from generator.walker import build_contexts
 from tests.compile_helpers import ROOT
+from tests.sim.helpers import simulate
 
 OBS = ROOT / "observability"
 CLAIMS = load_claims(OBS / "check" / "log-claims.json")
@@ -32,7 +32,8 @@ END = 1_732_665_600
 def runs() -> list[ScenarioRun]:
     out = []
     for name in SCENARIOS:
-        result = run([name], Config(), end_ts=END, duration_seconds=3600, seed=3, fault_start_seconds=1200)
+        # shared with other tests and sessions through the dataset cache
+        result = simulate([name], end_ts=END, duration_seconds=3600, seed=3, fault_start_seconds=1200)
         spec = ScenarioSpec.parse(name)
         out.append(ScenarioRun(name, spec, "E2", END - 3600, END, result.header, result.truth,
                                result.loki_push(with_events=True)))

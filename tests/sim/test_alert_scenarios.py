@@ -5,7 +5,7 @@ sharing the slow store's Postgres."""
 from __future__ import annotations
 
 from generator.sim.worker import MAX_ATTEMPTS, unregistered_backoff
-from tests.sim.helpers import END, metrics, select, simulate
+from tests.sim.helpers import END, RUNAWAY_WINDOW, metrics, select, simulate
 
 WINDOW = {"duration_seconds": 4800, "fault_start_seconds": 1200}
 HEALTH_CHECK = "toygres-orchestrations::activity::cms-record-health-check"
@@ -62,7 +62,7 @@ def test_store_lock_contention_starves_orchestration_turns():
 
 
 def test_runaway_client_starts_250_creates_at_once():
-    result = simulate(["runaway-client"], **WINDOW)
+    result = simulate(["runaway-client"], **RUNAWAY_WINDOW)
     onset = result.header["onset"]
     at = {r["ts"]: r for r in result.truth}
     assert at[onset + 60]["active"]["total"] - at[onset - 15]["active"]["total"] >= 250
