@@ -172,16 +172,18 @@ def _leaf_deltas(measure: Measure, run: ScenarioRun, a: float, b: float) -> dict
 
 
 def _births_and_restarts(measure: Measure, run: ScenarioRun, start: float,
-                         end: float, width: float) -> tuple[dict[tuple[str, str], float], list[tuple[float, float]]]:
-    """Where rate() may miss events in [start - width, end]: the instant each leaf first counts
-    (a series is born at its first increment and rate() sees it from its second sample on), the
-    span around each process restart (every series reborn) until a window after it is up, and
-    every span no scrape reached a process (the exporter down): no window holds samples on both
-    sides of a gap longer than itself, so the events in it are never rated."""
+                         end: float, width: float) -> tuple[dict[tuple[str, str], list[float]], list[tuple[float, float]]]:
+    """Where rate() may miss events in [start - width, end]: the instants each leaf's series is
+    born (at its first increment, and again at its first increment after each process restart:
+    a restart drops every series, and rate() sees a series from its second sample on), the span
+    around each restart until a window after the process is up, and every span no scrape
+    reached a process (the exporter down): no window holds samples on both sides of a gap
+    longer than itself, so the events in it are never rated."""
     assert measure.counts is not None
     interval = float(run.header["scrape_interval"])
-    base = measure.counts(run.truth_at(start - width))
-    births: dict[tuple[str, str], float] = {}
+    since = dict(measure.counts(run.truth_at(start - width)))
+    births: dict[tuple[str, str], list[float]] = {}
+    born: set[tuple[str, str]] = set()
     restarts: list[tuple[float, float]] = []
     seen_restarts = run.truth_at(start - width).get("replica_restarts", 0)
     gap_from: float | None = None
@@ -194,29 +196,31 @@ def _births_and_restarts(measure: Measure, run: ScenarioRun, start: float,
         elif gap_from is not None:
             restarts.append((gap_from - 2 * interval, ts + width + interval))
             gap_from = None
-        for leaf, value in measure.counts(sample).items():
-            if leaf not in births and value > base.get(leaf, 0.0):
-                births[leaf] = ts
+        counts = measure.counts(sample)
+        for leaf, value in counts.items():
+            if leaf not in born and value > since.get(leaf, 0.0):
+                births.setdefault(leaf, []).append(ts)
+                born.add(leaf)
         if sample.get("replica_restarts", 0) > seen_restarts:
             seen_restarts = sample["replica_restarts"]
             up = next((float(s["ts"]) for s in run.truth if s["ts"] >= ts and s.get("replicas_up", 1) >=
                        run.header.get("replicas", 1)), end)
             restarts.append((ts - 2 * interval, up + width + interval))
+            # Every series is reborn at its next increment.
+            since, born = dict(counts), set()
     if gap_from is not None:
         restarts.append((gap_from - 2 * interval, end))
     return births, restarts
 
 
 def _hidden(measure: Measure, run: ScenarioRun, start: float, end: float, width: float) -> dict[str, float]:
-    """Per series key: the events of a leaf in its first window after birth, or around a restart."""
+    """Per series key: the events of a leaf in its first window after each birth, or around a restart."""
     interval = float(run.header["scrape_interval"])
     births, restarts = _births_and_restarts(measure, run, start, end, width)
     leaves = {leaf for leaf in measure.counts(run.truth_at(end))} if measure.counts else set()
     out: dict[str, float] = {}
     for leaf in leaves:
-        spans = list(restarts)
-        if leaf in births:
-            spans.append((births[leaf] - interval, births[leaf] + width + interval))
+        spans = list(restarts) + [(t - interval, t + width + interval) for t in births.get(leaf, ())]
         for a, b in _union(spans):
             n = _leaf_deltas(measure, run, max(a, start - width), min(b, end)).get(leaf, 0.0)
             out[leaf[0]] = out.get(leaf[0], 0.0) + n
@@ -354,7 +358,7 @@ def _hidden_spans(measure: Measure, run: ScenarioRun, start: float, end: float,
     """Where rate() may miss events of any leaf: each birth's first window, and restarts."""
     interval = float(run.header["scrape_interval"])
     births, restarts = _births_and_restarts(measure, run, start, end, width)
-    return _union([(born - interval, born + width + interval) for born in births.values()] + restarts)
+    return _union([(t - interval, t + width + interval) for times in births.values() for t in times] + restarts)
 
 
 def is_double(verdicts: list[Verdict]) -> bool:
