@@ -17,7 +17,9 @@ event counts and from how the query samples them (nothing here is fitted to a se
 * ratio: at every instant the query's window sees the true events minus those in its
   unsampled edges (one scrape interval at each end) and minus hidden births; the ratio of what
   remains is bounded from the good and bad events in those parts, each side extrapolated by
-  between 1 and window / sampled span. No instant may be off.
+  between 1 and window / sampled span, and a series born or reborn in the window (seen from its
+  second sample on) by up to 3.2 (two samples one interval apart, extrapolated 1.1 intervals
+  beyond each end, as Prometheus does). No instant may be off.
 * quantile: a quantile estimated from n observations (the r-th smallest, r = ceil(p n)) lies,
   with 3-sigma confidence, between the true quantiles at the probabilities u where
   P(Binomial(n, u) >= r) is 1 - 0.00135 and 0.00135 (the exact order-statistic bound); n is the
@@ -45,6 +47,9 @@ Z = 3.0  # the confidence of every statistical bound: 3 sigma
 # E2 (duroxide >= 0.1.18) re-reads the gauges from the store this often (the reference, M:714-758).
 GAUGE_POLL_SECONDS = 60.0
 DOUBLE = (1.8, 2.2)
+# The most Prometheus' rate() extrapolates a series seen in only two samples one interval apart
+# (extrapolatedRate: up to 1.1 sample intervals beyond each end): (1 + 2 x 1.1) x its increase.
+YOUNG_EXTRAPOLATION = 1.0 + 2 * 1.1
 
 
 def grid(window: Window) -> list[float]:
@@ -324,14 +329,23 @@ def _ratio(measure: Measure, panel: dict[str, dict[float, float]], run: Scenario
             continue
         # Unseen: the unsampled edges of the window and hidden births/restarts inside it.
         unseen_good, unseen_bad = 0.0, 0.0
-        for a, b in _union([(t - width, t - width + interval), (t - interval, t),
-                            *[(max(a, t - width), min(b, t)) for a, b in hidden if a < t and b > t - width]]):
+        inside = [(max(a, t - width), min(b, t)) for a, b in hidden if a < t and b > t - width]
+        for a, b in _union([(t - width, t - width + interval), (t - interval, t), *inside]):
             g, x = _split(measure, run, a, b)
             unseen_good, unseen_bad = unseen_good + g, unseen_bad + x
+        # Young series (born or reborn in the window) may be seen from their second sample on,
+        # and then extrapolated by up to YOUNG_EXTRAPOLATION.
+        young_good, young_bad = 0.0, 0.0
+        for a, b in _union(inside):
+            g, x = _split(measure, run, a, b)
+            young_good, young_bad = young_good + g, young_bad + x
+        extra = max(0.0, YOUNG_EXTRAPOLATION - spread)
         # Each series' increase is extrapolated on its own, by between 1 (clamped at zero) and
         # the window over its sampled span: the good and the bad side may differ by that factor.
-        low = (good - unseen_good) / (good - unseen_good + bad * spread) if good - unseen_good + bad > 0 else 0.0
-        high = good * spread / (good * spread + bad - unseen_bad) if good + bad - unseen_bad > 0 else 1.0
+        seen_good = good - unseen_good
+        low = seen_good / (seen_good + bad * spread + young_bad * extra) if seen_good + bad > 0 else 0.0
+        top = good * spread + young_good * extra
+        high = top / (top + bad - unseen_bad) if good + bad - unseen_bad > 0 else 1.0
         truth = good / (good + bad)
         expected.append(truth)
         if t not in values:
