@@ -6,18 +6,16 @@ import pytest
 
 from generator.sim import SCENARIOS, SimulationError
 from generator.sim.scenarios import resolve
-from tests.sim.helpers import END, RUNAWAY_WINDOW, metrics, select, simulate
+from tests.sim.helpers import END, LONG_WINDOW, metrics, select, simulate, window_for
 
-# 80 minutes: a 20-minute healthy warm-up, the fault, and some recovery.
-WINDOW = {"duration_seconds": 4800, "fault_start_seconds": 1200}
-# An instant fault's signature is judged over its first 10 minutes: the costly runaway client
-# runs shorter (the window its alert-scenario test shares).
-WINDOWS = {"runaway-client": RUNAWAY_WINDOW}
+# Each scenario in the shortest window that holds a 20-minute healthy warm-up, its whole fault
+# (an instant fault: the 10 minutes its signature is judged over) and 5 minutes more: windows
+# other simulator tests use too, so they share the runs.
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS), ids=list(SCENARIOS))
 def test_scenario_signature_in_truth(name):
-    window = WINDOWS.get(name, WINDOW)
+    window = window_for(name)
     result = simulate([name], **window)
     checks = result.evaluate()
     assert checks, f"{name} declares no expectations"
@@ -29,22 +27,23 @@ def test_scenario_signature_in_truth(name):
 
 
 def test_scenarios_compose():
-    result = simulate(["database-slow", "burst"], **WINDOW)
+    result = simulate(["database-slow", "burst"], **window_for("database-slow", "burst"))
     assert {c.scenario for c in result.evaluate()} == {"database-slow", "burst"}
     assert all(c.ok for c in result.evaluate())
 
 
 def test_fault_does_not_change_the_warm_up():
-    healthy, faulty = simulate(**WINDOW), simulate(["database-down"], **WINDOW)
+    window = window_for("database-down")
+    healthy, faulty = simulate(**window), simulate(["database-down"], **window)
     onset = faulty.header["onset"]
     before = [r for r in healthy.truth if r["ts"] < onset]
     assert before == [r for r in faulty.truth if r["ts"] < onset]
 
 
 def test_database_slow_multiplies_provider_p95_by_about_20():
-    result = simulate(["database-slow"], **WINDOW)
+    result = simulate(["database-slow"], **window_for("database-slow"))
     onset, end = result.header["faults"][0]["start"], result.header["faults"][0]["end"]
-    base = [r["provider_p95"]["all"] for r in result.truth if END - 4800 + 300 < r["ts"] <= onset]
+    base = [r["provider_p95"]["all"] for r in result.truth if result.header["start"] + 300 < r["ts"] <= onset]
     slow = [r["provider_p95"]["all"] for r in result.truth if onset + 300 < r["ts"] <= end]
     ratio = (sum(slow) / len(slow)) / (sum(base) / len(base))
     assert 10 < ratio < 40
@@ -53,7 +52,7 @@ def test_database_slow_multiplies_provider_p95_by_about_20():
 
 
 def test_replica_restart_resets_counters_and_leaves_a_gap():
-    result = simulate(["replica-restart"], replicas=2, **WINDOW)
+    result = simulate(["replica-restart"], replicas=2, **window_for("replica-restart"))
     onset = result.header["onset"]
     starts = select(metrics(result, "duroxide_orchestration_starts_total"), instance="toygres-0:8080",
                     initiated_by="continueAsNew")
@@ -70,7 +69,7 @@ def test_replica_restart_resets_counters_and_leaves_a_gap():
 
 
 def test_replica_restart_reinitialises_the_gauge_from_the_store():
-    result = simulate(["replica-restart"], replicas=2, **WINDOW)
+    result = simulate(["replica-restart"], replicas=2, **window_for("replica-restart"))
     onset = result.header["onset"]
     gauges = metrics(result, "duroxide_active_orchestrations")
     after = next(r for r in result.truth if r["ts"] > onset + 60)
@@ -80,7 +79,7 @@ def test_replica_restart_reinitialises_the_gauge_from_the_store():
 
 
 def test_stuck_orchestrations_hold_wait_for_ready_at_its_timeout():
-    result = simulate(["stuck-orchestrations"], **WINDOW)
+    result = simulate(["stuck-orchestrations"], **LONG_WINDOW)
     end = result.header["faults"][0]["end"]
     record = next(r for r in result.truth if r["ts"] == end)
     latency = record["activity_latency"]["toygres-orchestrations::activity::wait-for-ready"]
