@@ -76,9 +76,13 @@ tools:
 	  fi; \
 	fi
 
+# pytest-xdist workers for `make test` (each test file runs whole on one worker, so a module's
+# fixtures start once). TEST_WORKERS=0: one process, no workers.
+TEST_WORKERS ?= auto
+
 test: tools $(BIN)/.installed $(JS)/node_modules/.installed $(PREVIEW_JS)/node_modules/.installed
 	$(DASHGEN) build --check --env $(ENV)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(DASHGEN) lint
@@ -110,7 +114,7 @@ update-golden: $(BIN)/.installed $(JS)/node_modules/.installed
 	$(BIN)/python -m tests.golden_update
 
 bench: tools $(STAMP) $(PREVIEW_JS)/node_modules/.installed
-	$(BIN)/python -m bench --tests
+	$(BIN)/python -m bench
 
 # Per alert rule: detection latency in its fault scenario and false positives over 24 healthy
 # hours, for 3 seeds, on a real Prometheus (about 2 minutes on 2 cores).

@@ -1,0 +1,68 @@
+"""The suite records its own run for `make bench` (which never runs the suite): wall time, workers,
+outcome, the machine's load, and how many cached datasets it used, into .dashgen/last-test-run.json.
+Only a run of the whole suite is recorded, by the controlling process (not by each xdist worker)."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = ROOT / ".dashgen" / "cache"
+RECORD = ROOT / ".dashgen" / "last-test-run.json"
+_STARTED: dict[str, Any] = {}
+
+
+def _entries() -> list[Path]:
+    if not CACHE.is_dir():
+        return []
+    return [p for p in CACHE.iterdir() if p.is_dir() and not p.name.startswith(".")]
+
+
+def _whole_suite(config: pytest.Config) -> bool:
+    """Only a run of the whole suite is recorded (not a file or a -k selection)."""
+    where = config.invocation_params.dir
+    return (not hasattr(config, "workerinput") and not config.option.keyword and not config.option.markexpr
+            and [Path(where, a).resolve() for a in config.args] == [ROOT / "tests"])
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not _whole_suite(session.config):
+        return
+    _STARTED.update(wall=time.time(), clock=time.perf_counter(), load=os.getloadavg()[0],
+                    cached={p.name for p in _entries()})
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if not _STARTED:
+        return
+    entries = _entries()
+    # A cache entry's mtime is set when it is stored and again at every read.
+    used = [p for p in entries if p.stat().st_mtime >= _STARTED["wall"] - 1]
+    record = {
+        "finished": int(time.time()),
+        "wall_seconds": round(time.perf_counter() - _STARTED["clock"], 1),
+        "workers": str(getattr(session.config.option, "numprocesses", None) or 0),
+        "args": session.config.invocation_params.args,
+        "exit_status": int(exitstatus),
+        "collected": session.testscollected,
+        "failed": session.testsfailed,
+        "load_before": round(_STARTED["load"], 2),
+        "load_after": round(os.getloadavg()[0], 2),
+        "cpus": os.cpu_count(),
+        "cold": not _STARTED["cached"],
+        "datasets_used": len(used),
+        "datasets_made": len([p for p in used if p.name not in _STARTED["cached"]]),
+    }
+    try:
+        RECORD.parent.mkdir(parents=True, exist_ok=True)
+        tmp = RECORD.with_suffix(".tmp")
+        tmp.write_text(json.dumps(record, indent=1, default=str) + "\n", encoding="utf-8")
+        tmp.replace(RECORD)
+    except OSError:
+        pass  # a read-only checkout: the record is a convenience for `make bench`
