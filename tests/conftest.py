@@ -18,6 +18,23 @@ RECORD = ROOT / ".dashgen" / "last-test-run.json"
 _STARTED: dict[str, Any] = {}
 
 
+# Files that take longest, started first (pytest-xdist hands out files in collection order): the
+# live stack mostly waits on real servers (minutes of wall time, little CPU), the bundled check
+# simulates every scenario on a cold cache; others run beside them.
+SLOW_FIRST = ("tests/stack/test_live.py", "tests/check/test_bundled.py", "tests/sim/test_scenarios.py",
+              "tests/review/test_preview.py")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = Path(str(item.fspath)).resolve()
+        for index, name in enumerate(SLOW_FIRST):
+            if path == ROOT / name:
+                return index
+        return len(SLOW_FIRST)
+    items.sort(key=rank)  # stable: everything else keeps its order
+
+
 def _entries() -> list[Path]:
     if not CACHE.is_dir():
         return []
