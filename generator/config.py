@@ -34,6 +34,14 @@ class Config:
     # carry job="otel-collector" and exported_job="toygres", so set job_label: exported_job.
     job_label: str = "job"
     job: str = "toygres"
+    # AKS scrapes Toygres twice: job="toygres" (the service endpoint) and a second job that
+    # scrapes the annotated pod ("kubernetes-pods"), so every series exists twice and a query
+    # that does not select the job reads double. "" = scraped once (local). The simulator
+    # reproduces it; lint's promql/job-unselected holds on every deployment regardless.
+    second_scrape_job: str = ""
+    # Target labels the scrape configs add to every Toygres series, "name=value,...": the
+    # reference's scrape configs add `service` and `component` (values are this project's).
+    scrape_target_labels: str = ""
     # Which duroxide export era the deployment runs; the simulator's default and lint's view.
     era: str = "E2"
 
