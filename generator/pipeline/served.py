@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import functools
 import os
 import tempfile
 import time
@@ -73,9 +74,10 @@ class ScenarioRun:
         """(stream labels, log lines) per Loki stream."""
         return [(dict(s["stream"]), [line for _, line in s["values"]]) for s in self.push.get("streams", [])]
 
-    @property
+    @functools.cached_property
     def log_lines(self) -> list[Any]:
-        """Every line with the catalogue event the simulator recorded for it (check's log truth)."""
+        """Every line with the catalogue event the simulator recorded for it (check's log truth).
+        Built once per run: check proves each LogQL target against every run's lines."""
         from generator.check.log_truth import lines_of
 
         return lines_of(self.push)
