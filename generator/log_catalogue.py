@@ -27,12 +27,16 @@ WORKER_DISPATCHER = "duroxide::runtime::dispatchers::worker"
 REPLAY = "duroxide::runtime::replay_engine"
 APP_ORCHESTRATION = "duroxide::orchestration"
 APP_ACTIVITY = "duroxide::activity"
+# duroxide-pg sets this target explicitly on its events and its #[instrument] spans (it is not
+# the module path duroxide_pg::provider); Toygres' `duroxide=info` directive covers it.
+PG_PROVIDER = "duroxide::providers::postgres"
 
 O = "duroxide v0.1.26 src/runtime/dispatchers/orchestration.rs"
 W = "duroxide v0.1.26 src/runtime/dispatchers/worker.rs"
 M = "duroxide v0.1.26 src/runtime/mod.rs"
 R = "duroxide v0.1.26 src/runtime/replay_engine.rs"
 L = "duroxide v0.1.26 src/lib.rs"
+PG = "duroxide-pg v0.1.27 src/provider.rs"
 
 # The instance as the lifecycle/outcome lines name it, and as the dispatchers' warnings do.
 INSTANCE_FIELDS = ("instance_id", "instance")
@@ -60,6 +64,9 @@ class LogEvent:
     kind: str
     # Written by the simulator (False: catalogued for lint and docs only, with the reason).
     simulated: bool = True
+    # The #[instrument] spans whose `name{fields}:` prefix the line (fmt's Full format writes
+    # them between the level and the target); duroxide itself has none.
+    spans: tuple[str, ...] = ()
 
     @property
     def level(self) -> str:
@@ -144,6 +151,17 @@ EVENTS: tuple[LogEvent, ...] = (
              "Orchestration terminated, waiting for activity grace period",
              _f("instance% execution_id% activity_name% activity_id% worker_id% activity_tag? grace_ms%"),
              f"{W}:569", "cancellation after a lost activity lock", "dispatcher", simulated=False),
+    # duroxide-pg retries a retryable error inside fetch_orchestration_item and
+    # ack_orchestration_item itself (MAX_RETRIES 3, sleeping 50, 100, 150 ms) before duroxide
+    # sees it; fetch_work_item and the other operations do not retry. The line is prefixed by
+    # the method's #[instrument] span: fetch_orchestration_item{lock_timeout=5s _poll_timeout=30s
+    # filter=Some(...)} or ack_orchestration_item{history_delta=... lock_token=lock_<uuid>
+    # execution_id=N} (its Debug-printed history, items and metadata abbreviated here).
+    LogEvent("pg.retryable", ("WARN",), PG_PROVIDER, "Retryable error, will retry",
+             _f('operation" attempt# error%'), f"{PG}:295-301 (fetch_orchestration_item), 618-624 "
+             "(ack_orchestration_item)", "a retryable store error (pool timed out, deadlock, I/O) on the "
+             "provider's attempts 1-3; the 4th failure goes back to duroxide", "store",
+             spans=("fetch_orchestration_item", "ack_orchestration_item")),
     # -- poison -----------------------------------------------------------------------------------
     LogEvent("orch.poison", ("WARN",), ORCH_DISPATCHER,
              "Orchestration message exceeded max attempts, marking as poison",
@@ -210,14 +228,13 @@ LEVELS = ("ERROR", "WARN", "INFO", "DEBUG")
 TARGETS = tuple(sorted({e.target for e in EVENTS}))
 ALL_FIELDS = frozenset(f.name for e in EVENTS for f in e.fields)
 KINDS = tuple(dict.fromkeys(e.kind for e in EVENTS))
-# Not modelled (documented): duroxide-pg's own "Retryable error, will retry" lines (target
-# duroxide_pg::provider, prefixed by its #[instrument] span, whose fields depend on its version),
-# the size-limit ERRORs (O:56-184) and Toygres' own start-up and API lines.
+# Not modelled (documented): the size-limit ERRORs (O:56-184) and Toygres' own start-up and API
+# lines (the reference does not give their text).
 
 
 _VALUE = {QUOTED: r'"(?:[^"\\]|\\.)*"', NUMBER: r"-?\d+|true|false", DEBUG: r"None|Some\(.*?\)", DISPLAY: r".*?"}
 _HEAD = re.compile(r"^(?P<ts>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z) +(?P<level>ERROR|WARN|INFO|DEBUG|TRACE) "
-                   r"(?P<target>[\w:]+): (?P<rest>.*)$")
+                   r"(?:(?P<span>[a-z_]+)(?:\{.*\})?: )?(?P<target>[\w:]+): (?P<rest>.*)$")
 _COMPILED: dict[str, re.Pattern[str]] = {}
 
 
@@ -242,9 +259,11 @@ def parse_line(line: str) -> ParsedLine | None:
     head = _HEAD.match(line)
     if head is None:
         return None
-    level, target, rest = head["level"], head["target"], head["rest"]
+    level, target, rest, span = head["level"], head["target"], head["rest"], head["span"]
     for event in EVENTS:
         if event.target != target or level not in event.levels:
+            continue
+        if (span not in event.spans) if span else bool(event.spans):
             continue
         match = _line_regex(event).match(rest)
         if match:

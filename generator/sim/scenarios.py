@@ -137,6 +137,17 @@ def _unregistered(on: bool) -> Action:
     return act
 
 
+def _unregistered_orchestration(on: bool) -> Action:
+    def act(t: FaultTarget) -> None:
+        # A deploy renamed instance-actor's registration; create-instance still starts, and the
+        # store still holds, the old name: no process can run any of its turns.
+        if on:
+            t.faults.unregistered_orchestrations["instance-actor"] = True
+        else:
+            t.faults.unregistered_orchestrations.pop("instance-actor", None)
+    return act
+
+
 def _scrape_down(on: bool) -> Action:
     def act(t: FaultTarget) -> None:
         t.faults.scrape_down = on
@@ -239,6 +250,17 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
         "fleet is larger afterwards.",
         lambda t: t.batch_create(t.batch_size),
         expect={"instances.creating": "rises", "worker_queue": "rises"}),
+    Scenario(
+        "unregistered-orchestration", "A deploy renames instance-actor's registration.",
+        "No start, completion or failure is recorded for instance-actor (duroxide records no metric "
+        "for an unregistered orchestration): WARN duroxide::runtime 'Orchestration not registered, "
+        "abandoning with 1.0s backoff (will poison in 9 more attempts)' with instance= on every "
+        "fetch of an actor's messages; after 10 abandons (backoff 1, 2, 4 ... 60 s, about 5 "
+        "minutes) the next fetch poisons it (WARN 'Orchestration message exceeded max attempts, "
+        "marking as poison', orchestration_poison_total, no failure line, no failures_total) and "
+        "active orchestrations fall as the actors end.",
+        _unregistered_orchestration(True), _unregistered_orchestration(False), 1800.0,
+        {"poisoned.orchestration": "increases", "active.total": "down"}),
 )}
 
 
