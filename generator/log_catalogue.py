@@ -60,7 +60,8 @@ class LogEvent:
     source: str
     when: str
     # "store" (the store failed), "poison", "dispatcher" (other dispatcher trouble), "config",
-    # "outcome" (an orchestration/activity ended), "lifecycle", "app", "startup".
+    # "limit" (a size limit failed the turn), "outcome" (an orchestration/activity ended),
+    # "lifecycle", "app", "startup".
     kind: str
     # Written by the simulator (False: catalogued for lint and docs only, with the reason).
     simulated: bool = True
@@ -194,6 +195,19 @@ EVENTS: tuple[LogEvent, ...] = (
     LogEvent("orch.terminal_instance", ("WARN",), ORCH_DISPATCHER,
              "Instance is terminal (completed/failed or CAN without start), acking batch without processing",
              _f("instance%"), f"{O}:593", "messages for a finished instance", "dispatcher", simulated=False),
+    # -- size limits (v0.1.19+): the turn is failed instead of committed; no scenario exceeds them --
+    LogEvent("orch.limit_custom_status", ("ERROR",), RUNTIME, "Custom status exceeds size limit, failing orchestration",
+             _f("instance_id% execution_id% custom_status_bytes# max_bytes#"), f"{O}:56-63",
+             "ctx.set_custom_status beyond MAX_CUSTOM_STATUS_BYTES", "limit", simulated=False),
+    LogEvent("orch.limit_tag", ("ERROR",), RUNTIME, "Activity tag exceeds size limit, failing orchestration",
+             _f("instance_id% execution_id% activity_name% tag_bytes# max_bytes#"), f"{O}:99-108",
+             "an activity scheduled with a tag beyond MAX_TAG_NAME_BYTES", "limit", simulated=False),
+    LogEvent("orch.limit_kv_value", ("ERROR",), RUNTIME, "KV value exceeds size limit, failing orchestration",
+             _f("instance_id% execution_id% key% value_bytes# max_bytes#"), f"{O}:139-148",
+             "a KV value beyond MAX_KV_VALUE_BYTES", "limit", simulated=False),
+    LogEvent("orch.limit_kv_keys", ("ERROR",), RUNTIME, "KV key count exceeds limit, failing orchestration",
+             _f("instance_id% execution_id% kv_key_count# max_keys#"), f"{O}:184-191",
+             "more than MAX_KV_KEYS keys", "limit", simulated=False),
     # -- lifecycle and outcomes (instance_id=) ----------------------------------------------------
     LogEvent("orch.started", ("DEBUG",), RUNTIME, "Orchestration started",
              _f(_ORCH_LIFECYCLE + " is_continue_as_new%"), f"{O}:656", "every resolved turn", "lifecycle"),
@@ -228,8 +242,8 @@ LEVELS = ("ERROR", "WARN", "INFO", "DEBUG")
 TARGETS = tuple(sorted({e.target for e in EVENTS}))
 ALL_FIELDS = frozenset(f.name for e in EVENTS for f in e.fields)
 KINDS = tuple(dict.fromkeys(e.kind for e in EVENTS))
-# Not modelled (documented): the size-limit ERRORs (O:56-184) and Toygres' own start-up and API
-# lines (the reference does not give their text).
+# Not catalogued (documented in docs/simulator.md): Toygres' own start-up and API lines (the
+# reference gives no text for them); Toygres' orchestration traces are app.orchestration.
 
 
 _VALUE = {QUOTED: r'"(?:[^"\\]|\\.)*"', NUMBER: r"-?\d+|true|false", DEBUG: r"None|Some\(.*?\)", DISPLAY: r".*?"}
