@@ -17,7 +17,9 @@ event counts and from how the query samples them (nothing here is fitted to a se
 * ratio: at every instant the query's window sees the true events minus those in its
   unsampled edges (one scrape interval at each end) and minus hidden births; the ratio of what
   remains is bounded from the good and bad events in those parts, each side extrapolated by
-  between 1 and window / sampled span. No instant may be off.
+  between 1 and window / sampled span, and a series born or reborn in the window (seen from its
+  second sample on) by up to 3.2 (two samples one interval apart, extrapolated 1.1 intervals
+  beyond each end, as Prometheus does). No instant may be off.
 * quantile: a quantile estimated from n observations (the r-th smallest, r = ceil(p n)) lies,
   with 3-sigma confidence, between the true quantiles at the probabilities u where
   P(Binomial(n, u) >= r) is 1 - 0.00135 and 0.00135 (the exact order-statistic bound); n is the
@@ -45,6 +47,9 @@ Z = 3.0  # the confidence of every statistical bound: 3 sigma
 # E2 (duroxide >= 0.1.18) re-reads the gauges from the store this often (the reference, M:714-758).
 GAUGE_POLL_SECONDS = 60.0
 DOUBLE = (1.8, 2.2)
+# The most Prometheus' rate() extrapolates a series seen in only two samples one interval apart
+# (extrapolatedRate: up to 1.1 sample intervals beyond each end): (1 + 2 x 1.1) x its increase.
+YOUNG_EXTRAPOLATION = 1.0 + 2 * 1.1
 
 
 def grid(window: Window) -> list[float]:
@@ -172,16 +177,18 @@ def _leaf_deltas(measure: Measure, run: ScenarioRun, a: float, b: float) -> dict
 
 
 def _births_and_restarts(measure: Measure, run: ScenarioRun, start: float,
-                         end: float, width: float) -> tuple[dict[tuple[str, str], float], list[tuple[float, float]]]:
-    """Where rate() may miss events in [start - width, end]: the instant each leaf first counts
-    (a series is born at its first increment and rate() sees it from its second sample on), the
-    span around each process restart (every series reborn) until a window after it is up, and
-    every span no scrape reached a process (the exporter down): no window holds samples on both
-    sides of a gap longer than itself, so the events in it are never rated."""
+                         end: float, width: float) -> tuple[dict[tuple[str, str], list[float]], list[tuple[float, float]]]:
+    """Where rate() may miss events in [start - width, end]: the instants each leaf's series is
+    born (at its first increment, and again at its first increment after each process restart:
+    a restart drops every series, and rate() sees a series from its second sample on), the span
+    around each restart until a window after the process is up, and every span no scrape
+    reached a process (the exporter down): no window holds samples on both sides of a gap
+    longer than itself, so the events in it are never rated."""
     assert measure.counts is not None
     interval = float(run.header["scrape_interval"])
-    base = measure.counts(run.truth_at(start - width))
-    births: dict[tuple[str, str], float] = {}
+    since = dict(measure.counts(run.truth_at(start - width)))
+    births: dict[tuple[str, str], list[float]] = {}
+    born: set[tuple[str, str]] = set()
     restarts: list[tuple[float, float]] = []
     seen_restarts = run.truth_at(start - width).get("replica_restarts", 0)
     gap_from: float | None = None
@@ -194,29 +201,31 @@ def _births_and_restarts(measure: Measure, run: ScenarioRun, start: float,
         elif gap_from is not None:
             restarts.append((gap_from - 2 * interval, ts + width + interval))
             gap_from = None
-        for leaf, value in measure.counts(sample).items():
-            if leaf not in births and value > base.get(leaf, 0.0):
-                births[leaf] = ts
+        counts = measure.counts(sample)
+        for leaf, value in counts.items():
+            if leaf not in born and value > since.get(leaf, 0.0):
+                births.setdefault(leaf, []).append(ts)
+                born.add(leaf)
         if sample.get("replica_restarts", 0) > seen_restarts:
             seen_restarts = sample["replica_restarts"]
             up = next((float(s["ts"]) for s in run.truth if s["ts"] >= ts and s.get("replicas_up", 1) >=
                        run.header.get("replicas", 1)), end)
             restarts.append((ts - 2 * interval, up + width + interval))
+            # Every series is reborn at its next increment.
+            since, born = dict(counts), set()
     if gap_from is not None:
         restarts.append((gap_from - 2 * interval, end))
     return births, restarts
 
 
 def _hidden(measure: Measure, run: ScenarioRun, start: float, end: float, width: float) -> dict[str, float]:
-    """Per series key: the events of a leaf in its first window after birth, or around a restart."""
+    """Per series key: the events of a leaf in its first window after each birth, or around a restart."""
     interval = float(run.header["scrape_interval"])
     births, restarts = _births_and_restarts(measure, run, start, end, width)
     leaves = {leaf for leaf in measure.counts(run.truth_at(end))} if measure.counts else set()
     out: dict[str, float] = {}
     for leaf in leaves:
-        spans = list(restarts)
-        if leaf in births:
-            spans.append((births[leaf] - interval, births[leaf] + width + interval))
+        spans = list(restarts) + [(t - interval, t + width + interval) for t in births.get(leaf, ())]
         for a, b in _union(spans):
             n = _leaf_deltas(measure, run, max(a, start - width), min(b, end)).get(leaf, 0.0)
             out[leaf[0]] = out.get(leaf[0], 0.0) + n
@@ -320,14 +329,23 @@ def _ratio(measure: Measure, panel: dict[str, dict[float, float]], run: Scenario
             continue
         # Unseen: the unsampled edges of the window and hidden births/restarts inside it.
         unseen_good, unseen_bad = 0.0, 0.0
-        for a, b in _union([(t - width, t - width + interval), (t - interval, t),
-                            *[(max(a, t - width), min(b, t)) for a, b in hidden if a < t and b > t - width]]):
+        inside = [(max(a, t - width), min(b, t)) for a, b in hidden if a < t and b > t - width]
+        for a, b in _union([(t - width, t - width + interval), (t - interval, t), *inside]):
             g, x = _split(measure, run, a, b)
             unseen_good, unseen_bad = unseen_good + g, unseen_bad + x
+        # Young series (born or reborn in the window) may be seen from their second sample on,
+        # and then extrapolated by up to YOUNG_EXTRAPOLATION.
+        young_good, young_bad = 0.0, 0.0
+        for a, b in _union(inside):
+            g, x = _split(measure, run, a, b)
+            young_good, young_bad = young_good + g, young_bad + x
+        extra = max(0.0, YOUNG_EXTRAPOLATION - spread)
         # Each series' increase is extrapolated on its own, by between 1 (clamped at zero) and
         # the window over its sampled span: the good and the bad side may differ by that factor.
-        low = (good - unseen_good) / (good - unseen_good + bad * spread) if good - unseen_good + bad > 0 else 0.0
-        high = good * spread / (good * spread + bad - unseen_bad) if good + bad - unseen_bad > 0 else 1.0
+        seen_good = good - unseen_good
+        low = seen_good / (seen_good + bad * spread + young_bad * extra) if seen_good + bad > 0 else 0.0
+        top = good * spread + young_good * extra
+        high = top / (top + bad - unseen_bad) if good + bad - unseen_bad > 0 else 1.0
         truth = good / (good + bad)
         expected.append(truth)
         if t not in values:
@@ -354,7 +372,7 @@ def _hidden_spans(measure: Measure, run: ScenarioRun, start: float, end: float,
     """Where rate() may miss events of any leaf: each birth's first window, and restarts."""
     interval = float(run.header["scrape_interval"])
     births, restarts = _births_and_restarts(measure, run, start, end, width)
-    return _union([(born - interval, born + width + interval) for born in births.values()] + restarts)
+    return _union([(t - interval, t + width + interval) for times in births.values() for t in times] + restarts)
 
 
 def is_double(verdicts: list[Verdict]) -> bool:

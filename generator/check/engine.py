@@ -144,7 +144,8 @@ def check(files: Sequence[tuple[str, dict[str, Any]]], config: Config, *,
         except QueryError as exc:
             raise DashgenError(f"{exc}; nothing was checked") from None
         deadline = time.monotonic() + deadline_seconds if deadline_seconds else None
-        return check_against(files, config, url, [], declared, timings, deadline=deadline), timings
+        found, _ = _check_targets(targets, config, url, [], declared, timings, deadline=deadline)
+        return sorted(unparsed(all_targets) + found, key=_order), timings
     cache = cache if cache is not None else Cache()
     specs = [s if s.era else s.in_era(config.era) for s in (specs or default_specs(config))]
     # A fixed end (not now): the same options give the same datasets, which the cache reuses.

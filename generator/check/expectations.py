@@ -44,13 +44,6 @@ KNOWN_DEVIATIONS.update({
     (measure, "unregistered-orchestration"): _POISON_AT_FETCH
     for measure in ("failure_rate", "completion_rate", "success_ratio")
 })
-KNOWN_DEVIATIONS.update({
-    # Not duroxide's limitation but check's own, stated so it stays visible (issue 11): the
-    # derived bounds do not yet cover an activity failure a restarting process records after its
-    # last scrape and loses with the reset, so a panel that shows 1.0 there is not proven wrong.
-    ("activity_success_ratio", "replica-restart"): "check's ratio bounds do not yet cover the failures a "
-                                                   "restarting process loses with its counter reset",
-})
 
 
 # Era-wide limitations.

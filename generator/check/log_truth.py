@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from generator.check.log_claims import Claim, ClaimError, parse_claim
+from generator.check.logql_checks import label_ok
 from generator.config import Config
 from generator.parsers import logql
 from generator.parsers.logql_ast import LabelFilter, LabelFilterLogic, LineFilter, LogQuery, Parser
@@ -84,7 +85,7 @@ def compile_query(query: LogQuery) -> LineTest:
         elif isinstance(stage, Parser) and stage.kind == "regexp" and stage.params:
             stages.append(_regexp_stage(re.compile(re.sub(r"\(\?P?<", "(?P<", stage.params[0]))))
         elif isinstance(stage, (LabelFilter, LabelFilterLogic)):
-            stages.append(lambda labels, _line, s=stage: _label_ok(s, labels))
+            stages.append(lambda labels, _line, s=stage: label_ok(s, labels))
 
     def keeps(stream: Mapping[str, str], line: str) -> bool:
         if not all(m.matches(stream.get(m.label, "")) for m in matchers):
@@ -117,22 +118,6 @@ def _regexp_stage(pattern: re.Pattern[str]) -> Callable[[dict[str, str], str], b
             labels.update({k: v for k, v in match.groupdict().items() if v is not None})
         return True
     return stage
-
-
-def _label_ok(stage: LabelFilter | LabelFilterLogic, labels: Mapping[str, str]) -> bool:
-    if isinstance(stage, LabelFilterLogic):
-        left, right = _label_ok(stage.lhs, labels), _label_ok(stage.rhs, labels)
-        return (left and right) if stage.op == "and" else (left or right)
-    value = labels.get(stage.label, "")
-    if stage.kind == "string":
-        from generator.parsers.promql_ast import Matcher
-        return Matcher(stage.label, stage.op, str(stage.value)).matches(value)  # type: ignore[arg-type]
-    try:
-        number, target = float(value), float(stage.value)
-    except ValueError:
-        return False
-    return {">": number > target, ">=": number >= target, "<": number < target, "<=": number <= target,
-            "==": number == target, "=": number == target, "!=": number != target}.get(stage.op, False)
 
 
 def _selections(texts: Iterable[str]) -> dict[str, LineTest | None]:

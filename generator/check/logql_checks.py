@@ -9,7 +9,7 @@ Loki's own evaluation (metric query arithmetic, line_format output, json parsing
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from generator.pipeline import ScenarioRun
 from generator.config import Config
@@ -36,18 +36,18 @@ def _fields(line: str) -> dict[str, str]:
     return {k: v.strip('"') for k, v in LOGFMT.findall(line)}
 
 
-def _label_ok(stage: LabelFilter | LabelFilterLogic, labels: dict[str, str]) -> bool:
+def label_ok(stage: LabelFilter | LabelFilterLogic, labels: Mapping[str, str]) -> bool:
+    """Whether a line's labels (stream and parsed) pass a LogQL label filter."""
     if isinstance(stage, LabelFilterLogic):
-        left, right = _label_ok(stage.lhs, labels), _label_ok(stage.rhs, labels)
+        left, right = label_ok(stage.lhs, labels), label_ok(stage.rhs, labels)
         return (left and right) if stage.op == "and" else (left or right)
     value = labels.get(stage.label, "")
     if stage.kind == "string":
         return Matcher(stage.label, stage.op, str(stage.value)).matches(value)  # type: ignore[arg-type]
     try:
-        number = float(value)
+        number, target = float(value), float(stage.value)
     except ValueError:
         return False
-    target = float(stage.value)
     return {">": number > target, ">=": number >= target, "<": number < target, "<=": number <= target,
             "==": number == target, "=": number == target, "!=": number != target}.get(stage.op, False)
 
@@ -78,7 +78,7 @@ def run_pipeline(query: LogQuery, stream: dict[str, str], lines: Iterable[str]) 
                 match = re.search(pattern, line)
                 labels.update(match.groupdict() if match else {})
             elif isinstance(stage, (LabelFilter, LabelFilterLogic)):
-                alive = _label_ok(stage, labels)
+                alive = label_ok(stage, labels)
             if not alive:
                 break
         survivors += alive

@@ -42,6 +42,7 @@ truth.jsonl holds one JSON object per line, keys sorted:
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import deque
 from itertools import chain
@@ -71,9 +72,20 @@ GRID = tuple(i / 100 for i in range(101))
 GAUGES = ("active", "orchestrator_queue", "worker_queue")
 
 
+@functools.lru_cache(maxsize=8192)
+def _grid_positions(n: int) -> tuple[tuple[int, int, float], ...]:
+    """(lo, hi, fraction) of each GRID probability in n ordered values, as `quantile` computes them."""
+    out = []
+    for p in GRID:
+        pos = p * (n - 1)
+        lo = math.floor(pos)
+        out.append((lo, min(lo + 1, n - 1), pos - lo))
+    return tuple(out)
+
+
 def quantile_grid(ordered: Sequence[float]) -> list[float | None]:
-    """Quantiles at probabilities 0, 0.01, ..., 1 (interpolated as `quantile`)."""
-    return [_round(quantile(ordered, p)) for p in GRID]
+    """Quantiles at probabilities 0, 0.01, ..., 1 (interpolated as `quantile`, rounded as `_round`)."""
+    return [round(ordered[lo] + (ordered[hi] - ordered[lo]) * f, 6) for lo, hi, f in _grid_positions(len(ordered))]
 
 
 def _quantiles(windows: dict[str, deque[tuple[float, float]]], horizon: float, grid: bool = False) -> dict[str, Any]:

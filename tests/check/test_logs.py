@@ -160,10 +160,24 @@ def test_the_alert_rule_is_proven_against_its_panel_claim(runs, tmp_path):
     """The LogQL rule counts what the Overview's "Error logs" claims; an ERROR-only rule hides
     the database outage's WARNs and fails."""
     (rule,) = [r for r in RULES if r.name == "ToygresErrorLogRate"]
-    assert (rule.name, rule.dashboard_uid, rule.panel) == ("ToygresErrorLogRate", "toygres-overview", "Error logs")
+    assert (rule.dashboard_uid, rule.panel, rule.shows) == ("toygres-overview", "Error logs", "")
     overview = [_dashboard("toygres-overview")]
     assert _prove(runs, overview, rules=[rule]) == []
     narrowed = replace(rule, expr='sum(count_over_time({job="toygres", level="error"} [5m])) > 5')
     problems = _prove([r for r in runs if r.key == "database-down"], overview, rules=[narrowed])
     assert [(p.rule, p.target) for p in problems] == [("logql/hides-lines", "alert ToygresErrorLogRate")]
 
+
+
+def test_a_rule_that_declares_its_own_claim_is_proven_against_it(runs):
+    """ToygresConfigurationErrors counts only the unregistered-handler WARNs: proven against its
+    own claim ("configuration"), not its panel's ("errors"), and a rule that counts nothing of
+    what it claims fails."""
+    (rule,) = [r for r in RULES if r.name == "ToygresConfigurationErrors"]
+    assert rule.shows == "configuration"
+    logs = [_dashboard("toygres-logs")]
+    assert [p for p in _prove(runs, logs, rules=[rule]) if p.target == f"alert {rule.name}"] == []
+    wrong = replace(rule, expr='sum(count_over_time({job="toygres", level="warn"} |= "not registered, abandoning with" '
+                               '| instance_id != "" [5m])) > 0')
+    problems = _prove([r for r in runs if r.key == "unregistered-activity"], logs, rules=[wrong])
+    assert [(p.rule, p.target) for p in problems] == [("logql/hides-lines", "alert ToygresConfigurationErrors")]
