@@ -32,8 +32,9 @@ def dashboard(c: Config) -> DashboardSpec:
                      loki(logql.trouble(c, instance=True)), shows="store + poison + dispatcher"),
                 timeseries("Store and dispatcher trouble per interval",
                            "Lines of the panel beside, per interval and level. A database outage "
-                           "writes one WARN per dispatcher slot every ~2 minutes; a slow store "
-                           "writes ack retries. Good: none.",
+                           "writes per orchestration slot three duroxide-pg retries and one WARN every "
+                           "~2 minutes, per worker slot one WARN every ~30 s; a slow store writes ack "
+                           "retries. Good: none.",
                            [loki(q.trouble_log_rate(c), "{{level}}")], unit="short",
                            datasource=LOKI_DS, steps=[Step(GREEN), Step(RED, 1)],
                            shows="store + poison + dispatcher"),

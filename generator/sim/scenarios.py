@@ -188,7 +188,9 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
         "instance actor fails within a cycle, so active orchestrations fall and do not recover "
         "by themselves; creates and deletes fail. The store shares the database: each idle "
         "dispatcher slot logs WARN 'Error fetching ... (retryable, attempt n): ... pool timed out', "
-        "backing off 200, 400 ... 3000 ms, about every 2 minutes, with no instance named.",
+        "backing off 200, 400 ... 3000 ms, with no instance named: an orchestration slot about every "
+        "2 minutes after duroxide-pg's three 'Retryable error, will retry' lines, a worker slot about "
+        "every 30 s (duroxide-pg does not retry fetch_work_item).",
         _down(True), _down(False), 1200.0,
         {"trailing.activity_failure_ratio": "up", "active.total": "down"}),
     Scenario(
