@@ -43,7 +43,8 @@ def rules(c: Config) -> list[AlertRule]:
             threshold=Threshold(">", c.stuck_creates_warning), for_="10m", severity="warning",
             summary="Instance creates start but do not finish: orchestrations are stuck",
             description=("{{ $value | humanize }} more create-instance orchestrations started than "
-                         "finished in the last 30 minutes; creates are hanging (wait-for-ready?)."),
+                         "finished in the last 30 minutes; creates are hanging (pods not ready, or "
+                         "waiting on the create-semaphore?)."),
             # A batch of 50 creates while pods never become ready. stuck-orchestrations alone
             # fires too, but only once 10 of its creates (15/h) have hung: ~40 minutes.
             fires_in=("burst+stuck-orchestrations",), **common),

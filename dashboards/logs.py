@@ -73,7 +73,7 @@ def dashboard(c: Config) -> DashboardSpec:
             Row("Parsed fields", [
                 timeseries("Slow activities (duration_ms > 1000)",
                            "Activity outcome lines parsed with logfmt whose duration_ms exceeds 1 s, "
-                           "per activity. Good: only deploy-postgres and get-connection-strings.",
+                           "per activity. Good: only deploy-postgres-v2 and get-connection-strings.",
                            [loki(f"sum by (activity_name) ({logql.count_over_time(slow)})",
                                  "{{activity_name}}")],
                            unit="short", datasource=LOKI_DS, shows="slow activities"),

@@ -72,16 +72,17 @@ def dashboard(c: Config) -> DashboardSpec:
                    minimum=0, maximum=1, steps=[Step(RED), Step(YELLOW, 0.95), Step(GREEN, 0.99)],
                    width=8, measures="activity_success_ratio"),
         timeseries("Activity p50 / p95 / p99",
-                   "Latency percentiles of successful executions by activity. Good: health checks under 1 s; "
-                   "deploy-postgres under ~8 s; wait-for-ready 10-60 s is normal.",
+                   "Latency percentiles of successful executions by activity. Good: health checks and "
+                   "wait-for-ready (one pod-list call) under 1 s; deploy-postgres-v2 under ~8 s; "
+                   "get-connection-strings up to ~50 s is normal (it waits for the load balancer's IP).",
                    [prom(q.activity_latency(c, 0.5), "p50 {{activity_name}}"),
                     prom(q.activity_latency(c, 0.95), "p95 {{activity_name}}"),
                     prom(q.activity_latency(c, 0.99), "p99 {{activity_name}}")],
                    unit="s", width=16,
                    measures={"A": "activity_p50", "B": "activity_p95", "C": "activity_p99"}),
         bargauge("Slowest activities (p95)",
-                 "The ten activities with the highest p95 latency of successful executions. Good: wait-for-ready and "
-                 "deploy-postgres on top; a CMS activity up here points at the database.",
+                 "The ten activities with the highest p95 latency of successful executions. Good: "
+                 "get-connection-strings and deploy-postgres-v2 on top; a CMS activity up here points at the database.",
                  [prom(f"topk(10, {q.activity_latency(c, 0.95)})", "{{activity_name}}",
                        instant=True)],
                  unit="s", width=24, height=9, measures="activity_p95"),

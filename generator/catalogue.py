@@ -32,21 +32,29 @@ E2_ONLY = frozenset({Era.E2})
 ORCHESTRATION_PREFIX = "toygres-orchestrations::orchestration::"
 ACTIVITY_PREFIX = "toygres-orchestrations::activity::"
 
-# Toygres' orchestrations and the versions each has been registered with.
+# Toygres' orchestrations and the versions each has been registered with (the reference's
+# "newest" snapshot; every version stays registered, new executions run the last one).
 ORCHESTRATION_VERSIONS: Mapping[str, tuple[str, ...]] = {
-    "create-instance": tuple(f"1.0.{i}" for i in range(8)),
+    # 1.0.5 moved to deploy-postgres-v2; 1.0.8 waits on the 10-permit create-semaphore.
+    "create-instance": tuple(f"1.0.{i}" for i in range(9)),
     "delete-instance": tuple(f"1.0.{i}" for i in range(4)),
+    # 1.0.3 survives CMS failures (warn, wait 30 s, continue as new).
     "instance-actor": tuple(f"1.0.{i}" for i in range(4)),
-    "system-pruner": ("1.0.0",),
-    "create-image": ("1.0.0",),
+    # system-prune-2 from 1.0.3; every 60 s in 1.0.5.
+    "system-pruner": tuple(f"1.0.{i}" for i in range(6)),
+    "create-image": tuple(f"1.0.{i}" for i in range(3)),
     "create-semaphore": ("1.0.0",),
     "batch-create": ("1.0.0",),
 }
 
-# Toygres' activities (short names; the label value carries ACTIVITY_PREFIX).
+# Toygres' activities as registered in the newest code (short names; the label value carries
+# ACTIVITY_PREFIX). The reference also names backup/restore job, query and password activities
+# whose registered strings it could not confirm: they are left out rather than guessed.
 ACTIVITIES: tuple[str, ...] = (
     "cms-create-instance-record",
+    # deploy-postgres: create-instance before 1.0.5 (still registered); -v2 from 1.0.5.
     "deploy-postgres",
+    "deploy-postgres-v2",
     "wait-for-ready",
     "get-connection-strings",
     "test-connection",
@@ -61,10 +69,14 @@ ACTIVITIES: tuple[str, ...] = (
     "cms-update-instance-health",
     # delete-instance 1.0.3 signals the actor through ActivityContext::get_client.
     "send-external-event",
-    "prune-history",
-    "build-image",
-    "cms-record-image",
-    "cms-acquire-semaphore",
+    # The same signal at HEAD (2f64720 activity_names.rs RAISE_EVENT), for `--toygres-version head`.
+    "raise-event",
+    # system-pruner: system-prune up to 1.0.2, system-prune-2 from 1.0.3.
+    "system-prune",
+    "system-prune-2",
+    "cms-image-ops",
+    "cms-set-instance-runtime-image",
+    "get-batch-status",
 )
 
 ORCHESTRATION_NAMES: tuple[str, ...] = tuple(ORCHESTRATION_PREFIX + n for n in ORCHESTRATION_VERSIONS)

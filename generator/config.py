@@ -34,6 +34,14 @@ class Config:
     # carry job="otel-collector" and exported_job="toygres", so set job_label: exported_job.
     job_label: str = "job"
     job: str = "toygres"
+    # AKS scrapes Toygres twice: job="toygres" (the service endpoint) and a second job that
+    # scrapes the annotated pod ("kubernetes-pods"), so every series exists twice and a query
+    # that does not select the job reads double. "" = scraped once (local). The simulator
+    # reproduces it; lint's promql/job-unselected holds on every deployment regardless.
+    second_scrape_job: str = ""
+    # Target labels the scrape configs add to every Toygres series, "name=value,...": the
+    # reference's scrape configs add `service` and `component` (values are this project's).
+    scrape_target_labels: str = ""
     # Which duroxide export era the deployment runs; the simulator's default and lint's view.
     era: str = "E2"
 
@@ -85,7 +93,9 @@ class Config:
     # and is still crossed within minutes when the store is 20x slower (~0.4 s).
     provider_p95_warning_seconds: float = 0.25
     provider_p95_critical_seconds: float = 1.0
-    # Activity p99: wait-for-ready legitimately takes up to ~60 s.
+    # Activity p99 for the activities not slow by design (get-connection-strings and
+    # deploy-postgres are excluded): those top out at ~30 s (delete-postgres, system-prune-2;
+    # wait-for-ready is one sub-second call, ~60 s only at HEAD), so 90 s is 3x that margin.
     activity_p99_warning_seconds: float = 90.0
     # CMS activities are single queries on the Postgres that also holds the duroxide store:
     # healthy p99 is at most 0.3 s (observed max 301 ms; simulated 24 h max 0.3 s), so 1 s

@@ -15,7 +15,9 @@ from generator.problems import Problem
 from generator.walker import DashboardCtx, PanelCtx, TargetCtx, build_contexts
 
 # House rules for dashboards this project writes; --portable (a dashboard from elsewhere) skips them.
-HOUSE_RULES = frozenset({"panel/description", "panel/unit"})
+# promql/job-unselected is one too: this project's dashboards go to AKS (every series scraped
+# twice) unchanged, while a dashboard from elsewhere may be meant for a single-scrape setup.
+HOUSE_RULES = frozenset({"panel/description", "panel/unit", "promql/job-unselected"})
 
 
 def run_rules(dashboards: Iterable[DashboardCtx], panels: Iterable[PanelCtx],

@@ -37,7 +37,10 @@ def _utc(ts: int) -> str:
 @click.option("--instances", type=int, default=30, show_default=True, help="Steady-state live Toygres instances.")
 @click.option("--create-rate", type=float, default=15.0, show_default=True, help="Instance creates per hour.")
 @click.option("--image-rate", type=float, default=0.5, show_default=True, help="Image builds per hour.")
-@click.option("--orchestration-slots", type=int, default=2, show_default=True, help="Per process.")
+@click.option("--orchestration-slots", type=int, default=None, help="Per process (default: 2 newest, 10 head).")
+@click.option("--toygres-version", default="newest", show_default=True, type=click.Choice(["newest", "head"]),
+              help="Toygres' workload: its newest commits, or main at 2f64720 (10/10 slots, deploy-postgres, "
+                   "60 x a slow wait-for-ready, actors failing on CMS errors).")
 @click.option("--worker-slots", type=int, default=10, show_default=True, help="Per process.")
 @click.option("--fault-start", default="30m", show_default=True, metavar="DUR",
               help="When faults start, after a healthy warm-up.")
@@ -61,7 +64,7 @@ def _utc(ts: int) -> str:
 @click.option("--loki-url", default=None, metavar="URL", help="Push log lines to this Loki while serving.")
 def simulate(scenarios: tuple[str, ...], list_scenarios: bool, duration: str | None, end: str | None, seed: int,
              era: str | None, replicas: int, scrape_interval: int | None, instances: int, create_rate: float,
-             image_rate: float, orchestration_slots: int, worker_slots: int, fault_start: str,
+             image_rate: float, orchestration_slots: int | None, toygres_version: str, worker_slots: int, fault_start: str,
              fault_duration: str | None, batch_size: int, log_filter: str, log_shipping: str | None,
              duroxide_version: str | None, env: str | None, out_dir: str | None, check_signatures: bool, serve: bool,
              port: int, host: str, speed: float, loki_url: str | None) -> None:
@@ -90,6 +93,7 @@ def simulate(scenarios: tuple[str, ...], list_scenarios: bool, duration: str | N
         config, scenarios=scenarios or ("healthy",), end_ts=end_ts, duration_seconds=seconds, seed=seed, era=era,
         replicas=replicas, scrape_interval=interval, instances=instances, create_rate_per_hour=create_rate,
         image_rate_per_hour=image_rate, orchestration_slots=orchestration_slots, worker_slots=worker_slots,
+        toygres_version=toygres_version,
         fault_start_seconds=parse_duration(fault_start, "--fault-start"),
         fault_duration_seconds=parse_duration(fault_duration, "--fault-duration") if fault_duration else None,
         batch_size=batch_size, log_filter=log_filter, log_shipping=log_shipping,

@@ -15,7 +15,7 @@ from generator.sim import export, process
 from generator.sim.engine import Engine
 from generator.sim.log_hooks import DuroxideLog
 from generator.sim.logs import loki_push_body
-from generator.sim.options import SimOptions, build_options
+from generator.sim.options import SimOptions, build_options, parse_target_labels
 from generator.sim.recorder import Labels, Recorder
 from generator.sim.runtime import Runtime
 from generator.sim.scenarios import Check, Scenario, evaluate, resolve
@@ -32,7 +32,12 @@ def target_labels(options: SimOptions, index: int) -> Labels:
         # Through the OTel collector: the scrape job is the collector's, the app's job moves
         # to exported_job, and the resource's service.name becomes service_name.
         return (("exported_job", options.job), instance, ("job", "otel-collector"), ("service_name", "toygres"))
-    return (instance, ("job", options.job))
+    return tuple(sorted((instance, ("job", options.job)) + parse_target_labels(options.target_labels)))
+
+
+def second_job_labels(options: SimOptions, index: int) -> dict[str, str]:
+    """AKS's second scrape of the same process (kubernetes-pods scrapes the pod's own address)."""
+    return {"job": options.second_job, "instance": f"10.244.0.{10 + index}:9091"}
 
 
 class Simulation:
@@ -144,7 +149,8 @@ class Simulation:
             "faults": [{"scenario": w["scenario"], "start": o.start_ts + w["start"], "end": o.start_ts + w["end"]}
                        for w in self.faults],
             "expect": {s.name: dict(s.expect) for s in self.scenarios},
-            "targets": [dict(target_labels(o, i)) for i in range(o.replicas)],
+            "targets": [dict(target_labels(o, i)) for i in range(o.replicas)]
+            + [{**dict(target_labels(o, i)), **second_job_labels(o, i)} for i in range(o.replicas) if o.second_job],
             "options": {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(o).items()},
         }
 
@@ -166,11 +172,14 @@ class SimResult:
         before the aligned instant), and holds the state at that instant. `aligned` stamps it
         with the aligned instant after it instead (promtool unit tests need the grid): it then
         lags the state by the offset, and still never shows a later state."""
-        return export.openmetrics_chunks(self.recorder, self.options.era, self.options.scrape_interval,
-                                         aligned=aligned)
+        chunks = export.openmetrics_chunks(self.recorder, self.options.era, self.options.scrape_interval,
+                                           aligned=aligned)
+        if not self.options.second_job:
+            return chunks
+        return double_scrape(chunks, self.options)
 
     def series_count(self) -> int:
-        return self.recorder.series_count()
+        return self.recorder.series_count() * (2 if self.options.second_job else 1)
 
     def to_micros(self, t: float) -> int:
         return self.options.start_ts * 1_000_000 + int(round(t * 1_000_000))
@@ -188,6 +197,22 @@ class SimResult:
 
     def write(self, out_dir: str | Path) -> list[Path]:
         return export.write_all(self, Path(out_dir))
+
+
+def double_scrape(chunks: Iterator[str], options: SimOptions) -> Iterator[str]:
+    """Every series block again, as the second job stores it (same samples, same instants:
+    both jobs read the same counters; only job and instance differ)."""
+    own = [(f'job="{options.job}"', f'instance="toygres-{i}:8080"') for i in range(options.replicas)]
+    for chunk in chunks:
+        yield chunk
+        if chunk.startswith("#"):
+            continue
+        for index, (job, instance) in enumerate(own):
+            if instance in chunk:
+                other = second_job_labels(options, index)
+                yield (chunk.replace(job, f'job="{other["job"]}"')
+                       .replace(instance, f'instance="{other["instance"]}"'))
+                break
 
 
 def run_options(options: SimOptions, progress: Progress | None = None) -> SimResult:

@@ -53,8 +53,12 @@ class SimOptions:
     instances: int = 30
     create_rate_per_hour: float = 15.0
     image_rate_per_hour: float = 0.5
+    # Which Toygres the workload is: "newest" (the reference's newest commits) or "head"
+    # (main at 2f64720: 10/10 slots, deploy-postgres, 60 x a slow wait-for-ready, actors that
+    # fail on CMS errors, no pruner / semaphore / images / batches).
+    toygres_version: str = "newest"
     # Toygres' newest runtime options (toygres-server main.rs): 2 orchestration slots and 10
-    # worker slots per process (duroxide's own defaults are 10 and 10).
+    # worker slots per process (duroxide's own defaults are 10 and 10; HEAD set 10 and 10).
     orchestration_slots: int = 2
     worker_slots: int = 10
     # duroxide's release; None: the newest of the era (v0.1.26 for E2, v0.1.14 for E1). It
@@ -77,6 +81,10 @@ class SimOptions:
     log_filter: str = "local"
     log_shipping: str = "push"
     job: str = "toygres"
+    # AKS: a second job scraping each process again ("" = none), and the target labels both
+    # jobs add ("name=value,...").
+    second_job: str = ""
+    target_labels: str = ""
     # The processes start this long before the window with an empty store, so the fleet
     # and the counters exist when the window opens; nothing before the window is written.
     prewarm_seconds: int = 900
@@ -100,8 +108,12 @@ class SimOptions:
 def build_options(config: Config, **overrides: object) -> SimOptions:
     """SimOptions from the shared Config (era, interval, job, log shipping) plus overrides."""
     base = SimOptions(era=config.era, scrape_interval=config.scrape_interval_seconds,
-                      log_shipping=config.log_shipping, job=config.job, log_filter=config.log_filter)
+                      log_shipping=config.log_shipping, job=config.job, log_filter=config.log_filter,
+                      second_job=config.second_scrape_job, target_labels=config.scrape_target_labels)
     changes = {k: v for k, v in overrides.items() if v is not None}
+    if changes.get("toygres_version") == "head":
+        # HEAD configured 10 orchestration slots (toygres-server/src/duroxide.rs:40-41).
+        changes.setdefault("orchestration_slots", 10)
     unknown = sorted(set(changes) - {f.name for f in dataclasses.fields(SimOptions)})
     if unknown:
         raise SimulationError(f"unknown simulation option(s): {', '.join(unknown)}")
@@ -114,6 +126,14 @@ def validate(o: SimOptions) -> SimOptions:
     resolve(o.scenarios)
     if o.era not in ("E1", "E2"):
         raise SimulationError(f"--era must be E1 or E2, got {o.era!r}")
+    if o.toygres_version not in ("newest", "head"):
+        raise SimulationError(f"--toygres-version must be newest or head, got {o.toygres_version!r}")
+    if o.second_job and (o.era != "E2" or o.second_job == o.job):
+        raise SimulationError(f"second scrape job {o.second_job!r}: needs era E2 and a name other than {o.job!r}")
+    try:
+        parse_target_labels(o.target_labels)
+    except ValueError as err:
+        raise SimulationError(f"scrape target labels: {err}") from None
     if o.log_shipping not in ("push", "promtail", "otlp"):
         raise SimulationError(f"log shipping must be push, promtail or otlp, got {o.log_shipping!r}")
     version = o.version
@@ -150,6 +170,20 @@ def validate(o: SimOptions) -> SimOptions:
     return dataclasses.replace(o, duration_seconds=duration, end_ts=end_ts)
 
 
+
+
+_LABEL = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+
+
+def parse_target_labels(text: str) -> tuple[tuple[str, str], ...]:
+    """"service=toygres,component=server" -> (("component", "server"), ("service", "toygres"))."""
+    pairs = []
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, sep, value = item.partition("=")
+        if not sep or not _LABEL.fullmatch(name.strip()) or name.strip() in ("job", "instance"):
+            raise ValueError(f"expected name=value pairs (not job or instance), got {item!r}")
+        pairs.append((name.strip(), value.strip()))
+    return tuple(sorted(pairs))
 
 
 def parse_duration(text: str, option: str = "--duration") -> int:

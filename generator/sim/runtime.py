@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-from generator.sim import process, workload
+from generator.sim import process, scripts, workload
 from generator.sim.engine import Engine
 from generator.sim.log_hooks import DuroxideLog
 from generator.sim.options import ACTIVE_INCREMENT_LAST, SimOptions
@@ -36,6 +36,7 @@ class Runtime(WorkerDispatcher):
         self.truth = truth
         self.logs = logs
         self.faults = Faults()
+        self.release = scripts.BY_NAME[options.toygres_version]
         self.health = StoreHealth()
         self.batch_size = options.batch_size
         self.rng_sched = process.new_runtime_rng(options.seed, "dispatch")
@@ -95,22 +96,26 @@ class Runtime(WorkerDispatcher):
         self.deliver(inst, ("cancel", inst.execution_id, None))
 
     def ensure_pruner(self) -> None:
-        """Toygres starts the system pruner at start-up when none is running."""
-        pruner = self.instances.get("system-pruner")
-        if pruner is None or pruner.terminal:
-            self.new_instance("system-pruner", Ctx("system"), None)
+        """Toygres starts its eternal orchestrations (the system pruner; 1.0.8's create
+        semaphore) at start-up when none is running."""
+        for short in workload.SINGLETONS:
+            if short not in self.release.scripts:
+                continue
+            running = self.instances.get(workload.ID_PREFIX[short])
+            if running is None or running.terminal:
+                self.new_instance(short, Ctx("system"), None)
 
     def new_instance(self, short: str, ctx: Ctx, parent: Instance | None) -> Instance | None:
         """Create an instance (client, parent or start-up) and queue its first turn."""
         prefix = workload.ID_PREFIX[short]
-        iid = prefix if short == "system-pruner" else f"{prefix}-{ctx.k8s}"
+        iid = prefix if short in workload.SINGLETONS else f"{prefix}-{ctx.k8s}"
         existing = self.instances.get(iid)
         if existing is not None and not existing.terminal:
             return None  # duroxide rejects a second start of a live instance id
         owner = self._api_replica() or self.replicas[0]
-        inst = Instance(iid, short, workload.orchestration_name(short), workload.current_version(short),
+        inst = Instance(iid, short, workload.orchestration_name(short), self.release.versions[short],
                         ctx, owner.index, parent=parent)
-        inst.gen = workload.SCRIPTS[short](ctx)
+        inst.gen = self.release.scripts[short](ctx)
         self.instances[iid] = inst
         self.pending += 1
         self.deliver(inst, ("start", 1, None))
@@ -252,6 +257,9 @@ class Runtime(WorkerDispatcher):
                 resumed, value = self._match(inst, msg)
                 terminal = self._advance(inst, value) if resumed else None
             if terminal is not None:
+                if terminal[0] == "continue_as_new":
+                    # Events that arrived in the same batch carry over to the new execution.
+                    inst.events.extend(m[2] for m in batch[batch.index(msg) + 1:] if m[0] == "event")
                 self._finish(rep, inst, terminal, compute, worker_id)
                 break
         effects, self._effects = self._effects, None
@@ -369,13 +377,17 @@ class Runtime(WorkerDispatcher):
             return True, None
         if waiting is None:
             return False, None
-        if kind == "act" and waiting[0] == "act" and waiting[1] == payload[0]:
+        if kind == "act" and waiting[0] in ("act", "race") and waiting[1] == payload[0]:
             return True, payload[1]
         if kind == "timer" and waiting[0] in ("timer", "select") and waiting[1] == payload:
             return True, "timer"
+        if kind == "timer" and waiting[0] == "race" and waiting[2] == payload:
+            return True, "timeout"
         if kind == "event":
             if waiting[0] == "select" and waiting[2] == payload:
                 return True, "event"
+            if waiting[0] == "recv" and isinstance(payload, tuple) and payload[0] == waiting[2]:
+                return True, payload
             inst.events.append(payload)  # kept in history until someone waits for it
             return False, None
         if kind == "sub" and waiting[0] == "sub" and waiting[1] == payload[0]:
@@ -403,9 +415,12 @@ class Runtime(WorkerDispatcher):
                 elif kind == "raise":
                     self._effect(self._raise, cmd[1], cmd[2])
                     cmd = gen.send(None)
-                elif kind == "select" and cmd[2] in inst.events:
-                    inst.events.remove(cmd[2])
+                elif kind in ("select", "wait") and cmd[-1] in inst.events:
+                    inst.events.remove(cmd[-1])
                     cmd = gen.send("event")
+                elif kind == "recv" and (queued := _first_on_queue(inst.events, cmd[1])) is not None:
+                    inst.events.remove(queued)
+                    cmd = gen.send(queued)
                 else:
                     self._block(inst, cmd)
                     return None
@@ -424,13 +439,27 @@ class Runtime(WorkerDispatcher):
         elif kind in ("timer", "select"):
             inst.waiting = ("timer", inst.seq) if kind == "timer" else ("select", inst.seq, cmd[2])
             self._effect(self.engine.after, cmd[1], self.deliver, inst, ("timer", inst.execution_id, inst.seq))
+        elif kind == "race":
+            # select2(activity, timer): two scheduled events; whichever lands first resumes the
+            # orchestration, the other still lands later and costs a turn of its own.
+            act_seq = inst.seq
+            inst.seq += 1
+            inst.history += 1
+            inst.waiting = ("race", act_seq, inst.seq)
+            self._effect(self.enqueue_work, Work(inst, inst.execution_id, act_seq, cmd[1],
+                                                 workload.activity_name(cmd[1]), cmd[2]))
+            self._effect(self.engine.after, cmd[3], self.deliver, inst, ("timer", inst.execution_id, inst.seq))
+        elif kind == "wait":
+            inst.waiting = ("select", inst.seq, cmd[1])
+        elif kind == "recv":
+            inst.waiting = ("recv", inst.seq, cmd[1])
         elif kind == "sub":
             inst.waiting = ("sub", self._child(inst, cmd[1], cmd[2]))
         elif kind == "subs":
             pending = {self._child(inst, short, k8s): i for i, (short, k8s) in enumerate(cmd[1])}
             inst.waiting = ("subs", pending, [Result(False, error="not started")] * len(cmd[1]))
 
-    def _raise(self, iid: str, event: str) -> None:
+    def _raise(self, iid: str, event: Any) -> None:
         target = self.instances.get(iid)
         if target is not None and not target.terminal:
             self.deliver(target, ("event", target.execution_id, event))
@@ -465,8 +494,9 @@ class Runtime(WorkerDispatcher):
             inst.execution_id += 1
             inst.history = 0
             inst.seq = 0  # activity ids are event ids within the execution's history
-            inst.ctx = Ctx(inst.ctx.k8s, inst.ctx.iteration + 1, inst.ctx.names)
-            inst.gen = workload.SCRIPTS[inst.short](inst.ctx)
+            carried = terminal[1] if len(terminal) > 1 else ()
+            inst.ctx = Ctx(inst.ctx.k8s, inst.ctx.iteration + 1, inst.ctx.names, carried)
+            inst.gen = self.release.scripts[inst.short](inst.ctx)
             inst.new_execution = True
             inst.waiting = None
             self._effect(self.deliver, inst, ("start", inst.execution_id, None))
@@ -492,11 +522,16 @@ class Runtime(WorkerDispatcher):
         """The instance's execution is no longer Running in the store; `result` goes to the
         parent (None: the parent is not told)."""
         inst.terminal = True
+        if inst.short == "create-instance" and inst.ctx.state:
+            # Ended (cancelled, poisoned, failed ack) between asking for a create permit and
+            # giving it back: Toygres' cleanup returns it (the reference does not say how; a
+            # leaked permit would stall every create within hours, which it does not report).
+            self._effect(self._raise, scripts.SEMAPHORE_ID, ("semaphore", "release", inst.iid))
         self.running -= 1
         self.active_by_name[inst.name] -= 1
         self.orch_depth -= len(inst.inbox)
         inst.inbox.clear()
-        if self.instances.get(inst.iid) is inst and inst.short != "system-pruner":
+        if self.instances.get(inst.iid) is inst and inst.short not in workload.SINGLETONS:
             del self.instances[inst.iid]
         parent = inst.parent
         if result is not None and parent is not None and not parent.terminal:
@@ -516,3 +551,8 @@ class Runtime(WorkerDispatcher):
             self.truth.provider(operation, seconds)
             if error_type is not None:
                 self.truth.provider_error(self.engine.now, operation, error_type)
+
+
+def _first_on_queue(events: list[Any], queue: str) -> Any:
+    """The oldest stashed event on a dequeue_event queue, or None."""
+    return next((e for e in events if isinstance(e, tuple) and e[0] == queue), None)

@@ -11,7 +11,9 @@ from generator.sim.provider import StoreHealth
 from generator.sim.truth import WINDOW_SECONDS, lookup
 from generator.sim.workload import Faults, activity_name, orchestration_name
 
-# Slot-seconds of activity work one create-instance needs (wait-for-ready dominates).
+# Slot-seconds of activity work one create-instance needs: in the newest workload about 27 s
+# (get-connection-strings' load-balancer wait ~20 s median, deploy ~4 s, sub-second calls); 35
+# keeps a margin for retries, so the surge below stays above what the slots serve.
 CREATE_SLOT_SECONDS = 35.0
 # Instant scenarios (a restart, a burst) are judged over this span after their start.
 INSTANT_SPAN = 600.0
@@ -51,14 +53,19 @@ class Scenario:
     expect: Mapping[str, str] = field(default_factory=dict)
 
 
+# Both deploy activities: create-instance >= 1.0.5 calls deploy-postgres-v2, HEAD deploy-postgres.
+_STORM = {"deploy-postgres": (0.7, "Kubernetes API error: 500 Internal Server Error"),
+          "deploy-postgres-v2": (0.7, "Kubernetes API error: 500 Internal Server Error"),
+          "test-connection": (0.6, "Connection test failed: connection timed out")}
+
+
 def _storm_start(t: FaultTarget) -> None:
-    t.faults.activity_fail["deploy-postgres"] = (0.7, "Kubernetes API error: 500 Internal Server Error")
-    t.faults.activity_fail["test-connection"] = (0.6, "Connection test failed: connection timed out")
+    t.faults.activity_fail.update(_STORM)
 
 
 def _storm_stop(t: FaultTarget) -> None:
-    t.faults.activity_fail.pop("deploy-postgres", None)
-    t.faults.activity_fail.pop("test-connection", None)
+    for short in _STORM:
+        t.faults.activity_fail.pop(short, None)
 
 
 def _slow_start(t: FaultTarget) -> None:
@@ -165,13 +172,13 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
         # its ack fails ("other"), so even a healthy store shows an odd provider error.
         expect={"replica_restarts": "zero", "trailing.provider_errors": "below:3", "worker_queue": "below:20"}),
     Scenario(
-        "activity-failure-storm", "deploy-postgres (70 %) and test-connection (60 %) start failing.",
+        "activity-failure-storm", "deploy-postgres-v2 (70 %) and test-connection (60 %) start failing.",
         "Activity failure ratio jumps for those two activities; create-instance failures and "
         "compensating delete-instance runs rise; actors report unhealthy but keep cycling; "
         "WARN lines 'Activity failed (application error)'.",
         _storm_start, _storm_stop, 1800.0,
         {"trailing.activity_failure_ratio": "up",
-         f"activities.{activity_name('deploy-postgres')}.app_error": "increases",
+         f"activities.{activity_name('deploy-postgres-v2')}.app_error": "increases",
          f"activities.{activity_name('test-connection')}.app_error": "increases"}),
     Scenario(
         "database-slow", "The duroxide store slows 20x, with statement timeouts and deadlocks.",
@@ -184,19 +191,23 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
         {"provider_p95.all": "x20", "trailing.provider_errors": "up"}),
     Scenario(
         "database-down", "The CMS database pool cannot initialise: every cms-* activity fails.",
-        "CMS activities fail with 'Failed to initialize global database pool' (WARN); every "
-        "instance actor fails within a cycle, so active orchestrations fall and do not recover "
-        "by themselves; creates and deletes fail. The store shares the database: each idle "
+        "CMS activities fail with 'Failed to initialize global database pool' (WARN); instance "
+        "actors (1.0.3) survive: each warns, waits 30 s and continues as new, so active "
+        "orchestrations hold (at HEAD every actor failed within a cycle and the count fell); "
+        "creates and deletes fail. The store shares the database: each idle "
         "dispatcher slot logs WARN 'Error fetching ... (retryable, attempt n): ... pool timed out', "
         "backing off 200, 400 ... 3000 ms, with no instance named: an orchestration slot about every "
         "2 minutes after duroxide-pg's three 'Retryable error, will retry' lines, a worker slot about "
         "every 30 s (duroxide-pg does not retry fetch_work_item).",
         _down(True), _down(False), 1200.0,
-        {"trailing.activity_failure_ratio": "up", "active.total": "down"}),
+        {"trailing.activity_failure_ratio": "up", "active.total": "x1"}),
     Scenario(
-        "stuck-orchestrations", "Pods never become ready: creates loop in wait-for-ready (60 s each).",
+        "stuck-orchestrations",
+        "Pods never become ready: creates loop on wait-for-ready (a sub-second call, then 5 s) up to 120 x.",
         "Active create-instance orchestrations climb, instances pile up in 'creating', "
-        "wait-for-ready latency sits at its 60 s timeout; no failures until the loop gives up.",
+        "wait-for-ready executions and create-instance turns run at one per stuck create every "
+        "~5 s while its latency stays sub-second; each create fails after ~10 minutes (120 x) "
+        "and compensates (delete-instance).",
         _stuck(True), _stuck(False), 2700.0,
         {f"active.by_orchestration.{_CREATE}": "rises", "instances.creating": "rises"}),
     Scenario(
@@ -234,10 +245,12 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
     Scenario(
         "runaway-client",
         "An automation loop batch-creates 5 x --batch-size (250) instances within seconds.",
-        "Active orchestrations jump by ~250 at once, the worker queue fills with hundreds of "
-        "activities and drains over ~15 minutes; the fleet stays far larger than normal.",
+        "Active orchestrations jump by ~250 at once; create-instance 1.0.8 waits on the "
+        "10-permit create-semaphore, so at most 10 instances are 'creating' and the worker "
+        "queue stays short (the semaphore's permit signals queue in it) while the creates "
+        "drain ten at a time over ~30 minutes; the fleet stays far larger than normal.",
         _runaway,
-        expect={"active.total": "rises", "worker_queue": "rises"}),
+        expect={"active.total": "rises", "instances.creating": "below:11"}),
     Scenario(
         "replica-restart", "Replica toygres-0 restarts (down 30 s).",
         "Its counters reset (rate() handles it; raw counters drop), its gauges re-initialise "
@@ -247,11 +260,11 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
         expect={"replica_restarts": "increases"}),
     Scenario(
         "burst", "A user batch-creates 50 instances at once.",
-        "Creating instances and active create-instance orchestrations jump by the batch size; "
-        "the worker queue builds while wait-for-ready holds the slots, then drains; the live "
-        "fleet is larger afterwards.",
+        "Active create-instance orchestrations jump by the batch size; batch-create polls "
+        "get-batch-status every 15 s; the 10-permit create-semaphore lets ten creates run at a "
+        "time (instances in 'creating' rise to 10, not 50); the live fleet is larger afterwards.",
         lambda t: t.batch_create(t.batch_size),
-        expect={"instances.creating": "rises", "worker_queue": "rises"}),
+        expect={"instances.creating": "rises", f"active.by_orchestration.{_CREATE}": "rises"}),
     Scenario(
         "unregistered-orchestration", "A deploy renames instance-actor's registration.",
         "No start, completion or failure is recorded for instance-actor (duroxide records no metric "

@@ -53,12 +53,18 @@ class WorkerDispatcher:
     worker_queue: deque[Work]
     cms: dict[str, str]
     users: Any
+    release: Any
+    instances: dict[str, Instance]
 
     if TYPE_CHECKING:
         def deliver(self, inst: Instance, msg: tuple[Any, ...]) -> None: ...
         def provider_op(self, r: int, operation: str) -> None: ...
-        def _raise(self, iid: str, event: str) -> None: ...
+        def _raise(self, iid: str, event: Any) -> None: ...
         def _record_op(self, r: int, operation: str, op: tuple[float, str, str | None]) -> None: ...
+
+    def _live(self, iid: str) -> bool:
+        inst = self.instances.get(iid)
+        return inst is not None and not inst.terminal
 
     def enqueue_work(self, work: Work) -> None:
         """Queue an activity, or hand it to a free worker slot at its next poll (each idle slot
@@ -109,7 +115,11 @@ class WorkerDispatcher:
             self.engine.after(delay + ops[0][0] + ops[1][0], self._abandon_unregistered, rep, rep.epoch, slot,
                               work, ops)
             return
-        seconds, outcome, value, error = workload.outcome(work.short, inst.ctx.k8s, self.faults, self.rng_work, self.cms)
+        seconds, outcome, value, error = workload.outcome(work.short, inst.ctx.k8s, self.faults, self.rng_work,
+                                                          self.cms, self.release.name)
+        if work.short == "get-batch-status" and outcome == "success":
+            # Done when no create of the batch is still running.
+            value = "running" if any(self._live(f"create-{name}") for name in work.effect[1]) else "done"
         provider = self.provider
         ops = (provider.sample("fetch_work_item"), provider.sample("read"), provider.sample("ack_work_item"))
         work.started = self.engine.now
@@ -207,6 +217,8 @@ class WorkerDispatcher:
     def _apply(self, r: int, effect: tuple[str, ...]) -> None:
         """Toygres' side effects of a successful activity (CMS states, raised events)."""
         kind, k8s = effect[0], effect[1]
+        if kind == "batch_status":
+            return
         if kind == "raise":
             # ActivityContext::get_client's store is the instrumented one: enqueue_orchestrator.
             self.provider_op(r, "enqueue_orchestrator")
@@ -224,6 +236,6 @@ class WorkerDispatcher:
                       error: str, value: str) -> None:
         now = self.engine.now
         worker_id = f"work-{slot}-{rep.runtime_id}"
-        if outcome == "success" and work.short == "deploy-postgres":
+        if outcome == "success" and work.short in ("deploy-postgres", "deploy-postgres-v2"):
             self.logs.activity_trace(now, work, worker_id, "INFO", f"Deployed PostgreSQL for {work.inst.ctx.k8s}")
         self.logs.activity_ended(now, work, worker_id, outcome, seconds, value, error)

@@ -24,6 +24,7 @@ CASES = {
     "alert/for": dict(for_="0m", noisy=True),
     "alert/metric-unknown": dict(query='sum(rate(duroxide_activity_retries_total{job="toygres"}[5m]))'),
     "alert/never-recorded": dict(query='sum(rate(duroxide_suborchestration_calls_total{job="toygres"}[5m]))'),
+    "alert/job-unselected": dict(query='max(duroxide_worker_queue_depth{job=~"toygres|kubernetes-pods"})'),
 }
 
 

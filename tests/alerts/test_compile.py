@@ -71,13 +71,13 @@ def rules(c):
 '''
 
 
-def write(directory: Path, name: str = "ToygresX", query: str = "max(duroxide_worker_queue_depth)",
+def write(directory: Path, name: str = "ToygresX", query: str = 'max(duroxide_worker_queue_depth{job="toygres"})',
           severity: str = "warning", file: str = "a.py") -> None:
     (directory / file).write_text(f"NAME = {name!r}\nQUERY = {query!r}\nSEVERITY = {severity!r}\n" + GOOD)
 
 
 CASES = {
-    "invalid-expression": (dict(query="max(duroxide_worker_queue_depth"), r"alerts/a.py: rule ToygresX: invalid PromQL at 1:"),
+    "invalid-expression": (dict(query='max(duroxide_worker_queue_depth{job="toygres"}'), r"alerts/a.py: rule ToygresX: invalid PromQL at 1:"),
     "unknown-severity": (dict(severity="page"), r"alerts/a.py: rule ToygresX: unknown severity 'page'"),
     "bad-name": (dict(name="worker_queue"), r"rule worker_queue: name must be CamelCase"),
     "duplicate-name": (None, r"rule ToygresX: duplicate alert name"),

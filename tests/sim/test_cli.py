@@ -25,7 +25,7 @@ def test_writes_the_four_files(tmp_path):
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["logs.txt", "loki-push.json", "metrics.om", "truth.jsonl"]
     assert "fault onset 2024-11-26T23:30:00Z" in done.stdout
-    assert "ok   burst: worker_queue rises" in done.stdout
+    assert "ok   burst: instances.creating rises" in done.stdout
     assert 'job="otel-collector"' in (tmp_path / "metrics.om").read_text()
 
 

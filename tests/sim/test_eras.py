@@ -146,7 +146,9 @@ def test_queue_depth_gauges(era, moves):
     result = simulate(["queue-backlog"], era=era)
     (worker,) = metrics(result, "duroxide_worker_queue_depth")
     true_peak = max(r["worker_queue"] for r in result.truth)
-    assert true_peak > 50
+    # create-instance 1.0.8's semaphore lets 10 creates run at once: the surge waits there, so
+    # the worker queue builds to tens, not hundreds.
+    assert true_peak > 10
     values = {v for _, v in worker.samples}
     if moves:
         # Re-polled every 60 s: it follows the truth, a minute late at most.

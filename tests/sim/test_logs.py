@@ -95,9 +95,12 @@ def test_database_down_fetch_backoff_per_slot():
 
 
 def test_database_down_store_lines_name_no_instance():
-    """Store-level warnings carry no instance at all (the reference's first table)."""
+    """Store-level warnings carry no instance at all (the reference's first table), except a
+    failed activity ack, which names its work item's instance (worker.rs:752); the newest
+    workload's long get-connection-strings is often in flight when the database goes away."""
     result = simulate(["database-down"], **WINDOW)
-    store = [line for record, line in _lines(result) if BY_KEY[record.event].kind == "store"]
+    store = [line for record, line in _lines(result)
+             if BY_KEY[record.event].kind == "store" and record.event != "worker.ack_failed"]
     assert store and not any("instance_id=" in line or "instance=" in line for line in store)
 
 

@@ -116,7 +116,8 @@ def test_truth_header_and_records():
     header = result.header
     assert header["kind"] == "header" and header["onset"] == END - 3600 + 1200
     assert header["faults"] == [{"scenario": "burst", "start": END - 2400, "end": END - 2400}]
-    assert header["expect"] == {"burst": {"instances.creating": "rises", "worker_queue": "rises"}}
+    assert header["expect"] == {"burst": {"instances.creating": "rises",
+                                          "active.by_orchestration.toygres-orchestrations::orchestration::create-instance": "rises"}}
     record = result.truth[-1]
     assert set(record) >= {"ts", "active", "pending", "instances", "orchestrator_queue", "worker_queue",
                            "activities", "orchestrations", "activity_latency", "provider_p95",

@@ -45,7 +45,8 @@ def test_continue_as_new_marks_the_first_turn_of_the_next_execution(healthy, nam
 
 def test_only_eternal_orchestrations_continue_as_new(healthy):
     names = {s.labels["orchestration_name"] for s in select(metrics(healthy, STARTS), initiated_by="continueAsNew")}
-    assert names == {ACTOR, "toygres-orchestrations::orchestration::system-pruner"}
+    assert names == {ACTOR, "toygres-orchestrations::orchestration::system-pruner",
+                     "toygres-orchestrations::orchestration::create-semaphore"}
 
 
 def test_duration_histogram_times_terminal_turns_only(healthy):

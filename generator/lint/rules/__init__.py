@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from generator.lint.model import BaseRule
 from generator.lint.rules import (
-    dashboard_uid, datasource, e2_double_count, histogram_era, histogram_quantile, label_unknown, label_value,
-    log_field_unknown, log_message_unknown, logql_parse, metric_unknown, never_recorded, panel_description,
-    panel_unit, promql_parse, range_too_short, rate_non_counter, raw_counter, undefined_variable, unused_variable,
-    variable_format,
+    dashboard_uid, datasource, e2_double_count, histogram_era, histogram_quantile, job_unselected, label_unknown,
+    label_value, log_field_unknown, log_message_unknown, logql_parse, metric_unknown, never_recorded,
+    panel_description, panel_unit, promql_parse, range_too_short, rate_non_counter, raw_counter, undefined_variable,
+    unused_variable, variable_format,
 )
 
 RULES: tuple[BaseRule, ...] = (
@@ -25,6 +25,7 @@ RULES: tuple[BaseRule, ...] = (
     raw_counter.RULE,
     range_too_short.RULE,
     e2_double_count.RULE,
+    job_unselected.RULE,
     dashboard_uid.RULE,
     datasource.RULE,
     unused_variable.RULE,

@@ -13,7 +13,9 @@ COUNTER_FUNCS = RATE_FUNCS | frozenset({"resets"})
 GAUGE_FUNCS = frozenset({"delta", "idelta", "deriv", "predict_linear"})
 # Labels that every scraped series has, whatever the metric.
 TARGET_LABELS = frozenset({"job", "instance", "exported_job", "service_name", "__name__",
-                           "exported_instance", "otel_scope_name"})
+                           "exported_instance", "otel_scope_name",
+                           # the target labels Toygres' scrape configs add (local and AKS)
+                           "service", "component"})
 
 
 def unwrap(node: Any) -> Any:
