@@ -41,7 +41,11 @@ def dashboard(c: Config) -> DashboardSpec:
         timeseries("Continue-as-new rate",
                    "Executions ended by continue-as-new per second. Good: one per live instance "
                    "every ~31 s (instance-actor) plus the system-pruner; a drop to 0 means actors "
-                   "stopped cycling.",
+                   "stopped cycling. Counted from completions (status continuedAsNew), not "
+                   "continue_as_new_total: that one gains a series per execution_id, and in E1 "
+                   "(duroxide <= 0.1.14) OpenTelemetry moves every label set past 2000 into one "
+                   "{otel_metric_overflow=\"true\"} series without orchestration_name, so a sum by "
+                   "orchestration_name over it undercounts from then on.",
                    [prom(q.continue_as_new_rate(c), "{{orchestration_name}}")], unit="ops", width=8,
                    measures="continue_as_new_rate"),
         timeseries("History size p95",

@@ -83,7 +83,9 @@ def continue_as_new_rate(c: Config) -> str:
     """Executions ended by continue-as-new per second. Not from continue_as_new_total: it is
     labelled with the ending execution_id, so each of its series is born at its one and only
     increment, which rate() never sees (the panel read 0 while actors cycled twice a minute).
-    The completions counter records the same terminal turns under one series per version."""
+    The completions counter records the same terminal turns under one series per version; in E1
+    it also stays far below OpenTelemetry's 2000 label sets per instrument, which
+    continue_as_new_total passes within a day (later values: {otel_metric_overflow="true"})."""
     return sum_rate(c, COMPLETIONS, ORCH, 'status="continuedAsNew"', labels=("orchestration_name",))
 
 

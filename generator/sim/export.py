@@ -14,6 +14,9 @@ from generator.sim.errors import SimulationError
 from generator.sim.recorder import Recorder, exposition_type
 
 if TYPE_CHECKING:
+    from generator.sim.collector import Collector
+
+if TYPE_CHECKING:
     from generator.sim.model import SimResult
 
 FILES = ("metrics.om", "truth.jsonl", "logs.txt", "loki-push.json")
@@ -40,12 +43,17 @@ def scrape_offset(replica: int, interval: int) -> float:
     return round(1.0 + (replica * 5.3 + 2.17) % max(interval - 2.0, 1.0), 3)
 
 
-def openmetrics_chunks(rec: Recorder, era: str, interval: int, aligned: bool = False) -> Iterator[str]:
+def openmetrics_chunks(rec: Recorder, era: str, interval: int, aligned: bool = False,
+                       collector: Collector | None = None) -> Iterator[str]:
     """Families in catalogue order, each family's series contiguous, each series' samples in
-    time order (what promtool's backfill needs), seconds timestamps, `# EOF` last."""
-    offsets = [0.0 if aligned else scrape_offset(i, interval) for i in range(len(rec.replicas))]
+    time order (what promtool's backfill needs), seconds timestamps, `# EOF` last.
+
+    E1 (`collector` given): the collector's series, one target scraped at process 0's offset,
+    then the collector target's `up`."""
+    sources = [collector.metrics] if collector is not None else rec.replicas
+    offsets = [0.0 if aligned else scrape_offset(i, interval) for i in range(len(sources))]
     for metric in recorded_metrics(Era(era)):
-        groups = [(m, m.families.get(metric.name)) for m in rec.replicas]
+        groups = [(m, m.families.get(metric.name)) for m in sources]
         if not any(group for _, group in groups):
             continue
         family = family_name(metric.name, metric.type)
@@ -58,7 +66,17 @@ def openmetrics_chunks(rec: Recorder, era: str, interval: int, aligned: bool = F
             snaps = [(f" {ts - offset:.3f}\n" if offset else f" {ts}\n", vals) for ts, vals in replica.snapshots]
             for series in group:
                 yield "".join(_series_lines(series.slot, series.kind, series.prefixes, snaps))
+    if collector is not None and collector.up:
+        yield from _up_lines(collector, offsets[0])
     yield "# EOF\n"
+
+
+def _up_lines(collector: Collector, offset: float) -> Iterator[str]:
+    """Prometheus' synthetic `up` for the collector target (written by the scrape itself)."""
+    body = ",".join(f'{k}="{v}"' for k, v in sorted(collector.metrics.target) if k in ("instance", "job"))
+    yield "# HELP up Whether the scrape of the target succeeded.\n# TYPE up gauge\n"
+    yield "".join(f"up{{{body}}} {value} {ts - offset:.3f}\n" if offset else f"up{{{body}}} {value} {ts}\n"
+                  for ts, value in collector.up)
 
 
 def _series_lines(slot: int, kind: str, prefixes: tuple[str, ...],

@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterator, Sequence
 from generator.catalogue import ORCHESTRATION_NAMES
 from generator.config import Config
 from generator.sim import export, process
+from generator.sim.collector import EXPORT_INTERVAL_SECONDS, Collector, collector_labels, push_age
 from generator.sim.engine import Engine
 from generator.sim.log_hooks import DuroxideLog
 from generator.sim.logs import loki_push_body
@@ -27,11 +28,10 @@ Progress = Callable[[float, float], None]
 
 def target_labels(options: SimOptions, index: int) -> Labels:
     """The labels Prometheus stores next to each replica's series, by era."""
-    instance = ("instance", f"toygres-{index}:8080")
     if options.era == "E1":
-        # Through the OTel collector: the scrape job is the collector's, the app's job moves
-        # to exported_job, and the resource's service.name becomes service_name.
-        return (("exported_job", options.job), instance, ("job", "otel-collector"), ("service_name", "toygres"))
+        # Through the OTel collector: one target, the collector's, for every process.
+        return collector_labels(options.job)
+    instance = ("instance", f"toygres-{index}:8080")
     return tuple(sorted((instance, ("job", options.job)) + parse_target_labels(options.target_labels)))
 
 
@@ -50,6 +50,8 @@ class Simulation:
         engine = self.engine
         self.recorder = Recorder(options.era, [target_labels(options, i) for i in range(options.replicas)],
                                  clock=lambda: engine.now)
+        # E1: Prometheus scrapes the OTel collector the processes push to, not the processes.
+        self.collector = Collector(options.job) if options.era == "E1" else None
         self.truth = Truth(options.scrape_interval, options.truth_grids)
         self.logs = DuroxideLog(options.log_filter)
         self.runtime = Runtime(options, self.engine, self.recorder, self.truth, self.logs)
@@ -99,6 +101,9 @@ class Simulation:
             self.truth.observe(self.gauges())
             self.engine.observer = lambda: self.truth.observe(self.gauges())
         ts = self.options.start_ts + int(round(t))
+        if self.collector is not None:
+            self._step_collector(t, ts, interval, scrape)
+            return
         offsets = [export.scrape_offset(i, self.options.scrape_interval) for i in range(len(self.runtime.replicas))]
         for index in sorted(range(len(offsets)), key=lambda i: -offsets[i]):
             self.engine.run_until(t - offsets[index])
@@ -106,6 +111,26 @@ class Simulation:
             process.account_interval(self.runtime, t - offsets[index], interval, rep)
             if scrape and self.keep_snapshots and rep.alive and not self.runtime.faults.scrape_down:
                 self.recorder.replicas[index].snapshot(ts)
+        self.engine.run_until(t)
+
+    def _step_collector(self, t: float, ts: int, interval: float, scrape: bool) -> None:
+        """E1: each process pushes to the collector at its own instant before the collector's
+        scrape (within one export interval, and after the previous scrape instant), in push
+        order, so the latest push of a label set is the one Prometheus reads."""
+        collector = self.collector
+        assert collector is not None
+        scraped_at = t - export.scrape_offset(0, self.options.scrape_interval)
+        span = max(0.0, min(EXPORT_INTERVAL_SECONDS, scraped_at - (t - interval) - 0.001))
+        pushes = sorted((scraped_at - push_age(i, ts, span), i) for i in range(len(self.runtime.replicas)))
+        for at, index in pushes:
+            self.engine.run_until(at)
+            rep = self.runtime.replicas[index]
+            process.account_interval(self.runtime, at, interval, rep)
+            if rep.alive:
+                collector.push(index, self.recorder.replicas[index], at)
+        self.engine.run_until(scraped_at)
+        if scrape and self.keep_snapshots:
+            collector.scrape(ts, scraped_at, answered=not self.runtime.faults.scrape_down)
         self.engine.run_until(t)
 
     def sample(self, t: float) -> None:
@@ -164,6 +189,8 @@ class SimResult:
     truth: list[dict[str, Any]]
     recorder: Recorder
     logs: LogBook
+    # E1: what Prometheus scraped (the OTel collector); None in E2.
+    collector: Collector | None = None
 
     def openmetrics(self, aligned: bool = False) -> Iterator[str]:
         """The OpenMetrics text in chunks (promtool tsdb create-blocks-from openmetrics).
@@ -173,13 +200,14 @@ class SimResult:
         with the aligned instant after it instead (promtool unit tests need the grid): it then
         lags the state by the offset, and still never shows a later state."""
         chunks = export.openmetrics_chunks(self.recorder, self.options.era, self.options.scrape_interval,
-                                           aligned=aligned)
+                                           aligned=aligned, collector=self.collector)
         if not self.options.second_job:
             return chunks
         return double_scrape(chunks, self.options)
 
     def series_count(self) -> int:
-        return self.recorder.series_count() * (2 if self.options.second_job else 1)
+        count = self.collector.series_count() if self.collector is not None else self.recorder.series_count()
+        return count * (2 if self.options.second_job else 1)
 
     def to_micros(self, t: float) -> int:
         return self.options.start_ts * 1_000_000 + int(round(t * 1_000_000))
@@ -229,7 +257,7 @@ def run_options(options: SimOptions, progress: Progress | None = None) -> SimRes
         if progress is not None and t >= next_report:
             progress(float(t), float(options.duration_seconds))
             next_report += report_every
-    return SimResult(options, sim.header(), sim.truth.samples, sim.recorder, sim.logs)
+    return SimResult(options, sim.header(), sim.truth.samples, sim.recorder, sim.logs, sim.collector)
 
 
 def run(scenario_names: Sequence[str], config: Config, *, end_ts: int, duration_seconds: int = 6 * 3600,

@@ -88,6 +88,12 @@ class SimOptions:
     # The processes start this long before the window with an empty store, so the fleet
     # and the counters exist when the window opens; nothing before the window is written.
     prewarm_seconds: int = 900
+    # How long the initial fleet's instance actors have been cycling when the processes start
+    # (0: created in the warm-up, all from execution 1). A restart into a long-lived fleet
+    # finds actors at distinct execution ids, so continue_as_new_total{execution_id} gains a
+    # label set per actor cycle, not per fleet cycle (E1's 2000-label-set limit then comes
+    # within the hour instead of after ~12-20 hours).
+    fleet_age_seconds: int = 0
     # The truth also records 101-point quantile grids of latencies (what `dashgen check` needs
     # to bound a quantile a panel estimates from fewer observations); off: they triple its size.
     truth_grids: bool = False
@@ -151,6 +157,8 @@ def validate(o: SimOptions) -> SimOptions:
             raise SimulationError(f"--{name.replace('_', '-')} must be at least 1")
     if o.replicas > 20:
         raise SimulationError("--replicas must be at most 20")
+    if o.fleet_age_seconds < 0:
+        raise SimulationError("the fleet age must not be negative")
     if o.instances < 0 or o.create_rate_per_hour < 0 or o.image_rate_per_hour < 0:
         raise SimulationError("--instances and rates must not be negative")
     if o.instances > 0 and o.create_rate_per_hour == 0:

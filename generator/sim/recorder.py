@@ -17,6 +17,10 @@ SUMMARY_BUCKET_SECONDS = E2_SUMMARY_WINDOW_SECONDS / 3
 _QUANTILES = tuple(float(q) for q in E2_SUMMARY_QUANTILES)
 
 _EXECUTIONS = "duroxide_activity_executions_total"
+# E1 (OpenTelemetry SDK 0.27): at most this many label sets per instrument and process; every
+# later label set's values go to the one overflow series (reference, "The E1 era in detail").
+OTEL_CARDINALITY_LIMIT = 2000
+OVERFLOW_LABELS: Labels = (("otel_metric_overflow", "true"),)
 _FAILURES = "duroxide_orchestration_failures_total"
 
 
@@ -54,8 +58,13 @@ def exposition_type(metric_type: MetricType, era: str) -> str:
 class ReplicaMetrics:
     """One process's metric state: a flat value array (None = not registered since start)."""
 
-    def __init__(self, era: str, target: Labels, clock: Callable[[], float] = lambda: 0.0) -> None:
+    def __init__(self, era: str, target: Labels, clock: Callable[[], float] = lambda: 0.0,
+                 cardinality_limit: int | None = None) -> None:
         self.era = era
+        # E1: label sets past the SDK's limit per instrument share the overflow series.
+        self.cardinality_limit = cardinality_limit
+        self.admitted: dict[str, int] = {}
+        self.redirects: dict[tuple[str, Labels], int] = {}
         self.target = target
         self.clock = clock
         self.slots: dict[tuple[str, Labels], int] = {}
@@ -74,7 +83,7 @@ class ReplicaMetrics:
         if metric is None or era not in metric.eras or not metric.recorded:
             raise ValueError(f"{family} is not a recorded {self.era} metric in the catalogue")
         unknown = {k for k, _ in labels} - metric.all_labels()
-        if unknown:
+        if unknown and not (era is Era.E1 and labels == OVERFLOW_LABELS):
             raise ValueError(f"{family}: labels {sorted(unknown)} are not in the catalogue")
         slot = len(self.vals)
         pairs = sorted(self.target + labels)
@@ -102,15 +111,36 @@ class ReplicaMetrics:
         return slot
 
     def _slot(self, family: str, labels: Labels, width: int) -> int:
-        slot = self.slots.get((family, labels))
+        key = (family, labels)
+        slot = self.redirects.get(key) if self.redirects else None
         if slot is None:
-            slot = self._register(family, labels)
+            slot = self.slots.get(key)
         vals = self.vals
-        if vals[slot] is None:
+        if slot is None or vals[slot] is None:
             # First touch in this process: the series appears (at zero) from now on.
-            for i in range(slot, slot + width):
-                vals[i] = 0
+            slot = self._admit(key, slot)
+            if vals[slot] is None:
+                for i in range(slot, slot + width):
+                    vals[i] = 0
         return slot
+
+    def _admit(self, key: tuple[str, Labels], slot: int | None) -> int:
+        """The slot a label set touched for the first time since start-up records into: its
+        own, or (E1, past the SDK's limit per instrument) {otel_metric_overflow="true"}, which
+        carries none of the instrument's labels. A restart starts a fresh SDK: its label sets
+        count again from zero."""
+        family, labels = key
+        limit = self.cardinality_limit
+        if limit is None or labels == OVERFLOW_LABELS:
+            return slot if slot is not None else self._register(family, labels)
+        if self.admitted.get(family, 0) >= limit:
+            overflow = self.slots.get((family, OVERFLOW_LABELS))
+            if overflow is None:
+                overflow = self._register(family, OVERFLOW_LABELS)
+            self.redirects[key] = overflow
+            return overflow
+        self.admitted[family] = self.admitted.get(family, 0) + 1
+        return slot if slot is not None else self._register(family, labels)
 
     def inc(self, family: str, labels: Labels, amount: int = 1) -> None:
         """Counter increment (registers the series on first touch since process start)."""
@@ -194,6 +224,8 @@ class ReplicaMetrics:
     def reset(self) -> None:
         """A process restart: every series disappears until touched again (counters reset)."""
         self.vals = [None] * len(self.vals)
+        self.redirects.clear()
+        self.admitted.clear()
         for window in self.windows.values():
             window.clear()
 
@@ -217,7 +249,8 @@ class Recorder:
     def __init__(self, era: str, targets: Sequence[Labels], clock: Callable[[], float] = lambda: 0.0) -> None:
         self.era = era
         self.e2 = era == "E2"
-        self.replicas = [ReplicaMetrics(era, t, clock) for t in targets]
+        limit = None if self.e2 else OTEL_CARDINALITY_LIMIT
+        self.replicas = [ReplicaMetrics(era, t, clock, limit) for t in targets]
         # E1 (OTel) carried state="all" on the active gauge; E2 no labels.
         self._active_labels: Labels = () if self.e2 else (("state", "all"),)
 
@@ -280,6 +313,9 @@ class Recorder:
             m.observe("duroxide_activity_duration_seconds",
                       (("activity_name", name), ("outcome", outcome), ("tag", "default")), seconds)
         else:
+            if outcome in ("success", "app_error"):
+                # E1 recorded these two from Duration::as_millis(): whole milliseconds.
+                seconds = math.floor(seconds * 1000.0) / 1000.0
             m.inc(_EXECUTIONS, (("activity_name", name), ("outcome", outcome), ("retry_attempt", "0")))
             m.observe("duroxide_activity_duration_seconds", (("activity_name", name), ("outcome", outcome)), seconds)
 

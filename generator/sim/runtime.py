@@ -10,6 +10,9 @@ from generator.sim import process, scripts, workload
 from generator.sim.engine import Engine
 from generator.sim.log_hooks import DuroxideLog
 from generator.sim.options import ACTIVE_INCREMENT_LAST, SimOptions
+
+# An instance actor's cycle (one execution, then continue-as-new): ~31 s (workload.py).
+ACTOR_CYCLE_SECONDS = 31.0
 from generator.sim.process import Replica
 from generator.sim.provider import RETRYABLE, ProviderModel, StoreHealth
 from generator.sim.recorder import Recorder
@@ -41,6 +44,7 @@ class Runtime(WorkerDispatcher):
         self.batch_size = options.batch_size
         self.rng_sched = process.new_runtime_rng(options.seed, "dispatch")
         self.rng_work = process.new_runtime_rng(options.seed, "activities")
+        self.rng_fleet = process.new_runtime_rng(options.seed, "fleet-age")
         self.provider = ProviderModel(process.new_runtime_rng(options.seed, "provider"), self.health)
         self.orchestrator_lock = ORCHESTRATOR_LOCK
         self.worker_lock = WORKER_LOCK
@@ -118,7 +122,11 @@ class Runtime(WorkerDispatcher):
         inst.gen = self.release.scripts[short](ctx)
         self.instances[iid] = inst
         self.pending += 1
-        self.deliver(inst, ("start", 1, None))
+        if short == "instance-actor" and self.engine.now < 0.0 and self.options.fleet_age_seconds:
+            # A fleet older than the processes: each actor has cycled since its own creation.
+            age = self.rng_fleet.random() * self.options.fleet_age_seconds
+            inst.execution_id = 1 + int(age / ACTOR_CYCLE_SECONDS)
+        self.deliver(inst, ("start", inst.execution_id, None))
         return inst
 
     # -- orchestrator queue and turns ------------------------------------------------------

@@ -42,8 +42,14 @@ class ReplicaCollector:
         with self.lock:
             # exporter-down: the page is empty, so Prometheus marks every series stale.
             down = self.sim.runtime.faults.scrape_down
-            sources = [(self.sim.recorder.replicas[i], self._extra(i)) for i in self.replicas
-                       if self.sim.runtime.replicas[i].alive and not down]
+            collector = self.sim.collector
+            if collector is not None:
+                # E1: the collector's state (the latest push of every label set, a crashed
+                # process's last values included), exposed as its Prometheus exporter does.
+                sources = [] if down else [(collector.metrics, self._extra(0))]
+            else:
+                sources = [(self.sim.recorder.replicas[i], self._extra(i)) for i in self.replicas
+                           if self.sim.runtime.replicas[i].alive and not down]
             for metrics, _ in sources:
                 metrics.refresh_summaries()
             families = [self._family(metric.name, metric.type, metric.help, sources)
@@ -53,7 +59,10 @@ class ReplicaCollector:
     def _extra(self, index: int) -> dict[str, str]:
         if self.sim.options.era == "E2":
             return {}
-        return {"job": self.sim.options.job, "instance": f"toygres-{index}:8080", "service_name": "toygres"}
+        # The exporter's own job (service.name); no instance label: the resource has no
+        # service.instance.id. Prometheus stores job as exported_job.
+        return {"job": self.sim.options.job, "service_name": "toygres", "service_version": "0.1.0",
+                "otel_scope_name": "duroxide"}
 
     def _family(self, name: str, kind: MetricType, help_text: str,
                 sources: list[tuple[ReplicaMetrics, dict[str, str]]]) -> Metric:

@@ -8,7 +8,11 @@ from generator.catalogue import BY_NAME, E2_SUMMARY_QUANTILES, PROVIDER_OPERATIO
 from generator.sim.recorder import Recorder, format_le
 from tests.sim.helpers import metrics, select, simulate
 
-E1_TARGET = {"job": "otel-collector", "exported_job": "toygres", "service_name": "toygres", "instance": "toygres-0:8080"}
+# Reference, "The E1 era in detail": through the collector every series carries the collector's
+# scrape labels, the resource's service.name / service.version and the scope name; no process.
+E1_TARGET = {"job": "otel-collector", "exported_job": "toygres", "service_name": "toygres",
+             "service_version": "0.1.0", "otel_scope_name": "duroxide", "service": "toygres",
+             "instance": "otel-collector:8889"}
 E2_TARGET = {"job": "toygres", "instance": "toygres-0:8080"}
 
 
@@ -27,7 +31,7 @@ def e2():
     ("E2", E2_TARGET, {"exported_job", "service_name", "state"}),
 ], ids=["E1-collector-labels", "E2-direct-labels"])
 def test_every_series_carries_the_eras_target_labels(era, target, absent):
-    series = metrics(simulate(era=era))
+    series = [s for s in metrics(simulate(era=era)) if s.name != "up"]
     assert len(series) > 300
     for s in series:
         assert {k: s.labels.get(k) for k in target} == target, s
@@ -155,3 +159,46 @@ def test_queue_depth_gauges(era, moves):
         assert max(values) > 0.5 * true_peak
     else:
         assert values == {0.0}
+
+
+def _continue_as_new_series(era: str, executions: range, restart_after: int | None = None) -> dict[tuple, int]:
+    recorder = Recorder(era, [()])
+    for n in executions:
+        if n == restart_after:
+            recorder.replicas[0].reset()
+        recorder.continue_as_new(0, "actor", n)
+    m = recorder.replicas[0]
+    return {s.labels: m.vals[s.slot] for s in m.families["duroxide_orchestration_continue_as_new_total"]
+            if m.vals[s.slot] is not None}
+
+
+# Reference, "The E1 era in detail": at most 2000 label sets per instrument, later ones go to
+# {otel_metric_overflow="true"} without other labels; E2's exporter has no such limit.
+@pytest.mark.parametrize("era, executions, restart_after, own, overflow", [
+    ("E1", range(1, 2001), None, 2000, None),
+    ("E1", range(1, 2006), None, 2000, 5),
+    ("E2", range(1, 2006), None, 2005, None),
+    # A restart is a fresh SDK: 2000 new label sets are admitted again.
+    ("E1", range(1, 2506), 2001, 505, None),
+], ids=["E1-at-the-limit", "E1-past-the-limit", "E2-unlimited", "E1-restart-starts-afresh"])
+def test_label_sets_past_the_sdk_limit_share_the_overflow_series(era, executions, restart_after, own, overflow):
+    series = _continue_as_new_series(era, executions, restart_after)
+    overflowed = series.pop((("otel_metric_overflow", "true"),), None)
+    assert len(series) == own
+    assert overflowed == overflow
+
+
+@pytest.mark.parametrize("era, outcome, seconds, recorded", [
+    ("E1", "success", 1.23456, 1.234),
+    ("E1", "app_error", 0.0009, 0.0),
+    ("E1", "cancelled", 1.23456, 1.23456),
+    ("E2", "success", 1.23456, 1.23456),
+], ids=["E1-success-whole-ms", "E1-app-error-whole-ms", "E1-cancelled-exact", "E2-exact"])
+def test_activity_duration_resolution(era, outcome, seconds, recorded):
+    """duroxide v0.1.14 worker.rs:448-449, 489-490: success and app_error durations are
+    `as_millis() as f64 / 1000.0`; cancelled uses as_secs_f64 (worker.rs:419)."""
+    recorder = Recorder(era, [()])
+    recorder.activity_execution(0, "a", outcome, seconds)
+    (series,) = recorder.replicas[0].families["duroxide_activity_duration_seconds"]
+    assert recorder.replicas[0].vals[series.slot + len(series.prefixes) - (2 if era == "E1" else 1)] == \
+        pytest.approx(recorded, abs=1e-12)

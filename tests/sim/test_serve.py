@@ -37,6 +37,9 @@ def test_live_endpoint_advances(era, endpoints, marker):
         assert len(urls) == endpoints and all(u.startswith("http://127.0.0.1:") for u in urls)
         first = _scrape(urls[0])
         assert marker in first and "duroxide_active_orchestrations" in first
+        if era == "E1":
+            # The collector's exporter: no label names a process (the replicas share series).
+            assert 'instance="' not in first and first.count("duroxide_active_orchestrations{") == 1
         time.sleep(1.0)  # two simulated minutes
         assert server.simulated_seconds() >= 60.0
         later = _scrape(urls[0])
