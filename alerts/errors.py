@@ -42,7 +42,7 @@ def rules(c: Config) -> list[AlertRule]:
             description=("{{ $value }} 'not registered, abandoning' warnings in 5 minutes: something "
                          "was renamed without registration (deploy mismatch); its messages will be "
                          "poisoned within about 5 minutes."),
-            fires_in=("unregistered-activity",), shows="configuration"),
+            fires_in=("unregistered-activity", "unregistered-orchestration"), shows="configuration"),
         AlertRule(
             "ToygresPoisonMessages", group=GROUP,
             # A poison counter's series is born at its first increment, which increase() cannot
@@ -55,7 +55,8 @@ def rules(c: Config) -> list[AlertRule]:
             description="{{ $value | humanize }} messages were poisoned in 15 minutes: that work will never finish.",
             # A renamed activity is abandoned 10 times with backoff (1, 2, 4 ... 60 s), then
             # poisoned: the first poison ~5 minutes after the deploy. (Failed acks do not
-            # poison in duroxide: they fail the instance at once.)
-            fires_in=("unregistered-activity",),
+            # poison in duroxide: they fail the instance at once.) A renamed orchestration takes
+            # the same path at fetch (orchestration.rs:544, 679).
+            fires_in=("unregistered-activity", "unregistered-orchestration"),
             signal="first-poison"),
     ]

@@ -25,14 +25,16 @@ def dashboard(c: Config) -> DashboardSpec:
             Row("Incident: the store and the dispatchers", [
                 logs("Store and dispatcher trouble",
                      "Open this first in a database incident. duroxide's dispatchers failing to fetch "
-                     "or ack (with the store's error and the retry backoff), session and lock renewal "
-                     "failures, poisoned messages and the turns they abort. Store errors name no "
-                     "instance. Good: empty.",
+                     "or ack (with the store's error and the retry backoff), duroxide-pg's own "
+                     "'Retryable error, will retry' lines, session and lock renewal failures, "
+                     "poisoned messages and the turns they abort. Store errors name no instance. "
+                     "Good: empty.",
                      loki(logql.trouble(c, instance=True)), shows="store + poison + dispatcher"),
                 timeseries("Store and dispatcher trouble per interval",
                            "Lines of the panel beside, per interval and level. A database outage "
-                           "writes one WARN per dispatcher slot every ~2 minutes; a slow store "
-                           "writes ack retries. Good: none.",
+                           "writes per orchestration slot three duroxide-pg retries and one WARN every "
+                           "~2 minutes, per worker slot one WARN every ~30 s; a slow store writes ack "
+                           "retries. Good: none.",
                            [loki(q.trouble_log_rate(c), "{{level}}")], unit="short",
                            datasource=LOKI_DS, steps=[Step(GREEN), Step(RED, 1)],
                            shows="store + poison + dispatcher"),

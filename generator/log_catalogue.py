@@ -27,12 +27,16 @@ WORKER_DISPATCHER = "duroxide::runtime::dispatchers::worker"
 REPLAY = "duroxide::runtime::replay_engine"
 APP_ORCHESTRATION = "duroxide::orchestration"
 APP_ACTIVITY = "duroxide::activity"
+# duroxide-pg sets this target explicitly on its events and its #[instrument] spans (it is not
+# the module path duroxide_pg::provider); Toygres' `duroxide=info` directive covers it.
+PG_PROVIDER = "duroxide::providers::postgres"
 
 O = "duroxide v0.1.26 src/runtime/dispatchers/orchestration.rs"
 W = "duroxide v0.1.26 src/runtime/dispatchers/worker.rs"
 M = "duroxide v0.1.26 src/runtime/mod.rs"
 R = "duroxide v0.1.26 src/runtime/replay_engine.rs"
 L = "duroxide v0.1.26 src/lib.rs"
+PG = "duroxide-pg v0.1.27 src/provider.rs"
 
 # The instance as the lifecycle/outcome lines name it, and as the dispatchers' warnings do.
 INSTANCE_FIELDS = ("instance_id", "instance")
@@ -56,10 +60,14 @@ class LogEvent:
     source: str
     when: str
     # "store" (the store failed), "poison", "dispatcher" (other dispatcher trouble), "config",
-    # "outcome" (an orchestration/activity ended), "lifecycle", "app", "startup".
+    # "limit" (a size limit failed the turn), "outcome" (an orchestration/activity ended),
+    # "lifecycle", "app", "startup".
     kind: str
     # Written by the simulator (False: catalogued for lint and docs only, with the reason).
     simulated: bool = True
+    # The #[instrument] spans whose `name{fields}:` prefix the line (fmt's Full format writes
+    # them between the level and the target); duroxide itself has none.
+    spans: tuple[str, ...] = ()
 
     @property
     def level(self) -> str:
@@ -144,6 +152,17 @@ EVENTS: tuple[LogEvent, ...] = (
              "Orchestration terminated, waiting for activity grace period",
              _f("instance% execution_id% activity_name% activity_id% worker_id% activity_tag? grace_ms%"),
              f"{W}:569", "cancellation after a lost activity lock", "dispatcher", simulated=False),
+    # duroxide-pg retries a retryable error inside fetch_orchestration_item and
+    # ack_orchestration_item itself (MAX_RETRIES 3, sleeping 50, 100, 150 ms) before duroxide
+    # sees it; fetch_work_item and the other operations do not retry. The line is prefixed by
+    # the method's #[instrument] span: fetch_orchestration_item{lock_timeout=5s _poll_timeout=30s
+    # filter=Some(...)} or ack_orchestration_item{history_delta=... lock_token=lock_<uuid>
+    # execution_id=N} (its Debug-printed history, items and metadata abbreviated here).
+    LogEvent("pg.retryable", ("WARN",), PG_PROVIDER, "Retryable error, will retry",
+             _f('operation" attempt# error%'), f"{PG}:295-301 (fetch_orchestration_item), 618-624 "
+             "(ack_orchestration_item)", "a retryable store error (pool timed out, deadlock, I/O) on the "
+             "provider's attempts 1-3; the 4th failure goes back to duroxide", "store",
+             spans=("fetch_orchestration_item", "ack_orchestration_item")),
     # -- poison -----------------------------------------------------------------------------------
     LogEvent("orch.poison", ("WARN",), ORCH_DISPATCHER,
              "Orchestration message exceeded max attempts, marking as poison",
@@ -176,6 +195,19 @@ EVENTS: tuple[LogEvent, ...] = (
     LogEvent("orch.terminal_instance", ("WARN",), ORCH_DISPATCHER,
              "Instance is terminal (completed/failed or CAN without start), acking batch without processing",
              _f("instance%"), f"{O}:593", "messages for a finished instance", "dispatcher", simulated=False),
+    # -- size limits (v0.1.19+): the turn is failed instead of committed; no scenario exceeds them --
+    LogEvent("orch.limit_custom_status", ("ERROR",), RUNTIME, "Custom status exceeds size limit, failing orchestration",
+             _f("instance_id% execution_id% custom_status_bytes# max_bytes#"), f"{O}:56-63",
+             "ctx.set_custom_status beyond MAX_CUSTOM_STATUS_BYTES", "limit", simulated=False),
+    LogEvent("orch.limit_tag", ("ERROR",), RUNTIME, "Activity tag exceeds size limit, failing orchestration",
+             _f("instance_id% execution_id% activity_name% tag_bytes# max_bytes#"), f"{O}:99-108",
+             "an activity scheduled with a tag beyond MAX_TAG_NAME_BYTES", "limit", simulated=False),
+    LogEvent("orch.limit_kv_value", ("ERROR",), RUNTIME, "KV value exceeds size limit, failing orchestration",
+             _f("instance_id% execution_id% key% value_bytes# max_bytes#"), f"{O}:139-148",
+             "a KV value beyond MAX_KV_VALUE_BYTES", "limit", simulated=False),
+    LogEvent("orch.limit_kv_keys", ("ERROR",), RUNTIME, "KV key count exceeds limit, failing orchestration",
+             _f("instance_id% execution_id% kv_key_count# max_keys#"), f"{O}:184-191",
+             "more than MAX_KV_KEYS keys", "limit", simulated=False),
     # -- lifecycle and outcomes (instance_id=) ----------------------------------------------------
     LogEvent("orch.started", ("DEBUG",), RUNTIME, "Orchestration started",
              _f(_ORCH_LIFECYCLE + " is_continue_as_new%"), f"{O}:656", "every resolved turn", "lifecycle"),
@@ -210,14 +242,13 @@ LEVELS = ("ERROR", "WARN", "INFO", "DEBUG")
 TARGETS = tuple(sorted({e.target for e in EVENTS}))
 ALL_FIELDS = frozenset(f.name for e in EVENTS for f in e.fields)
 KINDS = tuple(dict.fromkeys(e.kind for e in EVENTS))
-# Not modelled (documented): duroxide-pg's own "Retryable error, will retry" lines (target
-# duroxide_pg::provider, prefixed by its #[instrument] span, whose fields depend on its version),
-# the size-limit ERRORs (O:56-184) and Toygres' own start-up and API lines.
+# Not catalogued (documented in docs/simulator.md): Toygres' own start-up and API lines (the
+# reference gives no text for them); Toygres' orchestration traces are app.orchestration.
 
 
 _VALUE = {QUOTED: r'"(?:[^"\\]|\\.)*"', NUMBER: r"-?\d+|true|false", DEBUG: r"None|Some\(.*?\)", DISPLAY: r".*?"}
 _HEAD = re.compile(r"^(?P<ts>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z) +(?P<level>ERROR|WARN|INFO|DEBUG|TRACE) "
-                   r"(?P<target>[\w:]+): (?P<rest>.*)$")
+                   r"(?:(?P<span>[a-z_]+)(?:\{.*\})?: )?(?P<target>[\w:]+): (?P<rest>.*)$")
 _COMPILED: dict[str, re.Pattern[str]] = {}
 
 
@@ -242,9 +273,11 @@ def parse_line(line: str) -> ParsedLine | None:
     head = _HEAD.match(line)
     if head is None:
         return None
-    level, target, rest = head["level"], head["target"], head["rest"]
+    level, target, rest, span = head["level"], head["target"], head["rest"], head["span"]
     for event in EVENTS:
         if event.target != target or level not in event.levels:
+            continue
+        if (span not in event.spans) if span else bool(event.spans):
             continue
         match = _line_regex(event).match(rest)
         if match:

@@ -41,8 +41,10 @@ def stream(config: Config, level: str | None = None) -> str:
 # starts with its timestamp, so `^(?:<id>)` never does).
 INSTANCE_FILTER = r' |~ "instance(?:_id)?=$instance_id(?:\\s|$)|^(?:$instance_id)"'
 # Store and dispatcher trouble: every line of duroxide's dispatchers, its worker's session and
-# lock upkeep and the replay engine's system errors (fetch and ack failures, poison) at INFO+.
-TROUBLE_TARGETS = r"duroxide::runtime::(?:dispatchers::\\w+|worker|replay_engine)"
+# lock upkeep and the replay engine's system errors (fetch and ack failures, poison) at INFO+,
+# and duroxide-pg's own retries (target duroxide::providers::postgres, after its span prefix).
+TROUBLE_TARGETS = (r"(?:duroxide::runtime::(?:dispatchers::\\w+|worker|replay_engine)"
+                   r"|\\w+\\{.*\\}: duroxide::providers::postgres)")
 
 
 def with_instance(config: Config, level: str | None = None) -> str:

@@ -35,6 +35,15 @@ KNOWN_DEVIATIONS: dict[tuple[str, str], str] = {
     for measure in ("failure_rate", "completion_rate", "success_ratio")
     for scenario in ("database-slow", "store-lock-contention")
 }
+# reference (duroxide-metrics.md, Poison): poisoned at fetch (O:544, 1273, 1398), an orchestration
+# ends Failed with no completion and no failure metric; only orchestration_poison_total counts it.
+_POISON_AT_FETCH = ("an orchestration poisoned at fetch (unregistered: abandoned 10 times, then poisoned, "
+                    "orchestration.rs:544, 679) ends Failed with only orchestration_poison_total: no completion, "
+                    "no failures_total, so completion and failure panels cannot count those failures")
+KNOWN_DEVIATIONS.update({
+    (measure, "unregistered-orchestration"): _POISON_AT_FETCH
+    for measure in ("failure_rate", "completion_rate", "success_ratio")
+})
 
 
 # Era-wide limitations.

@@ -9,6 +9,8 @@ permanent "Database error", an I/O failure retryable.
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from generator.sim.logs import LogBook, provider_error_debug, startup_line
@@ -31,8 +33,48 @@ MAX_ATTEMPTS = 10
 FETCH_BACKOFF_CAP_MS = 3000
 
 
+# duroxide-pg v0.1.27 retries fetch_orchestration_item and ack_orchestration_item itself
+# (provider.rs:229-301, 434-624): MAX_RETRIES 3, sleeping RETRY_DELAY_MS 50 x attempt, with a
+# WARN "Retryable error, will retry" per retry; the 4th failure is returned to duroxide.
+PG_RETRIES = 3
+PG_RETRY_DELAY = 0.05
+PG_RETRIED = frozenset({"fetch_orchestration_item", "ack_orchestration_item"})
+# The #[instrument] span of fetch_orchestration_item: skip(self), so its arguments are recorded
+# with Debug: Toygres keeps duroxide's orchestrator_lock_timeout (5 s) and
+# dispatcher_long_poll_timeout (30 s) (runtime/mod.rs:351-354, toygres-server duroxide.rs:39-42)
+# and the dispatcher passes the default capability filter (>=0.0.0, <=0.1.26,
+# dispatchers/orchestration.rs:345-351; semver's Debug omits empty pre/build).
+FETCH_SPAN = ("fetch_orchestration_item{lock_timeout=5s _poll_timeout=30s filter=Some(DispatcherCapabilityFilter "
+              "{ supported_duroxide_versions: [SemverRange { min: Version { major: 0, minor: 0, patch: 0 }, "
+              "max: Version { major: 0, minor: 1, patch: 26 } }] })}")
+
+
+def ack_span(iid: str, execution_id: int, salt: float) -> str:
+    """ack_orchestration_item's span: its Debug-printed arguments (history delta, work items,
+    metadata) are abbreviated `[..]`/`{ .. }` here; then the custom fields lock_token (duroxide-pg's
+    'lock_' || gen_random_uuid()) and execution_id."""
+    token = uuid.UUID(bytes=hashlib.md5(f"{iid}/{execution_id}/{salt}".encode()).digest(), version=4)
+    return (f"ack_orchestration_item{{history_delta=[..] worker_items=[..] orchestrator_items=[..] "
+            f"metadata=ExecutionMetadata {{ .. }} cancelled_activities=[] lock_token=lock_{token} "
+            f"execution_id={execution_id}}}")
+
+
 def fetch_backoff_ms(attempt: int) -> int:
     return min(100 * 2 ** attempt, FETCH_BACKOFF_CAP_MS)
+
+
+# One duroxide-pg call that fails 4 times sleeps 50 + 100 + 150 ms between its attempts.
+PG_CALL_MS = int(sum(PG_RETRY_DELAY * 1000 * k for k in range(1, PG_RETRIES + 1)))
+
+
+def pg_retry_times(end: float, attempt_seconds: float = 0.0) -> list[float]:
+    """When attempts 1-3 of a duroxide-pg call failed, given its 4th failed at `end` and each
+    attempt took `attempt_seconds` (the retry sleeps are 50, 100, 150 ms)."""
+    times, at = [], end
+    for k in range(PG_RETRIES, 0, -1):
+        at -= PG_RETRY_DELAY * k + attempt_seconds
+        times.append(at)
+    return times[::-1]
 
 
 def provider_error(operation: str, error_type: str) -> tuple[str, bool]:
@@ -49,12 +91,26 @@ class DuroxideLog(LogBook):
         startup_line(self, t)
 
     # -- dispatcher fetch loops --------------------------------------------------------------
-    def fetch_failed(self, t: float, dispatcher: str, error_type: str, attempt: int) -> int:
+    def provider_retried(self, times: list[float], operation: str, error_type: str, span: str) -> None:
+        """duroxide-pg's own retries of one call that failed 4 times (`times`: when each of
+        attempts 1-3 failed)."""
+        error = provider_error(operation, error_type)[0]
+        for attempt, at in enumerate(times, start=1):
+            self.emit(at, "pg.retryable", (operation, attempt, error), span=span)
+
+    def fetch_failed(self, t: float, dispatcher: str, error_type: str, attempt: int,
+                     pg_attempts: list[float] | None = None) -> int:
         """One failed fetch of one slot (`attempt` consecutive retryable errors so far, 1-based);
-        returns the milliseconds the slot sleeps before its next fetch."""
+        returns the milliseconds the slot sleeps before its next fetch. A retryable error of
+        fetch_orchestration_item was retried by duroxide-pg first: `pg_attempts` are the times
+        its attempts 1-3 failed (default: its retry sleeps alone, just before t)."""
         operation = "fetch_orchestration_item" if dispatcher == "orch" else "fetch_work_item"
         message, retryable = ERROR_TEXT[error_type]
         debug = provider_error_debug(operation, message, retryable)
+        if retryable and operation in PG_RETRIED:
+            if pg_attempts is None:
+                pg_attempts = pg_retry_times(t)
+            self.provider_retried(pg_attempts, operation, error_type, FETCH_SPAN)
         if retryable:
             backoff = fetch_backoff_ms(attempt)
             self.emit(t, f"{dispatcher if dispatcher == 'orch' else 'worker'}.fetch_retryable",
@@ -80,27 +136,38 @@ class DuroxideLog(LogBook):
         elif self.wants_event(key):
             self.emit(t, key, (*_orch(inst), worker_id, history_events))
 
-    def ack_retried(self, t: float, error_types: list[str]) -> None:
-        """Retryable ack errors the retry loop got past (orchestration.rs:1176-1183): one
-        'retrying' line each, 10 ms doubling apart, ending at t."""
-        at = t - sum(10 * 2 ** i for i in range(len(error_types))) / 1000.0
+    def _ack_provider_retries(self, at: float, span: str, error_type: str) -> None:
+        """duroxide-pg's 3 retries inside one ack call that failed with a retryable error at `at`."""
+        self.provider_retried(pg_retry_times(at), "ack_orchestration_item", error_type, span)
+
+    def ack_retried(self, t: float, error_types: list[str], inst: Instance) -> None:
+        """Retryable ack errors the retry loop got past (orchestration.rs:1176-1183): per failed
+        call duroxide-pg's 3 retries (300 ms of sleeps), then one 'retrying' line, 10 ms doubling
+        apart, the last retry ending at t."""
+        at = t - sum(10 * 2 ** i + PG_CALL_MS for i in range(len(error_types))) / 1000.0
+        span = ack_span(inst.iid, inst.execution_id, t)  # one lock token for the turn's acks
         for attempt, error_type in enumerate(error_types):
             backoff = 10 * 2 ** attempt
+            at += PG_CALL_MS / 1000.0
+            self._ack_provider_retries(at, span, error_type)
             self.emit(at, "orch.ack_retry", (attempt, backoff, provider_error("ack_orchestration_item", error_type)[0]))
             at += backoff / 1000.0
 
     def ack_failed(self, t: float, inst: Instance, error_type: str) -> float:
         """A failed orchestration ack: the retry loop's lines, then duroxide fails the instance
         (orchestration.rs:964-1000). The failure commit goes through the same loop; after max
-        retries the lock was already abandoned, so that commit fails too. Returns the seconds
-        the retries took."""
+        retries the lock was already abandoned, so that commit fails too. Each retryable failure
+        of the call was retried 3 times by duroxide-pg first. Returns the seconds the retries took."""
         error, retryable = provider_error("ack_orchestration_item", error_type)
         at = t
+        span = ack_span(inst.iid, inst.execution_id, t)  # one lock token for the turn's acks
         if retryable:
             for attempt in range(ACK_RETRIES):
                 backoff = 10 * 2 ** attempt
+                self._ack_provider_retries(at, span, error_type)
                 self.emit(at, "orch.ack_retry", (attempt, backoff, error))
-                at += backoff / 1000.0
+                at += backoff / 1000.0 + PG_CALL_MS / 1000.0
+            self._ack_provider_retries(at, span, error_type)
             self.emit(at, "orch.ack_max_retries", (ACK_RETRIES, error))
         else:
             self.emit(at, "orch.ack_permanent", (error,))
@@ -116,10 +183,11 @@ class DuroxideLog(LogBook):
     def orchestration_poisoned(self, t: float, inst: Instance, attempt_count: int) -> None:
         self.emit(t, "orch.poison", (inst.iid, attempt_count, MAX_ATTEMPTS))
 
-    def orchestration_unregistered(self, t: float, inst: Instance, backoff: float) -> None:
-        """No handler for the name/version: abandoned with backoff (orchestration.rs:688)."""
+    def orchestration_unregistered(self, t: float, inst: Instance, backoff: float, version: str) -> None:
+        """No handler for the name/version: abandoned with backoff (orchestration.rs:679-692).
+        `version` is the batch's: the start message's (None prints "latest") or the history's."""
         remaining = max(MAX_ATTEMPTS - inst.attempts, 0)
-        self.emit(t, "orch.unregistered", (inst.iid, inst.name, inst.version, inst.attempts, MAX_ATTEMPTS,
+        self.emit(t, "orch.unregistered", (inst.iid, inst.name, version, inst.attempts, MAX_ATTEMPTS,
                                            remaining, float(backoff)),
                   args={"backoff": backoff, "remaining": remaining})
 

@@ -42,6 +42,8 @@ class LogRecord(NamedTuple):
     message: str
     fields: tuple[tuple[str, str], ...]
     event: str
+    # The #[instrument] span prefix `name{fields}` ("" for duroxide's own lines, which have none).
+    span: str = ""
 
 
 def parse_filter(text: str) -> tuple[int, tuple[tuple[str, int], ...]]:
@@ -126,15 +128,18 @@ class LogBook:
         return self.wants(level or event.level, event.target)
 
     def emit(self, t: float, key: str, values: Mapping[str, Any] | Sequence[Any] = (), *,
-             args: Mapping[str, Any] | None = None, level: str | None = None) -> None:
+             args: Mapping[str, Any] | None = None, level: str | None = None, span: str = "") -> None:
         """Write catalogue event `key` at t: field values in macro order (or by name), message
-        arguments for templated messages, the level for application traces."""
+        arguments for templated messages, the level for application traces, the span prefix
+        of events written inside an #[instrument]ed function."""
         event = BY_KEY[key]
         level = level or event.level
         if t < 0.0 or level not in event.levels or not self.wants(level, event.target):
             return
+        if bool(span) != bool(event.spans) or (span and span.split("{", 1)[0] not in event.spans):
+            raise ValueError(f"log event {key}: span {span!r}, expected one of {event.spans}")
         message = event.message(args) if args else event.template
-        self.records.append(LogRecord(t, level, event.target, message, _fields(event, values), key))
+        self.records.append(LogRecord(t, level, event.target, message, _fields(event, values), key, span))
 
 
 def _fields(event: LogEvent, values: Mapping[str, Any] | Sequence[Any]) -> tuple[tuple[str, str], ...]:
@@ -159,11 +164,14 @@ def rfc3339_micros(micros: int) -> str:
 
 
 def format_line(micros: int, record: LogRecord | tuple[Any, ...]) -> str:
-    """`<RFC3339 µs>Z <LEVEL padded to 5> <target>: <message> key=value ...` (fmt's Full format
-    without ANSI, as Toygres configures it on Kubernetes)."""
+    """`<RFC3339 µs>Z <LEVEL padded to 5> [<span>{<fields>}: ]<target>: <message> key=value ...`
+    (fmt's Full format without ANSI, as Toygres configures it on Kubernetes; an event inside an
+    #[instrument]ed span is prefixed by the span)."""
     _, level, target, message, fields = record[:5]
+    span = record[6] if len(record) > 6 else ""
     tail = " ".join(f"{k}={v}" for k, v in fields)
-    return f"{rfc3339_micros(micros)} {level:>5} {target}: {message}" + (f" {tail}" if tail else "")
+    scope = f"{span}: " if span else ""
+    return f"{rfc3339_micros(micros)} {level:>5} {scope}{target}: {message}" + (f" {tail}" if tail else "")
 
 
 def push_level(line: str) -> str:

@@ -279,7 +279,7 @@ class Runtime(WorkerDispatcher):
         if retried and (final is None or final not in RETRYABLE):
             # A retryable chain that ended in success or a permanent error (a chain of six
             # retryable failures is written whole by ack_failed).
-            self.logs.ack_retried(now, retried)
+            self.logs.ack_retried(now, retried, inst)
         if final is not None:
             self._fail_after_ack(rep, inst, final, worker_id)
         else:
@@ -360,7 +360,11 @@ class Runtime(WorkerDispatcher):
         """No handler for this name/version: the batch is abandoned with growing backoff (1, 2,
         4 ... 60 s) and no metric; after max_attempts it is poisoned at fetch."""
         backoff = unregistered_backoff(inst.attempts)
-        self.logs.orchestration_unregistered(self.engine.now, inst, backoff)
+        # The batch's version (orchestration.rs:683, state_helpers.rs:430-489): a brand-new
+        # instance's StartOrchestration carries none (Toygres starts without one) and prints
+        # "latest"; a continue-as-new carries the ending execution's; otherwise the history's.
+        brand_new = batch[0][0] == "start" and not inst.started and not inst.new_execution
+        self.logs.orchestration_unregistered(self.engine.now, inst, backoff, "latest" if brand_new else inst.version)
         # Invisible until the backoff passes, then fetched again (redeliver_turn counts it).
         self.engine.after(backoff, self.redeliver_turn, inst, batch)
 

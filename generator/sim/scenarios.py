@@ -144,6 +144,17 @@ def _unregistered(on: bool) -> Action:
     return act
 
 
+def _unregistered_orchestration(on: bool) -> Action:
+    def act(t: FaultTarget) -> None:
+        # A deploy renamed instance-actor's registration; create-instance still starts, and the
+        # store still holds, the old name: no process can run any of its turns.
+        if on:
+            t.faults.unregistered_orchestrations["instance-actor"] = True
+        else:
+            t.faults.unregistered_orchestrations.pop("instance-actor", None)
+    return act
+
+
 def _scrape_down(on: bool) -> Action:
     def act(t: FaultTarget) -> None:
         t.faults.scrape_down = on
@@ -185,7 +196,9 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
         "orchestrations hold (at HEAD every actor failed within a cycle and the count fell); "
         "creates and deletes fail. The store shares the database: each idle "
         "dispatcher slot logs WARN 'Error fetching ... (retryable, attempt n): ... pool timed out', "
-        "backing off 200, 400 ... 3000 ms, about every 2 minutes, with no instance named.",
+        "backing off 200, 400 ... 3000 ms, with no instance named: an orchestration slot about every "
+        "2 minutes after duroxide-pg's three 'Retryable error, will retry' lines, a worker slot about "
+        "every 30 s (duroxide-pg does not retry fetch_work_item).",
         _down(True), _down(False), 1200.0,
         {"trailing.activity_failure_ratio": "up", "active.total": "x1"}),
     Scenario(
@@ -252,6 +265,17 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
         "time (instances in 'creating' rise to 10, not 50); the live fleet is larger afterwards.",
         lambda t: t.batch_create(t.batch_size),
         expect={"instances.creating": "rises", f"active.by_orchestration.{_CREATE}": "rises"}),
+    Scenario(
+        "unregistered-orchestration", "A deploy renames instance-actor's registration.",
+        "No start, completion or failure is recorded for instance-actor (duroxide records no metric "
+        "for an unregistered orchestration): WARN duroxide::runtime 'Orchestration not registered, "
+        "abandoning with 1.0s backoff (will poison in 9 more attempts)' with instance= on every "
+        "fetch of an actor's messages; after 10 abandons (backoff 1, 2, 4 ... 60 s, about 5 "
+        "minutes) the next fetch poisons it (WARN 'Orchestration message exceeded max attempts, "
+        "marking as poison', orchestration_poison_total, no failure line, no failures_total) and "
+        "active orchestrations fall as the actors end.",
+        _unregistered_orchestration(True), _unregistered_orchestration(False), 1800.0,
+        {"poisoned.orchestration": "increases", "active.total": "down"}),
 )}
 
 

@@ -147,6 +147,15 @@ LOG_CATALOGUE_CASES = [
      False),
     ("logql/message-unknown", "never-written", '{job="toygres"} |= "Activity cancelled"', True),
     ("logql/message-unknown", "old-config-error", '{job="toygres"} |= "Activity failed (configuration error)"', True),
+    # duroxide-pg v0.1.27's own retry line, its fields, and the size-limit ERRORs (duroxide's source).
+    ("logql/message-unknown", "duroxide-pg-retry", '{job="toygres"} |= "Retryable error, will retry"', False),
+    ("logql/field-unknown", "duroxide-pg-operation",
+     '{job="toygres"} |= "Retryable error, will retry" | logfmt | operation="fetch_orchestration_item"', False),
+    ("logql/field-unknown", "duroxide-pg-names-no-instance",
+     '{job="toygres"} |= "Retryable error, will retry" | logfmt | instance="actor-x"', True),
+    ("logql/message-unknown", "size-limit", '{job="toygres"} |= "KV value exceeds size limit"', False),
+    ("logql/message-unknown", "orchestration-unregistered",
+     '{job="toygres"} |= "Orchestration not registered, abandoning with 2.0s"', False),
 ]
 
 

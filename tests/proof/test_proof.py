@@ -67,7 +67,9 @@ def test_cli_exits_0_when_every_goal_is_met() -> None:
     done = dashgen("report", "--rule", "ToygresConfigurationErrors", "--seeds", "2", "--healthy-hours", "1",
                    "--scenario-hours", "1")
     assert done.returncode == 0, done.stderr
-    assert "ToygresConfigurationErrors  PASS" in done.stdout and "[1/2]" in done.stderr
+    # One run per fires_in scenario (unregistered-activity, unregistered-orchestration) and a healthy one.
+    assert "ToygresConfigurationErrors  PASS" in done.stdout and "[1/3]" in done.stderr
+    assert "unregistered-orchestration: seed 2 " in done.stdout
 
 
 @pytest.mark.parametrize("args, message", [

@@ -84,3 +84,26 @@ def test_database_slow_slows_the_cms_queries_too():
     base = next(r for r in healthy.truth if r["ts"] == ts)["activity_latency"][name]["p50"]
     during = next(r for r in slow.truth if r["ts"] == ts)["activity_latency"][name]["p50"]
     assert 10 < during / base < 40
+
+
+ACTOR = "toygres-orchestrations::orchestration::instance-actor"
+
+
+def test_unregistered_orchestration_records_no_start_and_ends_in_poison_only():
+    """reference (duroxide-metrics.md, Poison): no start is recorded for unregistered turns; a
+    message fetched more than max_attempts times is poisoned at fetch: orchestration_poison_total,
+    no completion, no failure (so no error_category="poison" either)."""
+    result = simulate(["unregistered-orchestration"], **WINDOW)
+    fault = result.header["faults"][0]
+    starts = select(metrics(result, "duroxide_orchestration_starts_total"), orchestration_name=ACTOR)
+    settled, end = fault["start"] + 60, fault["end"]
+    assert starts and sum(s.at(settled) or 0.0 for s in starts) == sum(s.at(end) or 0.0 for s in starts), \
+        "no instance-actor start recorded once the turns in flight at the onset have ended"
+    (poison,) = metrics(result, "duroxide_orchestration_poison_total")
+    assert poison.last == result.truth[-1]["poisoned"]["orchestration"] >= 5
+    assert all(s.last == 0 for s in metrics(result, "duroxide_activity_poison_total"))
+    failures = metrics(result, "duroxide_orchestration_failures_total")
+    assert not [s for s in failures if s.labels.get("error_category") == "poison"]
+    first = next(r["ts"] for r in result.truth if r["poisoned"]["orchestration"] > 0)
+    # 10 abandons with backoff 1, 2, 4 ... 60 s (303 s) before the 11th fetch poisons.
+    assert first - fault["start"] >= sum(unregistered_backoff(a) for a in range(1, MAX_ATTEMPTS + 1))

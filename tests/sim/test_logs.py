@@ -17,7 +17,7 @@ from tests.sim.helpers import simulate
 
 WINDOW = {"duration_seconds": 3600, "fault_start_seconds": 1200}
 SCENARIOS = ("healthy", "database-down", "database-slow", "store-lock-contention",
-             "unregistered-activity", "replica-restart", "activity-failure-storm")
+             "unregistered-activity", "replica-restart", "activity-failure-storm", "unregistered-orchestration")
 
 
 def _lines(result):
@@ -45,16 +45,23 @@ def _events(scenario, **options):
 INCIDENTS = {
     "healthy": ({"orch.started", "orch.completed", "activity.started", "activity.completed"},
                 {"orch.fetch_retryable", "worker.fetch_retryable", "orch.ack_failed", "orch.poison",
-                 "worker.poison", "activity.unregistered", "runtime.starting"}),
-    "database-down": ({"orch.fetch_retryable", "worker.fetch_retryable", "worker.session_renewal_failed"},
+                 "worker.poison", "activity.unregistered", "runtime.starting", "orch.unregistered",
+                 "pg.retryable"}),
+    # The reference: duroxide-pg "Retryable error, will retry" beside the fetch WARNs.
+    "database-down": ({"orch.fetch_retryable", "worker.fetch_retryable", "worker.session_renewal_failed",
+                       "pg.retryable"},
                       {"orch.fetch_permanent", "orch.poison"}),
     "database-slow": ({"orch.ack_retry", "orch.ack_max_retries", "orch.ack_failed", "orch.ack_permanent",
-                       "orch.fetch_permanent"}, {"orch.fetch_retryable"}),
+                       "orch.fetch_permanent", "pg.retryable"}, {"orch.fetch_retryable"}),
     "store-lock-contention": ({"orch.ack_permanent", "orch.ack_failed", "orch.failure_committed"},
                               {"worker.fetch_permanent", "orch.fetch_retryable"}),
     "unregistered-activity": ({"activity.unregistered", "worker.poison", "replay.system_error"},
                                       {"activity.failed_config"}),
     "replica-restart": ({"runtime.starting"}, {"orch.fetch_retryable"}),
+    # O:679 abandons with backoff, O:545 poisons at fetch; "no failure line follows".
+    "unregistered-orchestration": ({"orch.unregistered", "orch.poison"},
+                                   {"orch.failed", "orch.failed_unknown", "replay.system_error",
+                                    "activity.unregistered", "worker.poison", "pg.retryable"}),
 }
 
 
@@ -105,10 +112,15 @@ def _micros(line):
 
 def test_ack_retries_five_times_10_to_160_ms_then_fails_the_instance():
     """O:1160-1195: retries 0..4 sleep 10, 20, 40, 80, 160 ms, then "after max retries"
-    (attempts=5), then O:964 fails the instance."""
+    (attempts=5), then O:964 fails the instance. Each failed call is duroxide-pg's 4 attempts
+    (provider.rs:434-624) with a "Retryable error, will retry" WARN after attempts 1-3, sleeping
+    50, 100, 150 ms: 300 ms more per call."""
     pairs = _lines(simulate(["database-slow"], **WINDOW))
     retries = {(_micros(line), re.search(r"backoff_ms=(\d+)", line)[1], line.split(" error=", 1)[1])
                for record, line in pairs if record.event == "orch.ack_retry"}
+    pg_retries = {(_micros(line), re.search(r" attempt=(\d+)", line)[1], line.split(" error=", 1)[1])
+                  for record, line in pairs if record.event == "pg.retryable"
+                  and line.split(" WARN ", 1)[1].startswith("ack_orchestration_item{")}
     chains = 0
     for i, (record, line) in enumerate(pairs):
         if record.event != "orch.ack_max_retries":
@@ -118,8 +130,12 @@ def test_ack_retries_five_times_10_to_160_ms_then_fails_the_instance():
         end, error = _micros(line), line.split(" error=", 1)[1]
         waited = 0
         for backoff in (160, 80, 40, 20, 10):
-            waited += backoff * 1000
+            waited += backoff * 1000 + 300_000
             assert (end - waited, str(backoff), error) in retries, f"retry with {backoff} ms before {line}"
+        for call_end in [end - waited + k for k in (0, 10_000 + 300_000)] + [end]:
+            # duroxide-pg's attempts 1, 2, 3 of the call failed 300, 250, 150 ms before its end
+            for attempt, before in ((1, 300_000), (2, 250_000), (3, 150_000)):
+                assert (call_end - before, str(attempt), error) in pg_retries, f"pg attempt {attempt} before {line}"
         assert "orch.ack_failed" in [r.event for r, _ in pairs[i + 1:i + 4]]
     assert chains > 0
 
@@ -140,6 +156,122 @@ def test_unregistered_activity_backs_off_then_poisons():
         assert "attempt_count=11 max_attempts=10" in lines[-2]
         assert lines[-1].split(" WARN ")[1].startswith("duroxide::runtime::replay_engine: System error aborts turn")
         assert "exceeded 11 attempts (max 10)" in lines[-1]
+
+
+# duroxide-pg v0.1.27 src/provider.rs: fetch_orchestration_item and ack_orchestration_item retry
+# a retryable error 3 times (MAX_RETRIES 3), sleeping RETRY_DELAY_MS 50 x attempt; sqlx's pool
+# waits its 30 s acquire timeout (provider.rs:60) per attempt; fetch_work_item does not retry.
+PG_SLEEPS_MS = (50, 100, 150)
+ACQUIRE_MS = 30_000
+PG_TARGET = "duroxide::providers::postgres"
+FETCH_SPAN = ("fetch_orchestration_item{lock_timeout=5s _poll_timeout=30s filter=Some(DispatcherCapabilityFilter "
+              "{ supported_duroxide_versions: [SemverRange { min: Version { major: 0, minor: 0, patch: 0 }, "
+              "max: Version { major: 0, minor: 1, patch: 26 } }] })}")
+
+
+def test_database_down_each_orchestration_fetch_is_three_duroxide_pg_retries_then_duroxides_warn():
+    """Per failed orchestration fetch: duroxide-pg's WARN after attempts 1, 2, 3 (each a 30 s
+    acquire, then its sleep), then duroxide's own WARN when the 4th fails; work-item fetches
+    have no duroxide-pg lines and fail every 30 s plus backoff."""
+    result = simulate(["database-down"], **WINDOW)
+    pairs = _lines(result)
+    pg = {}
+    for record, line in pairs:
+        if record.event == "pg.retryable":
+            head = f" WARN {FETCH_SPAN}: {PG_TARGET}: Retryable error, will retry operation=\"fetch_orchestration_item\" "
+            assert head in line, line
+            assert line.endswith(" error=fetch_orchestration_item: Connection pool error: pool timed out while "
+                                 "waiting for an open connection"), line
+            pg[_micros(line)] = int(re.search(r" attempt=(\d+) ", line)[1])
+    assert pg
+    fetches = [_micros(line) for record, line in pairs if record.event == "orch.fetch_retryable"]
+    complete = 0
+    for end in fetches:
+        at, expected = end, {}
+        for attempt in (3, 2, 1):
+            at -= ACQUIRE_MS * 1000 + PG_SLEEPS_MS[attempt - 1] * 1000
+            expected[at] = attempt
+        found = {t: a for t, a in expected.items() if t in pg}
+        assert all(pg[t] == a for t, a in found.items())
+        complete += len(found) == 3
+    # Only a slot's first fetch may have started before the outage (its early lines dropped).
+    options = result.options
+    assert complete >= len(fetches) - options.orchestration_slots * options.replicas > 0
+    assert len(pg) <= 3 * len(fetches)
+    # Worker slots: one acquire (30 s) per failed fetch, then the backoff.
+    work = [_micros(line) for record, line in pairs if record.event == "worker.fetch_retryable"]
+    assert len(work) > 3 * len(fetches), "a work-item fetch fails every ~30 s, an orchestration fetch every ~2 min"
+    for line in (ln for _, ln in pairs if " duroxide::providers::postgres: " in ln):
+        assert "fetch_work_item" not in line
+
+
+def test_toygres_filter_lets_duroxide_pg_through_on_both_deployments():
+    """Its target is duroxide::providers::postgres (set explicitly), covered by `duroxide=info`."""
+    for log_filter in ("local", "kubernetes"):
+        assert _events("database-down", log_filter=log_filter)["pg.retryable"] > 0
+
+
+def test_unregistered_orchestration_backs_off_then_poisons_at_fetch():
+    """O:679 ten times with backoff min(2^(n-1), 60) s and remaining = 10 - n, then O:545 poison
+    at the 11th fetch, and no 'Orchestration failed' line for that instance (no failure metric
+    either: reference, Poison)."""
+    result = simulate(["unregistered-orchestration"], **WINDOW)
+    by_instance: dict[str, list[tuple[str, dict[str, str], str]]] = defaultdict(list)
+    for record, line in _lines(result):
+        parsed = parse_line(line)
+        fields = dict(parsed.fields)
+        instance = fields.get("instance") or fields.get("instance_id")
+        if instance and instance.startswith("actor-"):
+            by_instance[instance].append((record.event, fields, line))
+    poisoned = [i for i, events in by_instance.items() if any(e == "orch.poison" for e, _, _ in events)]
+    assert len(poisoned) >= 5
+    for instance in poisoned:
+        events = by_instance[instance]
+        abandons = [(f, line) for e, f, line in events if e == "orch.unregistered"]
+        assert len(abandons) == 10
+        for n, (fields, line) in enumerate(abandons, start=1):
+            backoff = min(2 ** (n - 1), 60)
+            assert fields["attempt_count"] == str(n) and fields["remaining_attempts"] == str(10 - n)
+            assert fields["max_attempts"] == "10" and fields["backoff_secs"] == str(backoff)
+            assert fields["orchestration_name"] == "toygres-orchestrations::orchestration::instance-actor"
+            assert f" WARN duroxide::runtime: Orchestration not registered, abandoning with {backoff:.1f}s backoff " \
+                   f"(will poison in {10 - n} more attempts) instance={instance} " in line
+        times = [_micros(line) for _, line in abandons]
+        for n in range(1, 10):
+            assert times[n] - times[n - 1] >= min(2 ** (n - 1), 60) * 1_000_000, "the batch is invisible for its backoff"
+        (poison,) = [(f, line) for e, f, line in events if e == "orch.poison"]
+        assert poison[0] == {"instance": instance, "attempt_count": "11", "max_attempts": "10"}
+        after = events[[e for e, _, _ in events].index("orch.poison") + 1:]
+        assert not [e for e, _, _ in after if e.startswith("orch.failed")], "no failure line follows"
+
+
+def test_unregistered_orchestration_version_is_the_batchs():
+    """version= is the start message's (Toygres starts with none: "latest") or the history's."""
+    result = simulate(["unregistered-orchestration"], **WINDOW)
+    versions = Counter(dict(parse_line(line).fields)["version"] for record, line in _lines(result)
+                       if record.event == "orch.unregistered")
+    from generator.catalogue import ORCHESTRATION_VERSIONS
+    assert set(versions) <= {"latest", *ORCHESTRATION_VERSIONS["instance-actor"]}
+    assert sum(n for v, n in versions.items() if v != "latest") > 0, "running actors carry their history's version"
+
+
+@pytest.mark.parametrize("line, event", [
+    (f"2024-01-01T00:00:00.000000Z  WARN {FETCH_SPAN}: {PG_TARGET}: Retryable error, will retry "
+     'operation="fetch_orchestration_item" attempt=2 error=fetch_orchestration_item: I/O error: x', "pg.retryable"),
+    ("2024-01-01T00:00:00.000000Z  WARN ack_orchestration_item{lock_token=lock_1 execution_id=3}: "
+     f'{PG_TARGET}: Retryable error, will retry operation="ack_orchestration_item" attempt=1 error=e', "pg.retryable"),
+    # No span: duroxide-pg always writes these inside its #[instrument]ed methods.
+    (f"2024-01-01T00:00:00.000000Z  WARN {PG_TARGET}: Retryable error, will retry "
+     'operation="fetch_orchestration_item" attempt=1 error=e', None),
+    # A span duroxide's own lines never carry.
+    ("2024-01-01T00:00:00.000000Z  WARN fetch_orchestration_item{}: duroxide::runtime::dispatchers::orchestration: "
+     "Error fetching orchestration item (permanent): e", None),
+    ("2024-01-01T00:00:00.000000Z  WARN fetch_work_item{}: " + PG_TARGET + ": Retryable error, will retry "
+     'operation="fetch_work_item" attempt=1 error=e', None),
+], ids=["fetch-span", "ack-span", "no-span", "span-on-duroxide-line", "work-item-never-retries"])
+def test_span_prefixes_parse_only_where_duroxide_pg_writes_them(line, event):
+    parsed = parse_line(line)
+    assert (parsed.event.key if parsed else None) == event
 
 
 def test_activity_poison_fails_the_orchestration_with_error_type_poison():
@@ -164,6 +296,7 @@ def test_replica_restart_writes_the_start_up_line():
     ("INFO", "duroxide::runtime::worker", True, True),
     ("DEBUG", "duroxide::orchestration", False, False),
     ("INFO", "duroxide_pg::provider", True, True),  # `duroxide=` matches the prefix
+    ("WARN", "duroxide::providers::postgres", True, True),  # duroxide-pg's explicit target
     ("DEBUG", "duroxide_pg::provider", False, False),
     ("WARN", "sqlx::query", True, True),
     ("INFO", "sqlx::query", False, True),

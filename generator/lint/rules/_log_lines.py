@@ -34,8 +34,11 @@ def sample_lines() -> tuple[tuple[LogEvent, str], ...]:
     for event in EVENTS:
         message = re.sub(r"\{[^}]*\}", "x", event.template)
         fields = "".join(f" {f.name}={_stand_in(f.kind)}" for f in event.fields)
+        # Events inside an #[instrument]ed function carry its span prefix, one sample per span.
+        scopes = [f"{span}{{x=1}}: " for span in event.spans] or [""]
         for level in event.levels:
-            out.append((event, f"2024-01-01T00:00:00.000000Z {level:>5} {event.target}: {message}{fields}"))
+            for scope in scopes:
+                out.append((event, f"2024-01-01T00:00:00.000000Z {level:>5} {scope}{event.target}: {message}{fields}"))
     return tuple(out)
 
 
