@@ -134,11 +134,17 @@ def _create_steps(rel: Release, c: Ctx) -> Generator[Command, Any, tuple[Any, ..
 
 
 def _compensate(c: Ctx, cause: Result) -> Generator[Command, Any, tuple[str, str, str, str]]:
-    """On failure: state failed, free the DNS name, delete-instance as a sub-orchestration."""
-    yield ("trace", "WARN", f"Instance creation failed: {cause.error}; cleaning up")
+    """On failure: state failed, free the DNS name, delete-instance as a sub-orchestration, with
+    Toygres' own traces (create_instance.rs:72-80, cleanup_on_failure :235-252 at 2f64720)."""
+    yield ("trace", "ERROR", f"Failed to create instance: {cause.error}")
     yield _act("cms-update-instance-state", ("state", c.k8s, "failed"))
     yield _act("cms-free-dns-name")
-    yield ("sub", "delete-instance", c.k8s)
+    yield ("trace", "INFO", "Cleaning up partial deployment")
+    r = yield ("sub", "delete-instance", c.k8s)
+    if isinstance(r, Result) and not r.ok:
+        yield ("trace", "WARN", f"Cleanup failed: Cleanup sub-orchestration failed: {r.error}")
+    else:
+        yield ("trace", "INFO", "Cleanup complete, system restored to original state")
     return _failed(cause)
 
 
