@@ -55,10 +55,16 @@ def exposition_type(metric_type: MetricType, era: str) -> str:
     return "summary" if metric_type is MetricType.HISTOGRAM and era == "E2" else metric_type.value
 
 
+def _no_clock() -> float:
+    """The clock of metric state that is not simulated in time (a module-level function, so a
+    finished result pickles)."""
+    return 0.0
+
+
 class ReplicaMetrics:
     """One process's metric state: a flat value array (None = not registered since start)."""
 
-    def __init__(self, era: str, target: Labels, clock: Callable[[], float] = lambda: 0.0,
+    def __init__(self, era: str, target: Labels, clock: Callable[[], float] = _no_clock,
                  cardinality_limit: int | None = None) -> None:
         self.era = era
         # E1: label sets past the SDK's limit per instrument share the overflow series.
@@ -246,7 +252,7 @@ class Recorder:
     that carry only `outcome` / `error_type`) are recorded exactly where duroxide makes them.
     """
 
-    def __init__(self, era: str, targets: Sequence[Labels], clock: Callable[[], float] = lambda: 0.0) -> None:
+    def __init__(self, era: str, targets: Sequence[Labels], clock: Callable[[], float] = _no_clock) -> None:
         self.era = era
         self.e2 = era == "E2"
         limit = None if self.e2 else OTEL_CARDINALITY_LIMIT

@@ -32,7 +32,7 @@ def test_required_alerts_exist() -> None:
     loaded = load_rules(ROOT / "alerts", Config())
     names = {rule.name for rule, _ in loaded.alerts}
     required = {"ToygresSLOFastBurn", "ToygresSLOSlowBurn", "ToygresActiveOrchestrationsHigh",
-                "ToygresOrchestrationsStuck", "ToygresOrchestratorQueueBacklog", "ToygresWorkerQueueBacklog",
+                "ToygresOrchestrationsStuck", "ToygresOrchestratorQueueBacklog",
                 "ToygresActivityLatencyHigh", "ToygresProviderLatencyHigh", "ToygresProviderErrors",
                 "ToygresInfrastructureErrors", "ToygresConfigurationErrors", "ToygresPoisonMessages",
                 "ToygresActorsNotCycling", "ToygresMetricsAbsent", "ToygresErrorLogRate"}
