@@ -47,6 +47,9 @@ def synthetic() -> dict[str, Any]:
                        {"type": "timeseries", "title": "Hostile legend", "gridPos": {"x": 0, "y": 6, "w": 12, "h": 8},
                         "targets": [{"refId": "A", "expr": ACTIVE, "legendFormat": "</script><b>{{job}}"},
                                     {"refId": "B", "expr": "0 / 0", "legendFormat": "nan"}]},
+                       # A series no simulated run writes: the panel must say No data and draw nothing.
+                       {"type": "timeseries", "title": "Never written", "gridPos": {"x": 12, "y": 6, "w": 12, "h": 8},
+                        "targets": [{"refId": "A", "expr": 'sum(rate(duroxide_no_such_metric_total{job="toygres"}[5m]))'}]},
                        {"type": "row", "title": "Folded", "collapsed": True, "gridPos": {"x": 0, "y": 14, "w": 24, "h": 1},
                         "panels": [stat("Inside folded", 0, 1)]}]}
 
@@ -111,10 +114,15 @@ def test_time_series_with_data_are_drawn_and_empty_ones_are_not(previews: Any) -
     drawn = share_of(img, box(by_uid["toygres-overview"], "Active orchestrations over time"), PALETTE[0])
     assert drawn > 0.002, "the series line (first palette colour) is missing"
     logs = image(out, "toygres-logs.png")
-    # Healthy runs have no error lines: that panel says No data and carries no series colour.
-    assert share_of(logs, box(by_uid["toygres-logs"], "Errors"), PALETTE[0]) == 0
-    assert "Errors" in by_uid["toygres-logs"].empty_panels
-    assert share_of(logs, box(by_uid["toygres-logs"], "Log volume by level"), PALETTE[0]) > 0.002
+    # A series nothing writes: the panel says No data and carries no series colour. (Not the
+    # Logs dashboard's "Errors": a create that fails in a healthy run writes Toygres' ERROR
+    # "Failed to create instance: ...".)
+    probe = image(out, "preview-probe.png")
+    assert share_of(probe, box(by_uid["preview-probe"], "Never written"), PALETTE[0]) == 0
+    assert "Never written" in by_uid["preview-probe"].empty_panels
+    # One series per level, coloured in order: the levels a healthy run writes are drawn.
+    volume = box(by_uid["toygres-logs"], "Log volume by level")
+    assert sum(share_of(logs, volume, colour) for colour in PALETTE[:4]) > 0.002
 
 
 def test_stat_shows_the_threshold_colour_it_crosses(previews: Any) -> None:
