@@ -22,7 +22,7 @@ import subprocess
 import uuid
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 DEFAULT_DIR = Path(".dashgen") / "cache"
 DEFAULT_MAX_BYTES = 2 << 30
@@ -118,15 +118,22 @@ class Cache:
 
     def put(self, key: str, run: dict[str, Any], blocks: Path) -> None:
         """Store a run and a copy of its blocks (rename-wins), then evict down to the bound."""
+        def fill(tmp: Path) -> None:
+            with gzip.open(tmp / "run.json.gz", "wt", encoding="utf-8", compresslevel=1) as handle:
+                json.dump(run, handle, separators=(",", ":"))
+            _link_tree(blocks, tmp / "blocks")
+        self._store(key, fill)
+
+    def _store(self, key: str, fill: Callable[[Path], Any]) -> None:
+        """Fill a fresh directory, rename it into place (rename-wins: another run that stored the
+        same entry first stored an identical one), then evict down to the bound."""
         if self.root is None:
             return
         self.root.mkdir(parents=True, exist_ok=True)
         tmp = self.root / f".tmp-{uuid.uuid4().hex}"
         try:
             tmp.mkdir()
-            with gzip.open(tmp / "run.json.gz", "wt", encoding="utf-8", compresslevel=1) as handle:
-                json.dump(run, handle, separators=(",", ":"))
-            _link_tree(blocks, tmp / "blocks")
+            fill(tmp)
             try:
                 os.rename(tmp, self.root / key)
             except OSError:
@@ -167,20 +174,7 @@ class Cache:
 
     def put_file(self, key: str, name: str, data: bytes) -> None:
         """Store a single-file entry (rename-wins, like `put`), then evict down to the bound."""
-        if self.root is None:
-            return
-        self.root.mkdir(parents=True, exist_ok=True)
-        tmp = self.root / f".tmp-{uuid.uuid4().hex}"
-        try:
-            tmp.mkdir()
-            (tmp / name).write_bytes(data)
-            try:
-                os.rename(tmp, self.root / key)
-            except OSError:
-                pass  # another run stored the same entry first; theirs is identical
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        self.evict()
+        self._store(key, lambda tmp: (tmp / name).write_bytes(data))
 
     def evict(self) -> None:
         """Remove least recently used entries until the cache fits max_bytes."""
