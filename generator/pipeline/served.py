@@ -12,7 +12,9 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import functools
+import multiprocessing
 import os
+import pickle
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -166,11 +168,29 @@ def _from_record(record: dict[str, Any], config: Config) -> ScenarioRun:
 
 
 def _prepare(dataset: Dataset, config: Config, om: Path, families: frozenset[str] | None,
-             aligned: bool) -> tuple[ScenarioRun, Timings]:
-    """Simulate one dataset and write its OpenMetrics to `om` (runs in a worker process)."""
+             aligned: bool) -> tuple[ScenarioRun | bytes, Timings]:
+    """Simulate one dataset and write its OpenMetrics to `om` (runs in a worker process):
+    continued from its shared prefix in a forked copy when one was simulated for it."""
+    from generator.sim import prefix as shared
+
+    options = sim_options(dataset, config)
+    prefix = _PREFIXES.get(shared.prefix_key(options))
+    if prefix is not None and shared.fits(prefix, options):
+        # The run comes back pickled once, as bytes (not re-pickled on its way through this worker).
+        return shared.in_fork(prefix, options, functools.partial(_finish_pickled, dataset, config, om, families,
+                                                                 aligned, time.perf_counter()))
+    return _finish(dataset, config, om, families, aligned, time.perf_counter(), simulate(dataset, config))
+
+
+def _finish_pickled(*args: Any) -> tuple[bytes, Timings]:
+    run, timings = _finish(*args)
+    return pickle.dumps(run, pickle.HIGHEST_PROTOCOL), timings
+
+
+def _finish(dataset: Dataset, config: Config, om: Path, families: frozenset[str] | None, aligned: bool,
+            started: float, result: Any) -> tuple[ScenarioRun, Timings]:
+    """Write a simulated dataset's OpenMetrics to `om`; its run and what each step took."""
     timings = Timings()
-    started = time.perf_counter()
-    result = simulate(dataset, config)
     timings.simulate += time.perf_counter() - started
     started = time.perf_counter()
     timings.bytes_written += write_openmetrics(result.openmetrics(aligned=aligned), om, families)
@@ -180,6 +200,42 @@ def _prepare(dataset: Dataset, config: Config, om: Path, families: frozenset[str
     run = ScenarioRun(spec.label(config.era), spec, era, dataset.end_ts - dataset.duration_seconds,
                       dataset.end_ts, result.header, result.truth, result.loki_push(with_events=True))
     return run, timings
+
+
+# Shared healthy prefixes (generator.sim.prefix) of the datasets being simulated: set before the
+# worker pool forks, so every worker holds an unconsumed copy and forks again per dataset.
+_PREFIXES: dict[Any, Any] = {}
+# fork() carries the prefixes into the workers (and is what the pool used before on Linux).
+_FORK = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+
+
+def _share_prefixes(options: Sequence[Any]) -> float:
+    """Simulate, here, the prefix of every group of two or more datasets that share one;
+    returns the seconds it took."""
+    from generator.sim import prefix as shared
+
+    _PREFIXES.clear()
+    if _FORK is None:
+        return 0.0
+    counts: dict[Any, int] = {}
+    for o in options:
+        key = shared.prefix_key(o)
+        if key is not None and shared.fits_reservation(o):
+            counts[key] = counts.get(key, 0) + 1
+    started = time.perf_counter()
+    for key, count in counts.items():
+        if count > 1:
+            _PREFIXES[key] = shared.simulate_prefix(key)
+    return time.perf_counter() - started
+
+
+# How much longer than a healthy window a scenario's window takes to simulate (about; only the
+# order datasets start in depends on it): the runaway client and the burst grow the fleet.
+_RELATIVE_COST = {"runaway-client": 8.0, "burst": 3.0, "queue-backlog": 2.0}
+
+
+def _cost(dataset: Dataset) -> float:
+    return dataset.duration_seconds * max(_RELATIVE_COST.get(f, 1.0) for f in dataset.scenario.faults)
 
 
 def _workers(misses: int) -> int:
@@ -252,24 +308,40 @@ def _simulate(misses: list[tuple[int, Dataset, str]], config: Config, families: 
     store each in the cache."""
     started = time.perf_counter()
     workers = _workers(len(misses))
+    if workers > 1:
+        # Before the pool forks its workers, so each inherits them.
+        timings.simulate += _share_prefixes([sim_options(dataset, config) for _, dataset, _ in misses])
     pool: contextlib.AbstractContextManager[Any] = (
-        concurrent.futures.ProcessPoolExecutor(workers) if workers > 1 else contextlib.nullcontext())
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as backfiller, pool as simulators:
-        args = [(dataset, config, work / f"{index}.om", families, aligned) for index, dataset, _ in misses]
-        futures = [simulators.submit(_prepare, *a) for a in args] if simulators is not None else []
-        pending = []
-        for n, (index, dataset, key) in enumerate(misses):
-            # Inline (one worker): simulate here, so the backfill thread overlaps the next one.
-            run, spent = futures[n].result() if futures else _prepare(*args[n])
-            timings.simulate += spent.simulate
-            timings.write += spent.write
-            timings.bytes_written += spent.bytes_written
-            runs[index] = run
-            say(f"simulated {run.key} ({dataset.duration_seconds // 60} min)")
-            pending.append(backfiller.submit(_backfill, work / f"{index}.om", work / f"blocks-{index}",
-                                             data_dir, timings, cache, key, run))
-        timings.simulate_wall += time.perf_counter() - started
-        for done in pending:
-            done.result()
+        concurrent.futures.ProcessPoolExecutor(workers, mp_context=_FORK) if workers > 1 else contextlib.nullcontext())
+    try:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as backfiller, pool as simulators:
+            args = [(dataset, config, work / f"{index}.om", families, aligned) for index, dataset, _ in misses]
+            if simulators is not None:
+                # Longest first, taken as each finishes: the longest run does not start last and
+                # hold up the phase's end, and each run's backfill starts as soon as it is written.
+                order = sorted(range(len(misses)), key=lambda n: -_cost(misses[n][1]))
+                futures = {simulators.submit(_prepare, *args[n]): n for n in order}
+                finished: Iterator[tuple[int, Any]] = (
+                    (futures[f], f) for f in concurrent.futures.as_completed(futures))
+            else:
+                finished = ((n, None) for n in range(len(misses)))
+            pending = []
+            for n, future in finished:
+                index, dataset, key = misses[n]
+                # Inline (one worker): simulate here, so the backfill thread overlaps the next one.
+                made, spent = future.result() if future is not None else _prepare(*args[n])
+                run = pickle.loads(made) if isinstance(made, bytes) else made
+                timings.simulate += spent.simulate
+                timings.write += spent.write
+                timings.bytes_written += spent.bytes_written
+                runs[index] = run
+                say(f"simulated {run.key} ({dataset.duration_seconds // 60} min)")
+                pending.append(backfiller.submit(_backfill, work / f"{index}.om", work / f"blocks-{index}",
+                                                 data_dir, timings, cache, key, run))
+            timings.simulate_wall += time.perf_counter() - started
+            for done in pending:
+                done.result()
+    finally:
+        _PREFIXES.clear()  # the workers hold their copies; this process needs none
     if misses:
         say(f"backfilled {len(misses)} scenario windows ({workers} simulating at once)")

@@ -24,6 +24,17 @@ class Engine:
         self._seq += 1
         heapq.heappush(self._heap, (when if when > self.now else self.now, self._seq, fn, args))
 
+    def at_seq(self, when: float, seq: int, fn: Callable[..., None], *args: Any) -> None:
+        """Schedule fn(*args) at `when` with a tie-break number reserved earlier (see
+        `reserve`): it runs as if it had been scheduled when the number was reserved."""
+        heapq.heappush(self._heap, (when if when > self.now else self.now, seq, fn, args))
+
+    def reserve(self, count: int) -> int:
+        """Set aside `count` tie-break numbers for `at_seq`; returns the last one before them."""
+        first = self._seq
+        self._seq += count
+        return first
+
     def after(self, delay: float, fn: Callable[..., None], *args: Any) -> None:
         self.at(self.now + delay, fn, *args)
 

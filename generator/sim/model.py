@@ -40,10 +40,30 @@ def second_job_labels(options: SimOptions, index: int) -> dict[str, str]:
     return {"job": options.second_job, "instance": f"10.244.0.{10 + index}:9091"}
 
 
+def fault_windows(options: SimOptions, scenarios: Sequence[Scenario]) -> list[dict[str, Any]]:
+    """Fault start aligned to a scrape instant, so onset is a sample's ts."""
+    step = options.scrape_interval
+    begin = math.ceil(options.fault_start_seconds / step) * step
+    windows = []
+    for scenario in scenarios:
+        if scenario.name == "healthy":
+            continue
+        length = (options.fault_duration_seconds if options.fault_duration_seconds and scenario.duration
+                  else scenario.duration)
+        windows.append({"scenario": scenario.name, "start": begin, "end": begin + int(length or 0),
+                        "_scenario": scenario})
+    return windows
+
+
+def fault_event_count(windows: Sequence[dict[str, Any]]) -> int:
+    """Engine events the fault windows need: a start each, a stop for those that last."""
+    return sum(1 + (w["end"] > w["start"]) for w in windows)
+
+
 class Simulation:
     """A live model: advance it in simulated time and sample it at scrape instants."""
 
-    def __init__(self, options: SimOptions, *, keep_snapshots: bool = True) -> None:
+    def __init__(self, options: SimOptions, *, keep_snapshots: bool = True, reserve_fault_events: int = 0) -> None:
         self.options = options
         self.keep_snapshots = keep_snapshots
         self.engine = Engine(-float(options.prewarm_seconds))
@@ -58,33 +78,43 @@ class Simulation:
         self.users = Users(self.runtime, process.new_runtime_rng(options.seed, "users"))
         self.runtime.users = self.users
         self.scenarios = resolve(options.scenarios)
-        self.faults = self._fault_windows()
-        self._boot()
+        self.faults = fault_windows(options, self.scenarios)
+        self._boot(reserve_fault_events)
 
-    def _fault_windows(self) -> list[dict[str, Any]]:
-        """Fault start aligned to a scrape instant, so onset is a sample's ts."""
-        o = self.options
-        step = o.scrape_interval
-        begin = math.ceil(o.fault_start_seconds / step) * step
-        windows = []
-        for scenario in self.scenarios:
-            if scenario.name == "healthy":
-                continue
-            length = o.fault_duration_seconds if o.fault_duration_seconds and scenario.duration else scenario.duration
-            windows.append({"scenario": scenario.name, "start": begin, "end": begin + int(length or 0),
-                            "_scenario": scenario})
-        return windows
-
-    def _boot(self) -> None:
-        engine = self.engine
+    def _boot(self, reserve: int) -> None:
         for rep in self.runtime.replicas:
             process.start_process(self.runtime, rep)
         self.users.start(float(self.options.prewarm_seconds))
+        # The fault events are scheduled last at boot: their tie-break numbers follow the
+        # warm-up's. A shared prefix (generator.sim.prefix) reserves numbers for them instead.
+        self.fault_seq = self.engine.reserve(reserve if reserve else fault_event_count(self.faults))
+        self._schedule_faults()
+
+    def _schedule_faults(self) -> None:
+        """Each window's start (and stop) with the tie-break numbers reserved at boot."""
+        engine, seq = self.engine, self.fault_seq
         for window in self.faults:
             scenario: Scenario = window["_scenario"]
-            engine.at(float(window["start"]), scenario.start, self.runtime)
+            seq += 1
+            engine.at_seq(float(window["start"]), seq, scenario.start, self.runtime)
             if window["end"] > window["start"]:
-                engine.at(float(window["end"]), scenario.stop, self.runtime)
+                seq += 1
+                engine.at_seq(float(window["end"]), seq, scenario.stop, self.runtime)
+
+    def rebase(self, options: SimOptions, shift: int) -> None:
+        """Turn a shared healthy prefix into `options`' run (same model options but the
+        scenarios, window end and fault duration): its fault events scheduled with the numbers
+        reserved at boot, every timestamp written so far moved by `shift` seconds."""
+        self.options = options
+        self.runtime.options = options
+        self.scenarios = resolve(options.scenarios)
+        self.faults = fault_windows(options, self.scenarios)
+        self._schedule_faults()
+        if shift:
+            for replica in self.recorder.replicas:
+                replica.snapshots = [(ts + shift, vals) for ts, vals in replica.snapshots]
+            for record in self.truth.samples:
+                record["ts"] += shift
 
     def gauges(self) -> tuple[int, int, int]:
         """The true gauge quantities now (truth.GAUGES order): in flight, queued turns, queued work."""
@@ -243,21 +273,35 @@ def double_scrape(chunks: Iterator[str], options: SimOptions) -> Iterator[str]:
                 break
 
 
-def run_options(options: SimOptions, progress: Progress | None = None) -> SimResult:
-    """Run a whole window: warm-up (unrecorded), then a sample at every scrape instant."""
-    sim = Simulation(options)
+def first_instant(options: SimOptions) -> int:
+    """The first scrape instant stepped (in the warm-up, seconds from the window start)."""
     step = options.scrape_interval
-    first = -((options.prewarm_seconds // step) * step) + step
+    return -((options.prewarm_seconds // step) * step) + step
+
+
+def advance(sim: Simulation, first: int, stop: int, progress: Progress | None = None) -> None:
+    """Step (and from the window start, sample) every scrape instant in [first, stop)."""
     report_every = 3600.0
     next_report = report_every
-    for t in range(first, options.duration_seconds + 1, step):
+    duration = float(sim.options.duration_seconds)
+    for t in range(first, stop, sim.options.scrape_interval):
         sim.step(float(t), scrape=t >= 0)
         if t >= 0:
             sim.sample(float(t))
         if progress is not None and t >= next_report:
-            progress(float(t), float(options.duration_seconds))
+            progress(float(t), duration)
             next_report += report_every
-    return SimResult(options, sim.header(), sim.truth.samples, sim.recorder, sim.logs, sim.collector)
+
+
+def result_of(sim: Simulation) -> SimResult:
+    return SimResult(sim.options, sim.header(), sim.truth.samples, sim.recorder, sim.logs, sim.collector)
+
+
+def run_options(options: SimOptions, progress: Progress | None = None) -> SimResult:
+    """Run a whole window: warm-up (unrecorded), then a sample at every scrape instant."""
+    sim = Simulation(options)
+    advance(sim, first_instant(options), options.duration_seconds + 1, progress)
+    return result_of(sim)
 
 
 def run(scenario_names: Sequence[str], config: Config, *, end_ts: int, duration_seconds: int = 6 * 3600,
