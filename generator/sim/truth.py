@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 from collections import deque
 from itertools import chain
 from operator import itemgetter
@@ -88,19 +89,48 @@ def quantile_grid(ordered: Sequence[float]) -> list[float | None]:
     return [round(ordered[lo] + (ordered[hi] - ordered[lo]) * f, 6) for lo, hi, f in _grid_positions(len(ordered))]
 
 
-def _quantiles(windows: dict[str, deque[tuple[float, float]]], horizon: float, grid: bool = False) -> dict[str, Any]:
-    """{activity: {count, p50, p95, p99[, grid]}} over each trailing window (oldest entries dropped)."""
+def _quantiles(windows: dict[str, deque[tuple[float, float]]], horizon: float, grid: bool = False,
+               last: dict[str, tuple[Any, Any, int, dict[str, Any]]] | None = None) -> dict[str, Any]:
+    """{activity: {count, p50, p95, p99[, grid]}} over each trailing window (oldest entries dropped).
+
+    `last` remembers each window's previous result with its first and last entries: entries
+    are appended on the right and dropped on the left, each a new tuple kept alive by the
+    window, so the same two entries and length mean the same contents, and the same result."""
     out: dict[str, Any] = {}
     for name, window in windows.items():
         while window and window[0][0] <= horizon:
             window.popleft()
         if window:
+            if last is not None:
+                seen = last.get(name)
+                if seen is not None and seen[0] is window[0] and seen[1] is window[-1] and seen[2] == len(window):
+                    out[name] = dict(seen[3])
+                    continue
             ordered = sorted(map(_SECOND, window))
             out[name] = {"count": len(ordered), "p50": _round(quantile(ordered, 0.5)),
                          "p95": _round(quantile(ordered, 0.95)), "p99": _round(quantile(ordered, 0.99))}
             if grid:
                 out[name]["grid"] = quantile_grid(ordered)
+            if last is not None:
+                last[name] = (window[0], window[-1], len(window), out[name])
     return out
+
+
+def _merged_quantile(runs: Sequence[Sequence[float]], total: int, q: float) -> float:
+    """`quantile(sorted(chain(*runs)), q)` for sorted runs, sorting only their tails: the order
+    statistics at and above the quantile's lower one are among each run's `total - lo` largest."""
+    lo = math.floor(q * (total - 1))
+    keep = total - lo
+    tail = sorted(chain.from_iterable(run[-keep:] for run in runs))
+    # The tail's first `len(tail) - keep` values are below the merged list's index lo.
+    return quantile_at(tail, len(tail) - keep, q * (total - 1) - lo, total - 1 - lo)
+
+
+def quantile_at(ordered: Sequence[float], lo: int, fraction: float, above: int) -> float:
+    """quantile()'s interpolation at index lo of `ordered` (`above`: indices after lo in the
+    whole list, so the upper neighbour is lo itself when there are none)."""
+    hi = lo + 1 if above > 0 else lo
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * fraction
 
 
 def _round(value: float | None) -> float | None:
@@ -121,6 +151,11 @@ class Truth:
         self.poisoned = {"activity": 0, "orchestration": 0}
         self._latency: dict[str, deque[tuple[float, float]]] = {}
         self._latency_success: dict[str, deque[tuple[float, float]]] = {}
+        # Each window's previous quantiles (see _quantiles).
+        self._last_latency: dict[str, tuple[Any, Any, int, dict[str, Any]]] = {}
+        self._last_success: dict[str, tuple[Any, Any, int, dict[str, Any]]] = {}
+        # Per provider operation: the interval lists its last window was made of, and what it gave.
+        self._last_ops: dict[str, tuple[tuple[Any, ...], list[float], float | None, Any]] = {}
         self._intervals: deque[dict[str, list[float]]] = deque(
             maxlen=max(1, math.ceil(WINDOW_SECONDS / scrape_interval)))
         self._current: dict[str, list[float]] = {}
@@ -201,19 +236,29 @@ class Truth:
         self._intervals.append(self._current)
         self._current = {}
         horizon = t - WINDOW_SECONDS
-        latency = _quantiles(self._latency, horizon)
-        latency_success = _quantiles(self._latency_success, horizon, grid=self.grids)
+        latency = _quantiles(self._latency, horizon, last=self._last_latency)
+        latency_success = _quantiles(self._latency_success, horizon, grid=self.grids, last=self._last_success)
         by_op: dict[str, float | None] = {}
         grids: dict[str, Any] = {}
         merged: list[list[float]] = []
+        last_ops = self._last_ops
         for operation in sorted({op for interval in self._intervals for op in interval}):
-            ordered = sorted(chain.from_iterable(i.get(operation, ()) for i in self._intervals))
+            # A closed interval's list is never changed again: the same lists, the same window.
+            parts = tuple([i.get(operation) for i in self._intervals])
+            seen = last_ops.get(operation)
+            if seen is not None and len(seen[0]) == len(parts) and all(map(operator.is_, seen[0], parts)):
+                _, ordered, p95, grid = seen
+            else:
+                ordered = sorted(chain.from_iterable(part for part in parts if part))
+                p95 = _round(quantile(ordered, 0.95)) if ordered else None
+                grid = quantile_grid(ordered) if ordered and self.grids else None
+                last_ops[operation] = (parts, ordered, p95, grid)
             if ordered:
-                by_op[operation] = _round(quantile(ordered, 0.95))
+                by_op[operation] = p95
                 if self.grids:
-                    grids[operation] = {"count": len(ordered), "grid": quantile_grid(ordered)}
+                    grids[operation] = {"count": len(ordered), "grid": grid}
                 merged.append(ordered)
-        everything = sorted(chain.from_iterable(merged))
+        total = sum(map(len, merged))
         recent = self._recent
         while recent and recent[0][0] <= horizon:
             recent.popleft()
@@ -236,7 +281,7 @@ class Truth:
                                for n, v in self.orchestrations.items()},
             "activity_latency": latency,
             "activity_latency_success": latency_success,
-            "provider_p95": {"all": _round(quantile(everything, 0.95)) if everything else None,
+            "provider_p95": {"all": _round(_merged_quantile(merged, total, 0.95)) if total else None,
                              "by_operation": by_op},
             **({"provider_grid": grids} if self.grids else {}),
             "provider_errors": {op: dict(v) for op, v in sorted(self.provider_errors.items())},
@@ -247,7 +292,7 @@ class Truth:
                 "orchestration_completions": completions,
                 "orchestration_failures": tally["orch_fail"],
                 "orchestration_failure_ratio": _round(tally["orch_fail"] / completions) if completions else 0.0,
-                "provider_operations": len(everything),
+                "provider_operations": total,
                 "provider_errors": tally["prov_err"],
             },
             "replica_restarts": self.replica_restarts,
