@@ -15,6 +15,9 @@ Labels = tuple[tuple[str, str], ...]
 # metrics-exporter-prometheus keeps a summary's observations in 3 rotating buckets (60 s).
 SUMMARY_BUCKET_SECONDS = E2_SUMMARY_WINDOW_SECONDS / 3
 _QUANTILES = tuple(float(q) for q in E2_SUMMARY_QUANTILES)
+_N = len(_QUANTILES)
+# A summary's slots: its quantiles, _count and _sum.
+_SUMMARY_WIDTH = _N + 2
 
 _EXECUTIONS = "duroxide_activity_executions_total"
 # E1 (OpenTelemetry SDK 0.27): at most this many label sets per instrument and process; every
@@ -79,6 +82,9 @@ class ReplicaMetrics:
         self.bounds: dict[str, tuple[float, ...]] = {}
         # E2 summaries: (rotation bucket, value) observations still inside the window.
         self.windows: dict[int, deque[tuple[int, float]]] = {}
+        # Per summary slot: the window (first entry, last entry, length) its quantiles were
+        # last computed from.
+        self._rendered: dict[int, tuple[Any, Any, int]] = {}
         self.snapshots: list[tuple[int, list[Any]]] = []
         self.observe = self._observe_histogram if era == "E1" else self._observe_summary
         self.observe_many = self._observe_many_histogram if era == "E1" else self._observe_many_summary
@@ -187,11 +193,12 @@ class ReplicaMetrics:
 
     def _observe_summary(self, family: str, labels: Labels, value: float) -> None:
         """E2: cumulative _count/_sum; the value joins the rolling quantile window."""
-        n = len(_QUANTILES)
-        slot = self._slot(family, labels, n + 2)
         vals = self.vals
-        vals[slot + n] += 1
-        vals[slot + n + 1] += value
+        slot = self.slots.get((family, labels))
+        if slot is None or vals[slot] is None or self.redirects:
+            slot = self._slot(family, labels, _SUMMARY_WIDTH)
+        vals[slot + _N] += 1
+        vals[slot + _N + 1] += value
         self.windows[slot].append((int(self.clock() // SUMMARY_BUCKET_SECONDS), value))
 
     def _observe_many_summary(self, family: str, labels: Labels, values: Sequence[float]) -> None:
@@ -212,6 +219,7 @@ class ReplicaMetrics:
             return
         oldest = int(self.clock() // SUMMARY_BUCKET_SECONDS) - 2
         vals = self.vals
+        rendered = self._rendered
         for slot, window in self.windows.items():
             if vals[slot] is None:
                 continue
@@ -221,6 +229,12 @@ class ReplicaMetrics:
                 for i in range(len(_QUANTILES)):
                     vals[slot + i] = 0.0
                 continue
+            # The same first and last entries (new tuples, appended right, dropped left) and
+            # length: the window is unchanged since its quantiles were last written.
+            seen = rendered.get(slot)
+            if seen is not None and seen[0] is window[0] and seen[1] is window[-1] and seen[2] == len(window):
+                continue
+            rendered[slot] = (window[0], window[-1], len(window))
             ordered = [v for _, v in window]
             ordered.sort()
             n = len(ordered)
@@ -230,6 +244,7 @@ class ReplicaMetrics:
     def reset(self) -> None:
         """A process restart: every series disappears until touched again (counters reset)."""
         self.vals = [None] * len(self.vals)
+        self._rendered.clear()
         self.redirects.clear()
         self.admitted.clear()
         for window in self.windows.values():
