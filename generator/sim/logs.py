@@ -142,9 +142,17 @@ class LogBook:
         self.records.append(LogRecord(t, level, event.target, message, _fields(event, values), key, span))
 
 
+# Per catalogue event: each field's name and renderer, in macro order.
+_PLANS: dict[str, tuple[tuple[str, Callable[[Any], str]], ...]] = {}
+
+
 def _fields(event: LogEvent, values: Mapping[str, Any] | Sequence[Any]) -> tuple[tuple[str, str], ...]:
-    if type(values) is tuple and len(values) == len(event.fields):
-        return tuple([(f.name, _RENDER[f.kind](v)) for f, v in zip(event.fields, values)])
+    if type(values) is tuple:
+        plan = _PLANS.get(event.key)
+        if plan is None:
+            plan = _PLANS[event.key] = tuple((f.name, _RENDER[f.kind]) for f in event.fields)
+        if len(values) == len(plan):
+            return tuple([(name, render_(v)) for (name, render_), v in zip(plan, values)])
     if isinstance(values, Mapping):
         missing = [f.name for f in event.fields if f.name not in values]
         extra = sorted(set(values) - set(event.field_names))

@@ -121,6 +121,33 @@ class Simulation:
         rt = self.runtime
         return rt.running, rt.orch_depth, len(rt.worker_queue)
 
+    def _gauge_observer(self) -> Callable[[], None]:
+        """Truth.observe(self.gauges()) after every event, inlined: it runs once per event."""
+        rt, truth = self.runtime, self.truth
+
+        def observe() -> None:
+            spans = truth._range
+            if spans is None:
+                truth.observe(self.gauges())
+                return
+            active, orchestrator, worker = spans
+            value = rt.running
+            if value < active[0]:
+                active[0] = value
+            elif value > active[1]:
+                active[1] = value
+            value = rt.orch_depth
+            if value < orchestrator[0]:
+                orchestrator[0] = value
+            elif value > orchestrator[1]:
+                orchestrator[1] = value
+            value = len(rt.worker_queue)
+            if value < worker[0]:
+                worker[0] = value
+            elif value > worker[1]:
+                worker[1] = value
+        return observe
+
     def step(self, t: float, scrape: bool = False) -> None:
         """Advance to scrape instant t (seconds from window start), scraping each process on the
         way at its own offset before t (as Prometheus spreads its targets): the snapshot holds
@@ -129,7 +156,7 @@ class Simulation:
         if t == 0.0:
             # The truth's gauge extremes start with the recorded window.
             self.truth.observe(self.gauges())
-            self.engine.observer = lambda: self.truth.observe(self.gauges())
+            self.engine.observer = self._gauge_observer()
         ts = self.options.start_ts + int(round(t))
         if self.collector is not None:
             self._step_collector(t, ts, interval, scrape)
