@@ -51,7 +51,7 @@ def _utc(ts: int) -> str:
                    "kubernetes (the AKS configmap: duroxide at INFO) or RUST_LOG directives.")
 @click.option("--log-shipping", default=None, metavar="push|promtail|otlp", help="Loki stream labels (default: config's).")
 @click.option("--duroxide-version", default=None, metavar="X.Y.Z",
-              help="duroxide release to model (default: the era's newest, 0.1.26 / 0.1.14); decides the gauges.")
+              help="duroxide release to model (default: the era's newest, 0.1.26 / 0.1.14); decides the gauges and, up to 0.1.9, config_error for unregistered activities.")
 @click.option("--env", "env", default=None, metavar="ENV", help="Environment (observability/env/ENV.yaml) or YAML file.")
 @click.option("--out", "out_dir", default=None, metavar="DIR",
               help="Write metrics.om, truth.jsonl, logs.txt and loki-push.json here.")

@@ -261,6 +261,12 @@ class Runtime(WorkerDispatcher):
                 # fails as poison whatever its code would have done.
                 self.logs.system_error(now, inst, msg[2][0], msg[2][1].error)
                 terminal = ("failed", "unknown", "poison", msg[2][1].error)
+            elif msg[0] == "act" and msg[2][1].kind == "config_error":
+                # duroxide <= v0.1.9: an unregistered activity's Configuration failure aborts the
+                # turn the same way (replay_engine.rs:226-240 at v0.1.9); the orchestration fails
+                # as config_error / configuration (orchestration.rs:373-441 at v0.1.9).
+                self.logs.system_error(now, inst, msg[2][0], msg[2][1].error)
+                terminal = ("failed", "config_error", "configuration", msg[2][1].error)
             else:
                 resumed, value = self._match(inst, msg)
                 terminal = self._advance(inst, value) if resumed else None

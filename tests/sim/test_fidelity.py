@@ -28,6 +28,12 @@ RUNS: dict[str, dict[str, Any]] = {
     "slow": {"scenarios": ["database-slow"], "duration_seconds": 4800, **FAULT},
     "locks": {"scenarios": ["store-lock-contention"], "duration_seconds": 4800, **FAULT},
     "e1": {"scenarios": ["healthy"], "duration_seconds": 3600, "era": "E1"},
+    # The last release that executed an unregistered activity as a configuration error, and the
+    # first that abandons it with backoff instead (commit 254b970).
+    "e1-v0.1.9": {"scenarios": ["unregistered-activity"], "duration_seconds": 3600, "era": "E1",
+                  "duroxide_version": "0.1.9", **FAULT},
+    "e1-v0.1.10": {"scenarios": ["unregistered-activity"], "duration_seconds": 3600, "era": "E1",
+                   "duroxide_version": "0.1.10", **FAULT},
 }
 # Toygres' runtime options (toygres-server main.rs): 2 orchestration slots, 10 worker slots,
 # dispatcher_min_poll_interval 1 s; duroxide's gauge_poll_interval default is 60 s.
@@ -181,6 +187,51 @@ def test_unregistered_activity_backs_off_then_poisons_without_config_error(runs:
     lines = [line for line in runs.results["unregistered"].log_lines() if "Activity not registered" in line]
     assert any("abandoning with 1.0s backoff (will poison in 9 more attempts)" in line for line in lines)
     assert any("abandoning with 60.0s backoff" in line for line in lines)
+
+
+def test_unregistered_activity_up_to_v0_1_9_is_a_config_error_that_fails_its_orchestration(runs: Runs):
+    """duroxide <= v0.1.9 (worker.rs:497-539, observability.rs:624-688 at v0.1.9): the item is
+    executed at once as a configuration error: ERROR "Activity failed (unregistered)",
+    executions{outcome="config_error"} and activity_configuration_errors_total{activity_name}
+    once each per execution; its ActivityFailed(Configuration) aborts the orchestration's next
+    turn (replay_engine.rs:226-240), which fails as config_error / configuration with the
+    labelled orchestration_configuration_errors_total (orchestration.rs:373-441,
+    observability.rs:577-588). No backoff, no poison."""
+    onset, end = runs.onset("e1-v0.1.9"), runs.end("e1-v0.1.9")
+    sel = 'job="otel-collector", activity_name=~".*::cms-record-health-check"'
+    executions = runs.scalar(f'sum(duroxide_activity_executions_total{{{sel}, outcome="config_error"}})', end)
+    errors = runs.scalar(f"sum(duroxide_activity_configuration_errors_total{{{sel}}})", end)
+    failures = runs.scalar('sum(duroxide_orchestration_failures_total{job="otel-collector", '
+                           'orchestration_name=~".*::instance-actor", error_type="config_error", '
+                           'error_category="configuration"})', end)
+    orchestration_errors = runs.scalar('sum(duroxide_orchestration_configuration_errors_total{job="otel-collector", '
+                                       'orchestration_name=~".*::instance-actor", error_category="configuration"})', end)
+    lines = [ln for ln in runs.results["e1-v0.1.9"].log_lines() if "Activity failed (unregistered)" in ln]
+    assert lines and all(" ERROR duroxide::runtime: " in ln for ln in lines)
+    # Each unregistered execution is counted once everywhere: no redelivery.
+    assert executions == errors == failures == orchestration_errors == len(lines)
+    # The first cycle of every actor fails: within an actor cycle (30 s timer + a few seconds of
+    # activities) plus a scrape of the onset, not after 300 s of backoff.
+    first = runs.range(f'sum(duroxide_activity_configuration_errors_total{{{sel}}}) or vector(0)', onset, end)
+    assert min(t for t, v in first.items() if v > 0) - onset <= 60
+    assert not any("not registered" in ln or "marking as poison" in ln
+                   for ln in runs.results["e1-v0.1.9"].log_lines())
+
+
+def test_unregistered_activity_from_v0_1_10_in_e1_exports_nothing(runs: Runs):
+    """From v0.1.10 (254b970) the item is abandoned with backoff and poisoned (worker.rs at
+    v0.1.10:505-530); E1 exports neither poison nor config_error (atomics only), so the
+    incident leaves no metric at all, only its WARN lines."""
+    end = runs.end("e1-v0.1.10")
+    for expr in ('count(duroxide_activity_executions_total{job="otel-collector", outcome="config_error"})',
+                 'count(duroxide_activity_configuration_errors_total{job="otel-collector"})',
+                 'count(duroxide_orchestration_failures_total{job="otel-collector", error_type="config_error"})',
+                 'count({job="otel-collector", __name__=~"duroxide_.*poison.*"})'):
+        assert runs.scalar(expr, end) is None, expr
+    lines = runs.results["e1-v0.1.10"].log_lines()
+    assert any("Activity not registered, abandoning with 1.0s backoff" in ln for ln in lines)
+    assert any("Activity message exceeded max attempts, marking as poison" in ln for ln in lines)
+    assert not any("Activity failed (unregistered)" in ln for ln in lines)
 
 
 def test_failed_acks_fail_instances_with_unlabelled_series_only(runs: Runs):
