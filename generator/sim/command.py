@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -134,6 +135,9 @@ def _serve(options: object, port: int, host: str, speed: float, loki_url: str | 
     urls = server.start()
     for url in urls:
         click.echo(f"serving {url}")
+    # How Prometheus must scrape these endpoints to store what the deployment stores (AKS: two
+    # jobs over every process, so every series twice); JSON is YAML.
+    click.echo("scrape_configs: " + json.dumps(server.scrape_configs()))
     click.echo(f"simulate: {speed:g} simulated second(s) per second; Ctrl-C to stop", err=True)
     try:
         while not server.finished():
