@@ -168,7 +168,7 @@ def validate(o: SimOptions) -> SimOptions:
     if o.replicas > 20:
         raise SimulationError("--replicas must be at most 20")
     if o.fleet_age_seconds < 0:
-        raise SimulationError("the fleet age must not be negative")
+        raise SimulationError("--fleet-age must not be negative")
     if o.instances < 0 or o.create_rate_per_hour < 0 or o.image_rate_per_hour < 0:
         raise SimulationError("--instances and rates must not be negative")
     if o.instances > 0 and o.create_rate_per_hour == 0:
@@ -204,11 +204,14 @@ def parse_target_labels(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(pairs))
 
 
-def parse_duration(text: str, option: str = "--duration") -> int:
-    """Seconds from "90m", "6h", "1h30m", "45s", "2d" or a bare number of seconds."""
+def parse_duration(text: str, option: str = "--duration", zero: bool = False) -> int:
+    """Seconds from "90m", "6h", "1h30m", "45s", "2d" or a bare number of seconds (0 only if
+    `zero`)."""
     value = text.strip().lower()
     if value.isdigit():
         return int(value)
+    if zero and value in ("0s", "0m", "0h", "0d"):
+        return 0
     try:
         seconds = literals.parse_duration(value)
     except ValueError:
