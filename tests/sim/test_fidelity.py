@@ -34,6 +34,9 @@ RUNS: dict[str, dict[str, Any]] = {
                   "duroxide_version": "0.1.9", **FAULT},
     "e1-v0.1.10": {"scenarios": ["unregistered-activity"], "duration_seconds": 3600, "era": "E1",
                    "duroxide_version": "0.1.10", **FAULT},
+    # E2 before the gauge poller (v0.1.18, commit 072c983).
+    "e2-v0.1.17": {"scenarios": ["healthy"], "duration_seconds": 3600, "duroxide_version": "0.1.17"},
+    "down": {"scenarios": ["database-down"], "duration_seconds": 3600, **FAULT},
 }
 # Toygres' runtime options (toygres-server main.rs): 2 orchestration slots, 10 worker slots,
 # dispatcher_min_poll_interval 1 s; duroxide's gauge_poll_interval default is 60 s.
@@ -157,6 +160,54 @@ def test_e1_gauge_only_falls_and_drifts_below_the_truth(runs: Runs):
     gauge = runs.range('max(duroxide_active_orchestrations{job="otel-collector"})', end - 3600, end)
     assert not _rises(gauge)
     assert gauge[end] < runs.truth("e1", end)["active"]["total"] - 20
+
+
+def test_e2_before_the_poller_only_falls_and_drifts_below_zero(runs: Runs):
+    """v0.1.15-0.1.17 have no gauge poller: the gauge is the start-up count minus every
+    completion since, so over the hour it never rises and ends far below the truth."""
+    end = runs.end("e2-v0.1.17")
+    gauge = runs.range('duroxide_active_orchestrations{job="toygres"}', end - 3600, end)
+    assert gauge and not _rises(gauge)
+    # The processes started 15 minutes before the window with an empty store: the gauge began
+    # at 0 and has only fallen since (a fleet of ~30 ends a few executions every minute).
+    assert gauge[end] < 0
+    assert runs.truth("e2-v0.1.17", end)["active"]["total"] > 20
+
+
+def test_e1_up_to_v0_1_9_counts_new_instances_and_tracks_the_truth(runs: Runs):
+    """Up to v0.1.9 the +1 for a brand-new instance still ran (commit 254b970 made it dead
+    code): with -1 on every completion the gauge follows the running count (lagging the 10 s
+    pushes), before the fault as well as after it."""
+    onset = runs.onset("e1-v0.1.9")
+    gauge = runs.range('max(duroxide_active_orchestrations{job="otel-collector"})', onset - 1200, onset + 900)
+    assert _rises(gauge), "new instances raise it"
+    for t, value in gauge.items():
+        truth = runs.truth("e1-v0.1.9", t)["active"]["total"]
+        assert abs(value - truth) <= 5, (t, value, truth)
+
+
+@pytest.mark.parametrize("run", ["locks", "unregistered", "burst"],
+                         ids=["failed-acks", "poison", "burst-of-creates"])
+def test_between_polls_the_gauge_falls_by_exactly_the_completed_and_failed(runs: Runs, run: str):
+    """The gauge goes -1 on Completed / Failed only (orchestration.rs:765, 848): nothing for a
+    new instance, continue-as-new, a poisoned message or a failed ack. Between two polls (every
+    60 s from the processes' start, 15 minutes = 15 polls before the window), its change over a
+    scrape interval is minus the increase of completions{status=~"success|failed"} recorded by
+    the same process at the same scrapes."""
+    end, start = runs.end(run), runs.end(run) - RUNS[run]["duration_seconds"]
+    gauge = runs.range('duroxide_active_orchestrations{job="toygres"}', start, end)
+    done = runs.range('sum(duroxide_orchestration_completions_total{job="toygres", status=~"success|failed"})',
+                      start, end)
+    checked = 0
+    for t in sorted(gauge):
+        previous = t - 15
+        # A sample stamped t is taken a few seconds before t: the interval holds the poll at
+        # t - 15 when that is a poll instant.
+        if previous not in gauge or previous not in done or (previous - start) % GAUGE_POLL == 0:
+            continue
+        assert gauge[t] - gauge[previous] == -(done[t] - done[previous]), t
+        checked += 1
+    assert checked > 150
 
 
 # -- 2. failed acks, poison, unregistered handlers ----------------------------------------
@@ -291,6 +342,59 @@ def test_idle_slots_poll_at_most_once_per_interval_each(runs: Runs, fetch: str, 
     assert 0 < idle <= slots / POLL_INTERVAL
     if slots == WORKER_SLOTS:
         assert idle > acks
+
+
+def test_read_happens_once_per_activity(runs: Runs):
+    """IP: `read` is called once per activity, before the handler lookup (worker.rs:455-470):
+    over an hour the reads match the labelled executions, give or take the activities in
+    flight at either end (at most the 10 worker slots of each of the 3 processes)."""
+    end = runs.end("three")
+    reads = runs.scalar('sum(increase(duroxide_provider_operation_duration_seconds_count{job="toygres", '
+                        'operation="read"}[30m]))', end)
+    executions = runs.scalar('sum(increase(duroxide_activity_executions_total{job="toygres", '
+                             'activity_name!=""}[30m]))', end)
+    assert executions and executions > 500
+    assert reads == pytest.approx(executions, abs=2 * 3 * WORKER_SLOTS)
+
+
+def test_an_unreachable_database_is_a_connection_error_never_a_timeout(runs: Runs):
+    """duroxide-pg's pool gives up with "pool timed out while waiting for an open connection":
+    IP:59-71's case-sensitive substring test finds "connection" (not "timeout": the text says
+    "timed out"), so every fetch error of database-down is error_type="connection"."""
+    onset = runs.onset("down")
+    errors = runs.client.query('sum by (operation, error_type) (increase(duroxide_provider_errors_total'
+                               '{job="toygres"}[20m]))', onset + 1200)
+    kinds = {(s.labels["operation"], s.labels["error_type"]) for s in errors if s.samples[-1][1] > 0}
+    assert ("fetch_work_item", "connection") in kinds and ("fetch_orchestration_item", "connection") in kinds
+    assert not any(error_type == "timeout" for _, error_type in kinds)
+
+
+def test_database_slow_errors_are_timeouts_and_deadlocks(runs: Runs):
+    """A statement timeout ("canceling statement due to statement timeout") is "timeout", a
+    serialization failure ("deadlock detected") "deadlock" (IP:59-71)."""
+    onset = runs.onset("slow")
+    errors = runs.client.query('sum by (error_type) (increase(duroxide_provider_errors_total'
+                               '{job="toygres"}[30m]))', onset + 1800)
+    kinds = {s.labels["error_type"] for s in errors if s.samples[-1][1] > 0}
+    assert {"timeout", "deadlock"} <= kinds and "connection" not in kinds
+
+
+def test_starts_count_batches_so_a_busy_instance_takes_several_messages_per_turn(runs: Runs):
+    """starts_total counts fetched batches (orchestration.rs:660-665): an instance's queued
+    messages make one turn. In the burst, 50 creates each send the create-semaphore an
+    "acquire" event and the semaphore answers each with its own send-external-event, whose
+    completion is again a message to it; only delete-instance sends elsewhere (InstanceDeleted).
+    One turn per message would take at least as many semaphore turns as those messages."""
+    at = runs.onset("burst") + 600
+    turns = runs.scalar('sum(increase(duroxide_orchestration_starts_total{job="toygres", '
+                        'orchestration_name=~".*::create-semaphore"}[10m]))', at)
+    sends = runs.scalar('sum(increase(duroxide_activity_executions_total{job="toygres", '
+                        'activity_name=~".*::send-external-event"}[10m]))', at)
+    deletes = runs.scalar('sum(increase(duroxide_orchestration_starts_total{job="toygres", '
+                          'orchestration_name=~".*::delete-instance", version="unknown"}[10m]))', at) or 0.0
+    assert turns and sends
+    assert sends - deletes > 100, "the burst's creates and permits"
+    assert turns < 0.8 * (sends - deletes)
 
 
 def test_api_starts_are_not_counted_as_enqueues(runs: Runs):
