@@ -151,11 +151,6 @@ def validate(o: SimOptions) -> SimOptions:
     if (o.era == "E2") != (version >= E2_FIRST):
         raise SimulationError(f"duroxide {'.'.join(map(str, version))} exports era "
                               f"{'E2' if version >= E2_FIRST else 'E1'}, not {o.era} (E1: <= 0.1.14, E2: >= 0.1.15)")
-    if version <= CONFIG_ERROR_LAST and "unregistered-orchestration" in o.scenarios:
-        # v0.1.9 failed an unregistered orchestration's first turn as a configuration error
-        # (orchestration.rs:621-647) and acked a running one's messages unprocessed: not modelled.
-        raise SimulationError("scenario unregistered-orchestration is not modelled for duroxide <= 0.1.9 "
-                              "(it failed the orchestration as config_error; use 0.1.10 or later)")
     if o.gauge_poll_interval <= 0 or o.dispatcher_poll_interval <= 0:
         raise SimulationError("poll intervals must be positive")
     try:

@@ -286,7 +286,10 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
         "marking as poison', orchestration_poison_total, no failure line, no failures_total) and "
         "active orchestrations fall as the actors end.",
         _unregistered_orchestration(True), _unregistered_orchestration(False), 1800.0,
-        {"poisoned.orchestration": "increases", "active.total": "down"}),
+        {"poisoned.orchestration": "increases", "active.total": "down"},
+        # Up to v0.1.9 a new actor fails at once as config_error; running ones lose their
+        # messages and stay Running (no poison, active.total does not fall).
+        {f"orchestrations.{orchestration_name('instance-actor')}.failures.config_error": "increases"}),
 )}
 
 

@@ -46,10 +46,9 @@ def test_end_accepts_rfc3339(tmp_path):
     (["--log-filter", "duroxide=loud"], "--log-filter: log filter directive 'duroxide=loud': unknown level 'loud'"),
     (["--fleet-age", "a week"], "--fleet-age: cannot parse 'a week'"),
     (["--fleet-age=-3600"], "--fleet-age: cannot parse '-3600'"),
-    (["--era", "E1", "--duroxide-version", "0.1.9", "--scenario", "unregistered-orchestration"],
-     "scenario unregistered-orchestration is not modelled for duroxide <= 0.1.9"),
+    (["--era", "E2", "--duroxide-version", "0.1.9"], "duroxide 0.1.9 exports era E1, not E2"),
 ], ids=["unknown-scenario", "bad-duration", "bad-end", "bad-era", "fault-after-window", "no-out", "bad-log-filter",
-        "bad-fleet-age", "negative-fleet-age", "unregistered-orchestration-before-0.1.10"])
+        "bad-fleet-age", "negative-fleet-age", "version-of-the-other-era"])
 def test_bad_input_is_one_line_and_exit_1(tmp_path, args, message):
     out = ["--out", str(tmp_path / "out")] if args else []
     done = dashgen(*args, *out)

@@ -34,6 +34,8 @@ RUNS: dict[str, dict[str, Any]] = {
                   "duroxide_version": "0.1.9", **FAULT},
     "e1-v0.1.10": {"scenarios": ["unregistered-activity"], "duration_seconds": 3600, "era": "E1",
                    "duroxide_version": "0.1.10", **FAULT},
+    "e1-v0.1.9-orchestration": {"scenarios": ["unregistered-orchestration"], "duration_seconds": 3600,
+                                "era": "E1", "duroxide_version": "0.1.9", **FAULT},
     # E2 before the gauge poller (v0.1.18, commit 072c983).
     "e2-v0.1.17": {"scenarios": ["healthy"], "duration_seconds": 3600, "duroxide_version": "0.1.17"},
     "down": {"scenarios": ["database-down"], "duration_seconds": 3600, **FAULT},
@@ -283,6 +285,39 @@ def test_unregistered_activity_from_v0_1_10_in_e1_exports_nothing(runs: Runs):
     assert any("Activity not registered, abandoning with 1.0s backoff" in ln for ln in lines)
     assert any("Activity message exceeded max attempts, marking as poison" in ln for ln in lines)
     assert not any("Activity failed (unregistered)" in ln for ln in lines)
+
+
+def test_unregistered_orchestration_up_to_v0_1_9_fails_new_instances_and_strands_running_ones(runs: Runs):
+    """v0.1.9 orchestration.rs:621-647: the start is recorded before the handler lookup; with no
+    handler an empty history gets OrchestrationStarted (version "0.0.0") and a Configuration
+    failure, which the Failed branch records as config_error / configuration with the labelled
+    orchestration_configuration_errors_total (orchestration.rs:373-454, observability.rs:577-588);
+    a running execution's messages are acked unprocessed, so it waits forever: no backoff, no
+    poison, and no actor cycle completes while the fault lasts."""
+    run = "e1-v0.1.9-orchestration"
+    onset = runs.onset(run)
+    fault_end = onset + 1800
+    actor = 'orchestration_name=~".*::instance-actor"'
+    failures = runs.scalar(f'sum(duroxide_orchestration_failures_total{{job="otel-collector", {actor}, '
+                           f'error_type="config_error", error_category="configuration", version="0.0.0"}})', fault_end)
+    errors = runs.scalar(f'sum(duroxide_orchestration_configuration_errors_total{{job="otel-collector", {actor}, '
+                         f'error_category="configuration"}})', fault_end)
+    failed_lines = [ln for ln in runs.results[run].log_lines()
+                    if " ERROR duroxide::runtime: Orchestration failed " in ln and "error_type=configuration" in ln]
+    assert failures and failures == errors == len(failed_lines)
+    # Every actor started during the fault is one of them (creates keep arriving at ~15/h).
+    # Each completed actor cycle adds 1 to continue_as_new_total{execution_id=<the ending one>}
+    # (one replica, no restart: the collector's sum over label sets only grows).
+    def cycles(start: int, end: int) -> float:
+        expr = f'sum(duroxide_orchestration_continue_as_new_total{{job="otel-collector", {actor}}})'
+        return (runs.scalar(expr, end) or 0.0) - (runs.scalar(expr, start) or 0.0)
+
+    assert cycles(onset - 600, onset) > 100, "before the fault ~30 actors cycle every ~31 s"
+    assert cycles(fault_end - 600, fault_end) == 0, "running actors lost their messages, new ones failed"
+    assert not any("not registered" in ln or "marking as poison" in ln for ln in runs.results[run].log_lines())
+    # The stranded actors stay Running in the store: the true active count does not fall.
+    truth = [runs.truth(run, t)["active"]["total"] for t in (onset, fault_end)]
+    assert truth[1] >= truth[0] - 3
 
 
 def test_failed_acks_fail_instances_with_unlabelled_series_only(runs: Runs):
