@@ -4,7 +4,8 @@ healthy prefix (generator.sim.prefix) proven to continue into exactly those byte
 
 The pinned values were recorded from the simulator before it was made faster (main at e360ac1,
 `python -m bench.sim_fingerprint` records the full spread): a change that alters the output on
-purpose must update them knowingly, and say so.
+purpose must update them knowingly, and say so (`python -m tests.sim.test_fingerprints` prints
+the current values).
 """
 
 from __future__ import annotations
@@ -105,3 +106,11 @@ def test_e1_is_not_shared_and_a_prefix_continues_once() -> None:
     continue_run(prefix, options)
     with pytest.raises(RuntimeError, match="one run only"):
         continue_run(prefix, options)
+
+
+if __name__ == "__main__":
+    # Re-pinning after a deliberate output change: `python -m tests.sim.test_fingerprints`
+    # prints each run's current fingerprints to paste above (and re-record
+    # bench/sim_fingerprints.json with `python -m bench.sim_fingerprint --record`).
+    for run_id, env, changes, _ in PINNED:
+        print(run_id, fingerprint_result(run_options(_options(env, changes))))
