@@ -18,11 +18,22 @@ RECORD = ROOT / ".dashgen" / "last-test-run.json"
 _STARTED: dict[str, Any] = {}
 
 
-# Files that take longest, started first (pytest-xdist hands out files in collection order): the
-# live stack mostly waits on real servers (minutes of wall time, little CPU), the bundled check
-# simulates every scenario on a cold cache; others run beside them.
-SLOW_FIRST = ("tests/stack/test_live.py", "tests/check/test_bundled.py", "tests/sim/test_scenarios.py",
-              "tests/review/test_preview.py")
+# Files that take longest, started first, longest first (pytest-xdist hands out whole files in
+# this order, so a long file started last would be the run's floor). Measured on a cold cache:
+# the bundled check simulates every scenario (two processes) and the live stack mostly waits on
+# real servers, so they start together; the rest of the list is the next longest, in order. The
+# check files after it read the datasets the bundled check stored.
+SLOW_FIRST = ("tests/check/test_bundled.py", "tests/stack/test_live.py", "tests/proof/test_promtool.py",
+              "tests/sim/test_logs.py", "tests/compile/test_build_cli.py", "tests/sim/test_scenarios.py",
+              "tests/sim/test_eras.py", "tests/review/test_preview.py", "tests/check/test_rules.py",
+              "tests/proof/test_proof.py")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # xdist (3.x) reorders files by their number of tests, most first, unless told not to: the
+    # few-test slow files above would start last, after hundreds of quick parser tests.
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
