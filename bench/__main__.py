@@ -9,9 +9,13 @@ from bench import alerts_bench, check_bench, compile_bench, deploy_bench, goals,
 
 def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    sections = args or ["goals", "compile", "deploy", "import", "review"]
+    sections = args or ["goals", "mutations", "compile", "deploy", "import", "review"]
     if "goals" in sections:  # issue 14's ratios, each measured in this run (includes the cold check)
         print(goals.report(goals.run("--tests" in sys.argv)), flush=True)
+    if "mutations" in sections:  # issue 11: planted lies that check must report as errors
+        score = check_bench.mutation_score()
+        print(f"check mutation score (seed 7): {score['caught']}/{score['mutations']} planted lies reported as errors"
+              + (f"; MISSED: {', '.join(score['missed'])}" if score["missed"] else ""), flush=True)
     if "compile" in sections:
         print(compile_bench.report(compile_bench.run()), flush=True)
     if "deploy" in sections:

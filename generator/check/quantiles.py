@@ -100,7 +100,9 @@ def _slowest(measure: Measure, era: str, counts: dict[str, int],
 
 def compare_quantile(measure: Measure, panel: dict[str, dict[float, float]], run: ScenarioRun,
               times: list[float]) -> list[Verdict]:
-    """Median over the instants where the panel shows a value and the truth has observations."""
+    """At the instants where the panel shows a value and the truth has observations, the panel
+    must lie within that instant's bounds at more than half of them (no more than half above,
+    no more than half below): the median of the panel's deviation from its bounds is zero."""
     assert measure.latencies is not None
     paired: dict[str, list[tuple[float, float, float, float]]] = {}
     for t in times:
@@ -120,9 +122,16 @@ def compare_quantile(measure: Measure, panel: dict[str, dict[float, float]], run
         low = statistics.median(r[1] for r in rows)
         truth = statistics.median(r[2] for r in rows)
         high = statistics.median(r[3] for r in rows)
-        ok = low - 1e-9 <= mid <= high + 1e-9
+        # Each instant against its own bounds: the truth moves (a fault slows a call 20x), and a
+        # median of the panel's values beside a median of the bounds compares different instants
+        # (the panel's 40-60 s summary turns at onset while the truth's 5-minute window lags).
+        above = sum(1 for value, _, _, hi in rows if value > hi + 1e-9)
+        below = sum(1 for value, lo, _, _ in rows if value < lo - 1e-9)
+        ok = 2 * above < len(rows) and 2 * below < len(rows)
+        side = f"{above} above" if 2 * above >= len(rows) else f"{below} below"
         verdicts.append(Verdict(key, mid, truth, ok, len(rows), low, high,
-                                "" if ok else f"median {mid:.4g} over {len(rows)} instants outside [{low:.4g}, {high:.4g}]"))
+                                "" if ok else f"{side} their bounds at {len(rows)} instants (median {mid:.4g}, "
+                                              f"median bounds [{low:.4g}, {high:.4g}])"))
     if not verdicts:
         verdicts.append(Verdict("", 0.0, 0.0, False, 0,
                                 note="no instant where the panel shows a value and the truth has observations"))
