@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import time
 from pathlib import Path
 from typing import Any
@@ -59,14 +60,32 @@ def _whole_suite(config: pytest.Config) -> bool:
             and [Path(where, a).resolve() for a in config.args] == [ROOT / "tests"])
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its children it has waited for (simulator pools,
+    Prometheus, promtool, node, chromium, dashgen subprocesses)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """An xdist worker finished: add the CPU time it reported (see pytest_sessionfinish)."""
+    if _STARTED:
+        _STARTED["workers_cpu"] = _STARTED.get("workers_cpu", 0.0) + float(
+            getattr(node, "workeroutput", {}).get("cpu_seconds", 0.0))
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     if not _whole_suite(session.config):
         return
-    _STARTED.update(wall=time.time(), clock=time.perf_counter(), load=os.getloadavg()[0],
+    _STARTED.update(wall=time.time(), clock=time.perf_counter(), load=os.getloadavg()[0], cpu=_cpu_seconds(),
                     cached={p.name for p in _entries()})
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: the controller adds it up
+        workeroutput["cpu_seconds"] = _cpu_seconds()
     if not _STARTED:
         return
     entries = _entries()
@@ -80,6 +99,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         "exit_status": int(exitstatus),
         "collected": session.testscollected,
         "failed": session.testsfailed,
+        # Load-independent: on a shared machine the wall time says more about the neighbours; on an
+        # idle one the wall time cannot be below cpu_seconds / cpus.
+        "cpu_seconds": round(_cpu_seconds() - _STARTED["cpu"] + _STARTED.get("workers_cpu", 0.0), 1),
         "load_before": round(_STARTED["load"], 2),
         "load_after": round(os.getloadavg()[0], 2),
         "cpus": os.cpu_count(),
