@@ -129,6 +129,14 @@ class Metric:
     # Labels present only in one era (E1's `state="all"`, E2's `tag`).
     era_labels: Mapping[Era, tuple[str, ...]] = field(default_factory=dict)
     recorded: bool = True
+    # Eras in which an older release recorded it although the era's newest does not (lint, which
+    # judges the newest release of each era, still calls it never recorded; the simulator
+    # records it when asked for that older release).
+    legacy_eras: frozenset[Era] = frozenset()
+
+    def recorded_in(self, era: Era) -> bool:
+        """Some release of `era` records it (the newest, or an older one for legacy metrics)."""
+        return era in self.eras and (self.recorded or era in self.legacy_eras)
 
     def series_names(self) -> tuple[str, ...]:
         """Names Prometheus stores for this metric: a histogram is _bucket/_sum/_count in E1 and
@@ -236,12 +244,15 @@ METRICS: tuple[Metric, ...] = (
         (), "Activity acks that failed (unlabelled only: the labelled branch is never recorded).",
         eras=E2_ONLY,
     ),
-    # Unregistered activities are abandoned with backoff and poisoned (v0.1.8+): never recorded
-    # in v0.1.15-0.1.26 (observability.rs:412-425, 452-455); only v0.1.7 (E1) recorded it.
+    # Unregistered activities are abandoned with backoff and poisoned from v0.1.10 (commit
+    # 254b970): never recorded in v0.1.10-0.1.26 (v0.1.26 observability.rs:412-425, 452-455).
+    # Up to v0.1.9 (E1) an unregistered activity recorded it with activity_name (v0.1.9
+    # observability.rs:664-669, worker.rs:519).
     Metric(
         "duroxide_activity_configuration_errors_total", MetricType.COUNTER,
-        ("activity_name",), "Declared, never recorded in E2 (unregistered activities end in poison).",
-        {"activity_name": ACTIVITY_NAMES}, recorded=False,
+        ("activity_name",), "Declared, never recorded from v0.1.10 (unregistered activities end in poison); "
+        "up to v0.1.9 one per unregistered activity execution.",
+        {"activity_name": ACTIVITY_NAMES}, recorded=False, legacy_eras=frozenset({Era.E1}),
     ),
     Metric(
         "duroxide_provider_operation_duration_seconds", MetricType.HISTOGRAM,
@@ -334,4 +345,5 @@ def never_existed_hint(series: str) -> str | None:
 
 
 def recorded_metrics(era: Era) -> tuple[Metric, ...]:
-    return tuple(m for m in METRICS if m.recorded and era in m.eras)
+    """The metrics some release of `era` records, in catalogue order (legacy ones included)."""
+    return tuple(m for m in METRICS if m.recorded_in(era))

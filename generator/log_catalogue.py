@@ -228,6 +228,11 @@ EVENTS: tuple[LogEvent, ...] = (
     LogEvent("activity.failed", ("WARN",), RUNTIME, "Activity failed (application error)",
              _f(_ACTIVITY + ' outcome" duration_ms% error%'), f"{W}:672", "an activity returned an error",
              "outcome"),
+    # duroxide <= v0.1.9 (E1) only: v0.1.10 (254b970) replaced it with activity.unregistered.
+    LogEvent("activity.failed_unregistered", ("ERROR",), RUNTIME, "Activity failed (unregistered)",
+             _f('instance_id% execution_id% activity_name% activity_id% worker_id% outcome" error_type" '
+                "duration_ms%"), "duroxide v0.1.9 src/runtime/dispatchers/worker.rs:506-517",
+             "duroxide <= v0.1.9 only: an unregistered activity fails at once as config_error", "config"),
     # -- application traces (ctx.trace_*), never during replay ------------------------------------
     LogEvent("app.orchestration", ("INFO", "WARN", "ERROR"), APP_ORCHESTRATION, "{text}",
              _f("instance_id% execution_id% orchestration_name% orchestration_version%"), f"{L}:2706-2742",

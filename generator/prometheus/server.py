@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import shutil
 import socket
 import subprocess
@@ -12,7 +13,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from generator.errors import DashgenError
 
@@ -54,7 +55,7 @@ def backfill(openmetrics: Path, data_dir: Path) -> None:
 
 
 def _config(path: Path, rule_files: Sequence[Path], evaluation_interval: str,
-            scrape: Sequence[str] = ()) -> Path:
+            scrape: Sequence[str] = (), scrape_configs: Sequence[Mapping[str, Any]] = ()) -> Path:
     lines = ["global:", "  scrape_interval: 15s", f"  evaluation_interval: {evaluation_interval}"]
     if rule_files:
         lines.append("rule_files:")
@@ -64,17 +65,21 @@ def _config(path: Path, rule_files: Sequence[Path], evaluation_interval: str,
         # such as the /api/v1/metadata metric types.
         lines += ["scrape_configs:", "  - job_name: scraped", "    scrape_interval: 1s", "    static_configs:",
                   "      - targets: [" + ", ".join(f"'{t}'" for t in scrape) + "]"]
+    elif scrape_configs:
+        # Whole scrape jobs (JSON is YAML), e.g. LiveServer.scrape_configs(), scraped every second.
+        lines.append("scrape_configs: " + json.dumps([{"scrape_interval": "1s", **job} for job in scrape_configs]))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
 
 @contextlib.contextmanager
 def running(data_dir: Path, rule_files: Sequence[Path] = (), evaluation_interval: str = "15s",
-            lookback: str = "5m", scrape: Sequence[str] = ()) -> Iterator[Server]:
+            lookback: str = "5m", scrape: Sequence[str] = (),
+            scrape_configs: Sequence[Mapping[str, Any]] = ()) -> Iterator[Server]:
     """A Prometheus serving data_dir on a free loopback port; stopped on exit, error or Ctrl-C."""
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="dashgen-prom-cfg-") as cfg_dir:
-        config = _config(Path(cfg_dir) / "prometheus.yml", rule_files, evaluation_interval, scrape)
+        config = _config(Path(cfg_dir) / "prometheus.yml", rule_files, evaluation_interval, scrape, scrape_configs)
         log = open(Path(cfg_dir) / "prometheus.log", "w+", encoding="utf-8")
         process = subprocess.Popen(
             [require("prometheus"), f"--config.file={config}", f"--storage.tsdb.path={data_dir}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -51,7 +52,12 @@ def _utc(ts: int) -> str:
                    "kubernetes (the AKS configmap: duroxide at INFO) or RUST_LOG directives.")
 @click.option("--log-shipping", default=None, metavar="push|promtail|otlp", help="Loki stream labels (default: config's).")
 @click.option("--duroxide-version", default=None, metavar="X.Y.Z",
-              help="duroxide release to model (default: the era's newest, 0.1.26 / 0.1.14); decides the gauges.")
+              help="duroxide release to model (default: the era's newest, 0.1.26 / 0.1.14); decides the gauges and, up to 0.1.9, config_error for unregistered activities.")
+@click.option("--fleet-age", default=None, metavar="DUR",
+              help="How long the initial fleet's instance actors have been cycling when the processes start "
+                   "(e.g. 7d; default 0: the fleet is created in the warm-up, every actor at execution 1). An "
+                   "older fleet's actors sit at distinct execution ids, so continue_as_new_total{execution_id} "
+                   "gains a label set per actor cycle (E1 reaches its 2000-label-set limit within the hour).")
 @click.option("--env", "env", default=None, metavar="ENV", help="Environment (observability/env/ENV.yaml) or YAML file.")
 @click.option("--out", "out_dir", default=None, metavar="DIR",
               help="Write metrics.om, truth.jsonl, logs.txt and loki-push.json here.")
@@ -66,7 +72,7 @@ def simulate(scenarios: tuple[str, ...], list_scenarios: bool, duration: str | N
              era: str | None, replicas: int, scrape_interval: int | None, instances: int, create_rate: float,
              image_rate: float, orchestration_slots: int | None, toygres_version: str, worker_slots: int, fault_start: str,
              fault_duration: str | None, batch_size: int, log_filter: str, log_shipping: str | None,
-             duroxide_version: str | None, env: str | None, out_dir: str | None, check_signatures: bool, serve: bool,
+             duroxide_version: str | None, fleet_age: str | None, env: str | None, out_dir: str | None, check_signatures: bool, serve: bool,
              port: int, host: str, speed: float, loki_url: str | None) -> None:
     """Simulate Toygres on duroxide: metrics, logs and ground truth.
 
@@ -97,7 +103,8 @@ def simulate(scenarios: tuple[str, ...], list_scenarios: bool, duration: str | N
         fault_start_seconds=parse_duration(fault_start, "--fault-start"),
         fault_duration_seconds=parse_duration(fault_duration, "--fault-duration") if fault_duration else None,
         batch_size=batch_size, log_filter=log_filter, log_shipping=log_shipping,
-        duroxide_version=duroxide_version)
+        duroxide_version=duroxide_version,
+        fleet_age_seconds=parse_duration(fleet_age, "--fleet-age", zero=True) if fleet_age is not None else None)
     if serve:
         _serve(options, port, host, speed, loki_url, seconds if duration is not None else None)
         return
@@ -134,6 +141,9 @@ def _serve(options: object, port: int, host: str, speed: float, loki_url: str | 
     urls = server.start()
     for url in urls:
         click.echo(f"serving {url}")
+    # How Prometheus must scrape these endpoints to store what the deployment stores (AKS: two
+    # jobs over every process, so every series twice); JSON is YAML.
+    click.echo("scrape_configs: " + json.dumps(server.scrape_configs()))
     click.echo(f"simulate: {speed:g} simulated second(s) per second; Ctrl-C to stop", err=True)
     try:
         while not server.finished():

@@ -209,6 +209,11 @@ class DuroxideLog(LogBook):
             self.emit(t, "activity.completed", (*_activity(work, worker_id), "success", millis, len(value) + 2))
         elif outcome == "app_error":
             self.emit(t, "activity.failed", (*_activity(work, worker_id), "app_error", millis, error))
+        elif outcome == "config_error":
+            # duroxide <= v0.1.9 only (worker.rs:506-517 at v0.1.9); no activity_tag field then.
+            inst = work.inst
+            self.emit(t, "activity.failed_unregistered", (inst.iid, work.execution_id, work.name, work.seq, worker_id,
+                                                          "system_error", "unregistered", millis))
 
     def activity_trace(self, t: float, work: Work, worker_id: str, level: str, text: str) -> None:
         inst = work.inst

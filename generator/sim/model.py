@@ -173,7 +173,7 @@ class Simulation:
             "onset": o.start_ts + min(w["start"] for w in self.faults) if self.faults else None,
             "faults": [{"scenario": w["scenario"], "start": o.start_ts + w["start"], "end": o.start_ts + w["end"]}
                        for w in self.faults],
-            "expect": {s.name: dict(s.expect) for s in self.scenarios},
+            "expect": {s.name: s.expectations(o.version) for s in self.scenarios},
             "targets": [dict(target_labels(o, i)) for i in range(o.replicas)]
             + [{**dict(target_labels(o, i)), **second_job_labels(o, i)} for i in range(o.replicas) if o.second_job],
             "options": {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(o).items()},

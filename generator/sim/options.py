@@ -25,6 +25,11 @@ NEWEST = {"E1": "0.1.14", "E2": "0.1.26"}
 E2_FIRST = (0, 1, 15)
 GAUGE_POLLER_FIRST = (0, 1, 18)
 ACTIVE_INCREMENT_LAST = (0, 1, 9)
+# Up to v0.1.9 an unregistered activity was executed as a configuration error (outcome
+# "config_error", activity_configuration_errors_total{activity_name}) that failed its
+# orchestration; the same commit 254b970 (v0.1.10) replaced that with abandon-with-backoff
+# and poison (v0.1.9 src/runtime/dispatchers/worker.rs:497-539, observability.rs:624-688).
+CONFIG_ERROR_LAST = (0, 1, 9)
 
 
 def parse_version(text: str) -> tuple[int, int, int]:
@@ -158,7 +163,7 @@ def validate(o: SimOptions) -> SimOptions:
     if o.replicas > 20:
         raise SimulationError("--replicas must be at most 20")
     if o.fleet_age_seconds < 0:
-        raise SimulationError("the fleet age must not be negative")
+        raise SimulationError("--fleet-age must not be negative")
     if o.instances < 0 or o.create_rate_per_hour < 0 or o.image_rate_per_hour < 0:
         raise SimulationError("--instances and rates must not be negative")
     if o.instances > 0 and o.create_rate_per_hour == 0:
@@ -194,11 +199,14 @@ def parse_target_labels(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(pairs))
 
 
-def parse_duration(text: str, option: str = "--duration") -> int:
-    """Seconds from "90m", "6h", "1h30m", "45s", "2d" or a bare number of seconds."""
+def parse_duration(text: str, option: str = "--duration", zero: bool = False) -> int:
+    """Seconds from "90m", "6h", "1h30m", "45s", "2d" or a bare number of seconds (0 only if
+    `zero`)."""
     value = text.strip().lower()
     if value.isdigit():
         return int(value)
+    if zero and value in ("0s", "0m", "0h", "0d"):
+        return 0
     try:
         seconds = literals.parse_duration(value)
     except ValueError:

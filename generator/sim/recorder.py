@@ -86,7 +86,7 @@ class ReplicaMetrics:
     def _register(self, family: str, labels: Labels) -> int:
         metric = BY_NAME.get(family)
         era = Era(self.era)
-        if metric is None or era not in metric.eras or not metric.recorded:
+        if metric is None or not metric.recorded_in(era):
             raise ValueError(f"{family} is not a recorded {self.era} metric in the catalogue")
         unknown = {k for k, _ in labels} - metric.all_labels()
         if unknown and not (era is Era.E1 and labels == OVERFLOW_LABELS):
@@ -324,6 +324,10 @@ class Recorder:
                 seconds = math.floor(seconds * 1000.0) / 1000.0
             m.inc(_EXECUTIONS, (("activity_name", name), ("outcome", outcome), ("retry_attempt", "0")))
             m.observe("duroxide_activity_duration_seconds", (("activity_name", name), ("outcome", outcome)), seconds)
+            if outcome == "config_error":
+                # duroxide <= v0.1.9 only (observability.rs:664-669 at v0.1.9): an unregistered
+                # activity's execution also counts here, with its name.
+                m.inc("duroxide_activity_configuration_errors_total", (("activity_name", name),))
 
     def activity_acked(self, r: int, outcome: str) -> None:
         """E2: after a successful ack, record_activity_{success,app_error} count the execution

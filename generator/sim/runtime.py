@@ -9,7 +9,7 @@ from typing import Any
 from generator.sim import process, scripts, workload
 from generator.sim.engine import Engine
 from generator.sim.log_hooks import DuroxideLog
-from generator.sim.options import ACTIVE_INCREMENT_LAST, SimOptions
+from generator.sim.options import ACTIVE_INCREMENT_LAST, CONFIG_ERROR_LAST, SimOptions
 
 # An instance actor's cycle (one execution, then continue-as-new): ~31 s (workload.py).
 ACTOR_CYCLE_SECONDS = 31.0
@@ -218,10 +218,14 @@ class Runtime(WorkerDispatcher):
             self._poison_orchestration(rep, inst, worker_id)
             self._release_turn(rep, slot, inst)
             return
-        if self.faults.unregistered_orchestrations.get(inst.short):
+        # duroxide <= v0.1.9 resolved the handler after recording the start (see below).
+        legacy_unregistered = bool(self.faults.unregistered_orchestrations.get(inst.short)) and \
+            self.options.version <= CONFIG_ERROR_LAST
+        if self.faults.unregistered_orchestrations.get(inst.short) and not legacy_unregistered:
             self._abandon_unregistered_orchestration(rep, inst, batch, worker_id)
             self._release_turn(rep, slot, inst, locked=True)
             return
+        fresh_history = not inst.started or inst.new_execution
         first = not inst.started
         head = batch[0]
         if head[0] == "start":
@@ -250,6 +254,18 @@ class Runtime(WorkerDispatcher):
         # in the ack: they happen only if it commits.
         self._effects = []
         terminal = None
+        if legacy_unregistered:
+            # v0.1.9 orchestration.rs:621-647: no handler. An empty history (a brand-new instance
+            # or a new execution) gets OrchestrationStarted (version 0.0.0) and a Configuration
+            # failure: the Failed branch records config_error / configuration and -1
+            # (orchestration.rs:373-454). A running execution's messages are acked unprocessed:
+            # they are lost and the instance stays Running with nothing left to wake it.
+            batch = ()
+            if fresh_history:
+                inst.version = "0.0.0"
+                inst.history = 1  # OrchestrationStarted; _finish counts the failure event
+                self._finish(rep, inst, ("failed", "config_error", "configuration", f"unregistered:{inst.name}"),
+                             compute, worker_id)
         for msg in batch:
             if msg[1] != inst.execution_id:
                 continue
@@ -261,6 +277,12 @@ class Runtime(WorkerDispatcher):
                 # fails as poison whatever its code would have done.
                 self.logs.system_error(now, inst, msg[2][0], msg[2][1].error)
                 terminal = ("failed", "unknown", "poison", msg[2][1].error)
+            elif msg[0] == "act" and msg[2][1].kind == "config_error":
+                # duroxide <= v0.1.9: an unregistered activity's Configuration failure aborts the
+                # turn the same way (replay_engine.rs:226-240 at v0.1.9); the orchestration fails
+                # as config_error / configuration (orchestration.rs:373-441 at v0.1.9).
+                self.logs.system_error(now, inst, msg[2][0], msg[2][1].error)
+                terminal = ("failed", "config_error", "configuration", msg[2][1].error)
             else:
                 resumed, value = self._match(inst, msg)
                 terminal = self._advance(inst, value) if resumed else None

@@ -51,6 +51,13 @@ class Scenario:
     duration: float | None = None
     # truth path -> expectation: up | down | rises | increases | zero | x<N> | below:<X>
     expect: Mapping[str, str] = field(default_factory=dict)
+    # The signature under duroxide <= v0.1.9 where it differs (None: the same).
+    expect_v0_1_9: Mapping[str, str] | None = None
+
+    def expectations(self, version: tuple[int, int, int]) -> dict[str, str]:
+        """The truth signature for duroxide `version` (its config_error era differs)."""
+        legacy = self.expect_v0_1_9 is not None and version <= (0, 1, 9)
+        return dict(self.expect_v0_1_9 if legacy and self.expect_v0_1_9 is not None else self.expect)
 
 
 # Both deploy activities: create-instance >= 1.0.5 calls deploy-postgres-v2, HEAD deploy-postgres.
@@ -225,7 +232,11 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
         "(orchestration_poison_total, failures_total{error_type=\"unknown\", "
         "error_category=\"poison\"}) and active orchestrations fall.",
         _unregistered(True), _unregistered(False), 1800.0,
-        {"poisoned.activity": "increases", "poisoned.orchestration": "increases", "active.total": "down"}),
+        {"poisoned.activity": "increases", "poisoned.orchestration": "increases", "active.total": "down"},
+        # Up to v0.1.9 each execution failed at once as config_error and failed its actor.
+        {f"activities.{activity_name('cms-record-health-check')}.config_error": "increases",
+         f"orchestrations.{orchestration_name('instance-actor')}.failures.config_error": "increases",
+         "active.total": "down"}),
     Scenario(
         "exporter-down", "Prometheus cannot scrape Toygres for 20 minutes; the processes keep running.",
         "Every Toygres series stops (a gap in every panel), then continues where it left off: "
@@ -275,7 +286,10 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
         "marking as poison', orchestration_poison_total, no failure line, no failures_total) and "
         "active orchestrations fall as the actors end.",
         _unregistered_orchestration(True), _unregistered_orchestration(False), 1800.0,
-        {"poisoned.orchestration": "increases", "active.total": "down"}),
+        {"poisoned.orchestration": "increases", "active.total": "down"},
+        # Up to v0.1.9 a new actor fails at once as config_error; running ones lose their
+        # messages and stay Running (no poison, active.total does not fall).
+        {f"orchestrations.{orchestration_name('instance-actor')}.failures.config_error": "increases"}),
 )}
 
 

@@ -16,7 +16,8 @@ from generator.catalogue import E2_SUMMARY_QUANTILES, Era, MetricType, recorded_
 from generator.sim.export import family_name
 from generator.sim.logs import loki_push_body
 from generator.sim.model import Simulation
-from generator.sim.options import SimOptions, SimulationError
+from generator.sim.collector import COLLECTOR_JOB
+from generator.sim.options import SimOptions, SimulationError, parse_target_labels
 from generator.sim.recorder import ReplicaMetrics, exposition_type, format_le
 
 LOKI_PUSH_PATH = "/loki/api/v1/push"
@@ -126,9 +127,16 @@ class LiveServer:
             self.sim.step(float(t))
         self.sim.sample(0.0)
         groups = [[i] for i in range(o.replicas)] if o.era == "E2" else [list(range(o.replicas))]
-        for n, group in enumerate(groups):
+        registries = []
+        for group in groups:
             registry = CollectorRegistry(auto_describe=False)
             registry.register(ReplicaCollector(self.sim, self.lock, group))  # type: ignore[arg-type]
+            registries.append(registry)
+        if o.second_job:
+            # AKS: the second job scrapes each process again at the pod's own address; here a
+            # second endpoint per process over the same state (see scrape_configs).
+            registries += registries[:]
+        for n, registry in enumerate(registries):
             wanted = self.port + n if self.port else 0
             try:
                 server, thread = start_http_server(wanted, addr=self.host, registry=registry)
@@ -143,6 +151,26 @@ class LiveServer:
         pacer.start()
         self._threads.append(pacer)
         return self.urls
+
+    def scrape_configs(self) -> list[dict[str, Any]]:
+        """The Prometheus scrape jobs that store these endpoints as the deployment would: E2 one
+        job (`options.job`) over the per-process endpoints, plus, with a second scrape job
+        (AKS: kubernetes-pods), that job over the second endpoints, both with the target labels
+        (`scrape_target_labels`), so every series exists twice as in the backfilled output; E1
+        the collector's job. Call after start()."""
+        o = self.options
+        hosts = [url.removeprefix("http://").removesuffix("/metrics") for url in self.urls]
+        labels = dict(parse_target_labels(o.target_labels))
+        if o.era == "E1":
+            # Toygres' prometheus.yml adds service="toygres" to the collector target (collector_labels).
+            return [{"job_name": COLLECTOR_JOB, "honor_labels": False,
+                     "static_configs": [{"targets": hosts, "labels": {"service": "toygres"}}]}]
+        own = {"targets": hosts[:o.replicas], **({"labels": labels} if labels else {})}
+        jobs: list[dict[str, Any]] = [{"job_name": o.job, "static_configs": [own]}]
+        if o.second_job:
+            pods = {"targets": hosts[o.replicas:], **({"labels": labels} if labels else {})}
+            jobs.append({"job_name": o.second_job, "static_configs": [pods]})
+        return jobs
 
     def to_micros(self, t: float) -> int:
         """Simulated seconds to wall-clock microseconds (log timestamps line up with scrapes)."""

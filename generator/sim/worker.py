@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from generator.sim import workload
 from generator.sim.engine import Engine
 from generator.sim.log_hooks import DuroxideLog
+from generator.sim.options import CONFIG_ERROR_LAST
 from generator.sim.process import Replica
 from generator.sim.provider import ProviderModel, error_type_of
 from generator.sim.recorder import Recorder
@@ -109,6 +110,9 @@ class WorkerDispatcher:
         if work.attempts > MAX_ATTEMPTS:
             self.engine.after(delay, self._poison_work, rep, rep.epoch, slot, work)
             return
+        if self.faults.unregistered.get(work.short) and self.options.version <= CONFIG_ERROR_LAST:
+            self._config_error(rep, slot, work, delay)
+            return
         if self.faults.unregistered.get(work.short):
             # fetch, then read (the orchestration descriptor, before the handler lookup).
             ops = (self.provider.sample("fetch_work_item"), self.provider.sample("read"))
@@ -129,6 +133,23 @@ class WorkerDispatcher:
         rep.work_inflight[id(work)] = work
         done = self.engine.now + delay + ops[0][0] + ops[1][0] + seconds + ops[2][0]
         self.engine.at(done, self._activity_done, rep, rep.epoch, slot, work, seconds, outcome, value, error, ops)
+
+    def _config_error(self, rep: Replica, slot: int, work: Work, delay: float) -> None:
+        """duroxide <= v0.1.9 (worker.rs:497-539 at v0.1.9): no handler is a configuration
+        error, executed at once: ERROR "Activity failed (unregistered)", outcome="config_error"
+        with its (zero-millisecond) duration and activity_configuration_errors_total
+        {activity_name} (observability.rs:624-688), then an ack carrying ActivityFailed
+        (Configuration) that aborts the orchestration's next turn (replay_engine.rs:226-240)."""
+        ops = (self.provider.sample("fetch_work_item"), self.provider.sample("read"),
+               self.provider.sample("ack_work_item"))
+        work.started = self.engine.now
+        self.logs.activity_started(self.engine.now + delay + ops[0][0] + ops[1][0], work,
+                                   f"work-{slot}-{rep.runtime_id}")
+        rep.work_inflight[id(work)] = work
+        done = self.engine.now + delay + ops[0][0] + ops[1][0] + ops[2][0]
+        # ErrorDetails::Configuration{UnregisteredActivity}.display_message() (lib.rs:625 at v0.1.9).
+        self.engine.at(done, self._activity_done, rep, rep.epoch, slot, work, 0.0, "config_error", "",
+                       f"unregistered:{work.name}", ops)
 
     def _activity_done(self, rep: Replica, epoch: int, slot: int, work: Work, seconds: float, outcome: str,
                        value: str, error: str, ops: tuple[tuple[float, str, str | None], ...]) -> None:
@@ -184,7 +205,7 @@ class WorkerDispatcher:
                               ops: tuple[tuple[float, str, str | None], ...]) -> None:
         """No handler (worker.rs:495-499, 700-726): no execution is recorded; the item is
         abandoned with a visibility delay (WARN) and fetched again later, until poison handling
-        ends it (v0.1.8+; only v0.1.7 recorded config_error)."""
+        ends it (v0.1.10+; up to v0.1.9 see _config_error)."""
         if rep.epoch != epoch:
             return
         self._record_op(rep.index, "fetch_work_item", ops[0])

@@ -131,7 +131,7 @@ class Faults:
     cms_down: bool = False
     stuck_ready: bool = False
     # Activities / orchestrations whose registration is missing: abandoned with backoff, then
-    # poisoned (duroxide v0.1.8+; only v0.1.7 recorded config_error).
+    # poisoned (duroxide v0.1.10+; up to v0.1.9 an activity failed at once as config_error).
     unregistered: dict[str, bool] = field(default_factory=dict)
     unregistered_orchestrations: dict[str, bool] = field(default_factory=dict)
     # Prometheus cannot scrape the processes (they keep running): no samples at all.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -43,13 +44,36 @@ def test_end_accepts_rfc3339(tmp_path):
     (["--duration", "20m", "--scenario", "burst"], "fault start 30m is outside the 20m window"),
     ([], "--out DIR is required (or use --serve)"),
     (["--log-filter", "duroxide=loud"], "--log-filter: log filter directive 'duroxide=loud': unknown level 'loud'"),
-], ids=["unknown-scenario", "bad-duration", "bad-end", "bad-era", "fault-after-window", "no-out", "bad-log-filter"])
+    (["--fleet-age", "a week"], "--fleet-age: cannot parse 'a week'"),
+    (["--fleet-age=-3600"], "--fleet-age: cannot parse '-3600'"),
+    (["--era", "E2", "--duroxide-version", "0.1.9"], "duroxide 0.1.9 exports era E1, not E2"),
+], ids=["unknown-scenario", "bad-duration", "bad-end", "bad-era", "fault-after-window", "no-out", "bad-log-filter",
+        "bad-fleet-age", "negative-fleet-age", "version-of-the-other-era"])
 def test_bad_input_is_one_line_and_exit_1(tmp_path, args, message):
     out = ["--out", str(tmp_path / "out")] if args else []
     done = dashgen(*args, *out)
     assert done.returncode == 1
     (line,) = done.stderr.strip().splitlines()
     assert line.startswith(f"dashgen: error: {message}")
+
+
+@pytest.mark.parametrize("age, low, high", [
+    (None, 1, 200),
+    ("7d", 1000, 7 * 86400 // 30 + 1),
+], ids=["fleet-born-in-the-warm-up", "week-old-fleet"])
+def test_fleet_age_places_actors_at_their_execution_ids(tmp_path, age, low, high):
+    """Each actor cycle (a 30 s timer plus its four activities) continues as new once: a fleet
+    created in the 15-minute warm-up ends executions numbered below ~90 within a 30-minute
+    window; a week-old fleet's actors end executions numbered in the thousands, at most one
+    per 30 s of its age."""
+    extra = ["--fleet-age", age] if age else []
+    done = dashgen("--duration", "30m", "--end", str(END), "--out", str(tmp_path), *extra)
+    assert done.returncode == 0, done.stderr
+    text = (tmp_path / "metrics.om").read_text()
+    ids = [int(m) for m in re.findall(r'^duroxide_orchestration_continue_as_new_total\{execution_id="(\d+)",'
+                                      r'[^}]*orchestration_name="[^"]*::instance-actor"', text, re.M)]
+    assert ids
+    assert low <= max(ids) <= high
 
 
 def test_unwritable_out_dir_fails_before_simulating(tmp_path):

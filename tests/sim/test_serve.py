@@ -4,6 +4,7 @@ tiny local HTTP server."""
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 import time
 import urllib.request
@@ -11,7 +12,10 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
+from generator import config as config_module
 from generator.config import Config
+from generator.prometheus import server as prom_server
+from generator.prometheus.client import Client
 from generator.sim.options import build_options
 from generator.sim.serve import LiveServer
 
@@ -83,3 +87,41 @@ def test_loki_push_reaches_a_local_server():
     assert {tuple(sorted(s["stream"])) for s in streams} == {("job", "level", "source")}
     lines = [line for s in streams for _, line in s["values"]]
     assert any("INFO duroxide::orchestration: Health check complete" in line for line in lines)
+
+
+@pytest.mark.skipif(not shutil.which("prometheus"), reason="prometheus is needed")
+def test_aks_serve_is_scraped_twice_like_the_backfill(tmp_path):
+    """--env aks (second_scrape_job, scrape_target_labels): a real Prometheus scraping the live
+    endpoints with LiveServer.scrape_configs() stores every series under job="toygres" and
+    job="kubernetes-pods", both with the target labels: what the backfilled output holds
+    (model.double_scrape) and what the reference's AKS deployment does ("Deployment")."""
+    aks = config_module.load("aks")
+    options = build_options(aks, end_ts=int(time.time()) + 3600, duration_seconds=3600, replicas=2)
+    server = LiveServer(options, speed=30.0)
+    urls = server.start()
+    try:
+        assert len(urls) == 4, "each process has its service endpoint and its pod endpoint"
+        jobs = server.scrape_configs()
+        assert [j["job_name"] for j in jobs] == [aks.job, aks.second_scrape_job]
+        with prom_server.running(tmp_path / "tsdb", scrape_configs=jobs) as prom:
+            client = Client(prom.url)
+            family = "duroxide_orchestration_starts_total"
+            deadline = time.monotonic() + 30
+            by_job: dict[str, set] = {}
+            while time.monotonic() < deadline:
+                series = client.query(family, time.time())
+                by_job = {}
+                for s in series:
+                    rest = frozenset((k, v) for k, v in s.labels.items() if k not in ("job", "instance"))
+                    by_job.setdefault(s.labels["job"], set()).add(rest)
+                # Both jobs scrape at their own instants: wait for a moment both hold the same set.
+                if len(by_job) == 2 and by_job.get("toygres") == by_job.get("kubernetes-pods"):
+                    break
+                time.sleep(0.5)
+    finally:
+        server.stop()
+    assert set(by_job) == {"toygres", "kubernetes-pods"}
+    # The same series (apart from job and instance) under both jobs, with the target labels.
+    assert by_job["toygres"] == by_job["kubernetes-pods"]
+    assert all(dict(labels).get("service") == "toygres" and dict(labels).get("component") == "server"
+               for labels in by_job["toygres"])

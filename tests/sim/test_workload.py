@@ -160,3 +160,39 @@ def test_actor_survives_cms_failures_at_newest_and_fails_at_head() -> None:
     head = simulate(["database-down"], duration_seconds=5400, toygres_version="head")
     assert newest.truth[-1]["orchestrations"][name]["failed"] == 0
     assert head.truth[-1]["orchestrations"][name]["failed"] >= 20
+
+
+@pytest.mark.parametrize("activity, attempts, deadline, backoffs", [
+    # lookup: retry 3, fixed 2 s, 10 s deadline
+    ("cms-get-instance-by-k8s-name", 3, 10.0, [2.0, 2.0]),
+    # delete-postgres: retry 3, exponential 1 -> 10 s, 60 s deadline
+    ("delete-postgres", 3, 60.0, [1.0, 2.0]),
+], ids=["lookup-fixed-2s", "delete-postgres-exponential"])
+def test_delete_instance_retries_its_calls_under_a_deadline(activity, attempts, deadline, backoffs) -> None:
+    """delete-instance 1.0.3 (reference "delete-instance"): each call is retried 3 times, every
+    attempt raced by its deadline timer; when all fail the orchestration fails."""
+    failing = Result(False, error="Kubernetes API error: 503 Service Unavailable")
+    script = scripts.BY_NAME["newest"].scripts["delete-instance"](Ctx("orders1-0000abcd"))
+    seen = _drive(script, {activity: [failing] * attempts})
+    at = [i for i, c in enumerate(seen) if c[0] == "race" and c[1] == activity]
+    assert [seen[i][3] for i in at] == [deadline] * attempts
+    assert [c[1] for c in seen[at[0]:at[-1]] if c[0] == "timer"] == backoffs
+    # Failed: nothing after the last attempt but the end of the script.
+    assert not [c for c in seen[at[-1] + 1:] if c[0] in ("act", "race")]
+
+
+# The reference's newest versions ("The Toygres workload"): duroxide's Latest policy runs these.
+NEWEST_VERSIONS = {"create-instance": "1.0.8", "delete-instance": "1.0.3", "instance-actor": "1.0.3",
+                   "system-pruner": "1.0.5", "create-image": "1.0.2", "create-semaphore": "1.0.0",
+                   "batch-create": "1.0.0"}
+
+
+def test_every_orchestration_runs_its_newest_version() -> None:
+    """starts_total's version is the registered version that ran (or "unknown" on a brand-new
+    instance's first turn, orchestration.rs:609): only the reference's newest ones appear."""
+    seen: dict[str, set[str]] = {}
+    for s in metrics(simulate(["burst"], **BUSY), "duroxide_orchestration_starts_total"):
+        name = s.labels["orchestration_name"].removeprefix("toygres-orchestrations::orchestration::")
+        seen.setdefault(name, set()).add(s.labels["version"])
+    assert {name: versions - {"unknown"} for name, versions in seen.items()} == \
+        {name: {version} for name, version in NEWEST_VERSIONS.items()}
