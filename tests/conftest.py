@@ -20,14 +20,16 @@ _STARTED: dict[str, Any] = {}
 
 
 # Files that take longest, started first, longest first (pytest-xdist hands out whole files in
-# this order, so a long file started last would be the run's floor). Measured on a cold cache:
-# the bundled check simulates every scenario (two processes) and the live stack mostly waits on
-# real servers, so they start together; the rest of the list is the next longest, in order. The
-# check files after it read the datasets the bundled check stored.
+# this order, so a long file started last would be the run's floor). Measured on a cold cache
+# (CPU seconds per file): the bundled check simulates every scenario (two processes) and the
+# live stack mostly waits on real servers, so they start together; the rest is the next longest.
+# The check files that read the bundled check's datasets come last (started during its build,
+# they would wait for it).
 SLOW_FIRST = ("tests/check/test_bundled.py", "tests/stack/test_live.py", "tests/proof/test_promtool.py",
-              "tests/sim/test_logs.py", "tests/compile/test_build_cli.py", "tests/sim/test_scenarios.py",
-              "tests/sim/test_eras.py", "tests/review/test_preview.py", "tests/check/test_rules.py",
-              "tests/proof/test_proof.py")
+              "tests/sim/test_e1_collector.py", "tests/check/test_bundled_e1.py", "tests/sim/test_logs.py",
+              "tests/compile/test_build_cli.py", "tests/proof/test_proof.py", "tests/sim/test_scenarios.py",
+              "tests/sim/test_eras.py", "tests/sim/test_cli.py", "tests/review/test_preview.py",
+              "tests/check/test_rules.py")
 
 
 def pytest_configure(config: pytest.Config) -> None:
