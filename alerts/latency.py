@@ -26,7 +26,7 @@ def rules(c: Config) -> list[AlertRule]:
     return [
         AlertRule(
             "ToygresActivityLatencyHigh", group=GROUP, query=activity_p99,
-            threshold=None, for_="10m",
+            threshold=None, for_="5m",
             severity="warning", dashboard_uid=dashboard("production_metrics"),
             panel_title="Activity p50 / p95 / p99",
             summary="An activity is much slower than usual",

@@ -141,7 +141,16 @@ def last_test_run(record: Path = ROOT / ".dashgen" / "last-test-run.json") -> st
             f"{r['collected']} tests {outcome}; xdist workers {r['workers']}; "
             f"{'cold' if r['cold'] else 'warm'} cache: {r['datasets_used']} distinct cached simulations used, "
             f"{r['datasets_made']} made in that run; load average {r['load_before']:.1f} before, "
-            f"{r['load_after']:.1f} after, {r['cpus']} CPUs")
+            f"{r['load_after']:.1f} after, {r['cpus']} CPUs{_cpu_floor(r)}")
+
+
+def _cpu_floor(r: dict[str, Any]) -> str:
+    """The run's CPU seconds (all its processes): on a shared machine the wall time mostly
+    measures the neighbours; alone on these CPUs the wall time cannot be below cpu / cpus."""
+    if "cpu_seconds" not in r:
+        return ""
+    return (f"; {r['cpu_seconds']:.0f} CPU seconds, so at least {r['cpu_seconds'] / (r['cpus'] or 1):.0f} s "
+            f"of wall alone on {r['cpus']} CPUs")
 
 
 if __name__ == "__main__":

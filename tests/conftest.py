@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import time
 from pathlib import Path
 from typing import Any
@@ -18,11 +19,24 @@ RECORD = ROOT / ".dashgen" / "last-test-run.json"
 _STARTED: dict[str, Any] = {}
 
 
-# Files that take longest, started first (pytest-xdist hands out files in collection order): the
-# live stack mostly waits on real servers (minutes of wall time, little CPU), the bundled check
-# simulates every scenario on a cold cache; others run beside them.
-SLOW_FIRST = ("tests/stack/test_live.py", "tests/check/test_bundled.py", "tests/sim/test_scenarios.py",
-              "tests/review/test_preview.py")
+# Files that take longest, started first, longest first (pytest-xdist hands out whole files in
+# this order, so a long file started last would be the run's floor). Measured on a cold cache
+# (CPU seconds per file): the bundled check simulates every scenario (two processes) and the
+# live stack mostly waits on real servers, so they start together; the rest is the next longest.
+# The check files that read the bundled check's datasets come last (started during its build,
+# they would wait for it).
+SLOW_FIRST = ("tests/check/test_bundled.py", "tests/stack/test_live.py", "tests/proof/test_promtool.py",
+              "tests/sim/test_e1_collector.py", "tests/check/test_bundled_e1.py", "tests/sim/test_logs.py",
+              "tests/compile/test_build_cli.py", "tests/proof/test_proof.py", "tests/sim/test_scenarios.py",
+              "tests/sim/test_eras.py", "tests/sim/test_cli.py", "tests/review/test_preview.py",
+              "tests/check/test_rules.py")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # xdist (3.x) reorders files by their number of tests, most first, unless told not to: the
+    # few-test slow files above would start last, after hundreds of quick parser tests.
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -48,14 +62,32 @@ def _whole_suite(config: pytest.Config) -> bool:
             and [Path(where, a).resolve() for a in config.args] == [ROOT / "tests"])
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its children it has waited for (simulator pools,
+    Prometheus, promtool, node, chromium, dashgen subprocesses)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """An xdist worker finished: add the CPU time it reported (see pytest_sessionfinish)."""
+    if _STARTED:
+        _STARTED["workers_cpu"] = _STARTED.get("workers_cpu", 0.0) + float(
+            getattr(node, "workeroutput", {}).get("cpu_seconds", 0.0))
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     if not _whole_suite(session.config):
         return
-    _STARTED.update(wall=time.time(), clock=time.perf_counter(), load=os.getloadavg()[0],
+    _STARTED.update(wall=time.time(), clock=time.perf_counter(), load=os.getloadavg()[0], cpu=_cpu_seconds(),
                     cached={p.name for p in _entries()})
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: the controller adds it up
+        workeroutput["cpu_seconds"] = _cpu_seconds()
     if not _STARTED:
         return
     entries = _entries()
@@ -69,6 +101,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         "exit_status": int(exitstatus),
         "collected": session.testscollected,
         "failed": session.testsfailed,
+        # Load-independent: on a shared machine the wall time says more about the neighbours; on an
+        # idle one the wall time cannot be below cpu_seconds / cpus.
+        "cpu_seconds": round(_cpu_seconds() - _STARTED["cpu"] + _STARTED.get("workers_cpu", 0.0), 1),
         "load_before": round(_STARTED["load"], 2),
         "load_after": round(os.getloadavg()[0], 2),
         "cpus": os.cpu_count(),

@@ -32,8 +32,8 @@ def _hours(value: float, option: str) -> int:
     return int(round(value * 3600 / 60)) * 60
 
 
-# The thresholds were chosen looking at seeds 1-3; the report proves them on seeds none of which
-# chose one (change a threshold while looking at these and they must move to fresh ones).
+# The thresholds were chosen looking at seeds 1-3 (ToygresActivityLatencyHigh's `for` on 1-12); the
+# report proves them on seeds none of which chose one (change a threshold while looking at these and they must move to fresh ones).
 PROOF_SEEDS = "101,102,103,104,105,106,107,108,109,110"
 
 

@@ -34,7 +34,7 @@ def runs() -> list[ScenarioRun]:
     out = []
     for name in SCENARIOS:
         # shared with other tests and sessions through the dataset cache
-        result = simulate([name], end_ts=END, duration_seconds=3600, seed=3, fault_start_seconds=1200)
+        result = simulate([name], end_ts=END, duration_seconds=3600, fault_start_seconds=1200)
         spec = ScenarioSpec.parse(name)
         out.append(ScenarioRun(name, spec, "E2", END - 3600, END, result.header, result.truth,
                                result.loki_push(with_events=True)))

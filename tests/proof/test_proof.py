@@ -107,4 +107,5 @@ def test_a_rule_proven_alone_sees_the_same_runs_as_in_the_full_report(name: str)
 def test_the_report_proves_on_seeds_no_threshold_was_chosen_on() -> None:
     from generator.proof.command import PROOF_SEEDS
     seeds = {int(s) for s in PROOF_SEEDS.split(",")}
-    assert len(seeds) == 10 and not seeds & {1, 2, 3}  # docs/alerts.md: thresholds chosen on seeds 1-3
+    # docs/alerts.md: thresholds chosen on seeds 1-3, ToygresActivityLatencyHigh's `for` on 1-12.
+    assert len(seeds) == 10 and not seeds & set(range(1, 13))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import statistics
 
-from tests.sim.helpers import END, read_openmetrics, simulate
+from tests.sim.helpers import END, HOUR_WINDOW, read_openmetrics, simulate
 
 SUM = "duroxide_provider_operation_duration_seconds_sum"
 COUNT = "duroxide_provider_operation_duration_seconds_count"
@@ -24,7 +24,7 @@ def _mean_latency_per_scrape(result) -> list[tuple[float, float]]:
 
 
 def test_no_sample_stamped_before_the_onset_shows_the_slow_store():
-    result = simulate(["database-slow"], duration_seconds=2400)
+    result = simulate(["database-slow"], **HOUR_WINDOW)
     onset = result.header["onset"]
     means = _mean_latency_per_scrape(result)
     healthy = statistics.median(m for t, m in means if t < onset - 300)
