@@ -328,15 +328,17 @@ class Recorder:
     def activity_execution(self, r: int, name: str, outcome: str, seconds: float) -> None:
         """Recorded before the ack; retries are separate executions, so retry_attempt="0"."""
         m = self.replicas[r]
+        if outcome in ("success", "app_error"):
+            # Both eras record these two from Duration::as_millis(): whole milliseconds (v0.1.26
+            # worker.rs:616-617, 658-659; v0.1.14 worker.rs:448-449, 489-490); cancelled is
+            # as_secs_f64 (v0.1.26 worker.rs:587).
+            seconds = math.floor(seconds * 1000.0) / 1000.0
         if self.e2:
             m.inc(_EXECUTIONS, (("activity_name", name), ("outcome", outcome), ("retry_attempt", "0"),
                                 ("tag", "default")))
             m.observe("duroxide_activity_duration_seconds",
                       (("activity_name", name), ("outcome", outcome), ("tag", "default")), seconds)
         else:
-            if outcome in ("success", "app_error"):
-                # E1 recorded these two from Duration::as_millis(): whole milliseconds.
-                seconds = math.floor(seconds * 1000.0) / 1000.0
             m.inc(_EXECUTIONS, (("activity_name", name), ("outcome", outcome), ("retry_attempt", "0")))
             m.observe("duroxide_activity_duration_seconds", (("activity_name", name), ("outcome", outcome)), seconds)
             if outcome == "config_error":

@@ -192,11 +192,15 @@ def test_label_sets_past_the_sdk_limit_share_the_overflow_series(era, executions
     ("E1", "success", 1.23456, 1.234),
     ("E1", "app_error", 0.0009, 0.0),
     ("E1", "cancelled", 1.23456, 1.23456),
-    ("E2", "success", 1.23456, 1.23456),
-], ids=["E1-success-whole-ms", "E1-app-error-whole-ms", "E1-cancelled-exact", "E2-exact"])
+    ("E2", "success", 1.23456, 1.234),
+    ("E2", "app_error", 0.0009, 0.0),
+    ("E2", "cancelled", 1.23456, 1.23456),
+], ids=["E1-success-whole-ms", "E1-app-error-whole-ms", "E1-cancelled-exact", "E2-success-whole-ms",
+        "E2-app-error-whole-ms", "E2-cancelled-exact"])
 def test_activity_duration_resolution(era, outcome, seconds, recorded):
-    """duroxide v0.1.14 worker.rs:448-449, 489-490: success and app_error durations are
-    `as_millis() as f64 / 1000.0`; cancelled uses as_secs_f64 (worker.rs:419)."""
+    """Success and app_error durations are `as_millis() as f64 / 1000.0`, cancelled uses
+    as_secs_f64: duroxide v0.1.14 worker.rs:448-449, 489-490, 419; v0.1.26 worker.rs:616-617,
+    658-659, 587."""
     recorder = Recorder(era, [()])
     recorder.activity_execution(0, "a", outcome, seconds)
     (series,) = recorder.replicas[0].families["duroxide_activity_duration_seconds"]

@@ -28,24 +28,24 @@ SHORT = {"duration_seconds": 1500, "fault_start_seconds": 600}
 PINNED: list[tuple[str, str, dict[str, Any], dict[str, str]]] = [
     ("E2-healthy-seed1-grids", "local", {"scenarios": ("healthy",), "seed": 1, "era": "E2", "truth_grids": True,
                                          "end_ts": END}, {
-      "openmetrics": "e8cea69f06c8bac8",
-      "openmetrics_aligned": "606e2e8e7f77ba03",
+      "openmetrics": "09b23a5249ccf7b2",
+      "openmetrics_aligned": "8fffeb4e2808dfdc",
       "push": "698f35d0c20f46bb",
       "truth": "085a77ece8573331",
       "header": "7b18716d05af9dcf"
      }),
     ("E2-database-slow-seed3-grids", "local", {"scenarios": ("database-slow",), "seed": 3, "era": "E2",
                                                "truth_grids": True, "end_ts": END - 2400}, {
-      "openmetrics": "f85cc1837d670dc7",
-      "openmetrics_aligned": "436b99c1dfa02454",
+      "openmetrics": "9d073d80ff2c852c",
+      "openmetrics_aligned": "4852a467fd99b1d9",
       "push": "b37734ee3e98cc41",
       "truth": "fdc46f09e60fa128",
       "header": "0637ca6f207ac4af"
      }),
     ("E2-replica-restart-seed1-grids", "local", {"scenarios": ("replica-restart",), "seed": 1, "era": "E2",
                                            "truth_grids": True, "end_ts": END - 4800}, {
-      "openmetrics": "b0082c7ee57fceed",
-      "openmetrics_aligned": "6047421ae997ccaa",
+      "openmetrics": "7df8b218e0e4dc22",
+      "openmetrics_aligned": "70c155d241fd80bc",
       "push": "c5a9597efbfef1d5",
       "truth": "4c7857a4d0717a02",
       "header": "d273d4698f97c2a0"
@@ -60,8 +60,8 @@ PINNED: list[tuple[str, str, dict[str, Any], dict[str, str]]] = [
      }),
     ("aks-burst-seed1", "aks", {"scenarios": ("burst",), "seed": 1, "era": "E2", "truth_grids": True,
                                 "end_ts": END - 7200}, {
-      "openmetrics": "040dfabbf3160261",
-      "openmetrics_aligned": "88aa551a127bbeb4",
+      "openmetrics": "f62048227f5c4147",
+      "openmetrics_aligned": "b70dd454c0a3bb23",
       "push": "e0df8cc5292bd069",
       "truth": "d5bd74d4f3b39884",
       "header": "d7b78c2a2e85c957"
