@@ -58,6 +58,10 @@ class Measure:
     histogram: str = ""  # whose E1 buckets bound how exact histogram_quantile can be
     # how much of the truth's 5-minute window the panel's quantile sees, by era
     quantile_share: tuple[tuple[str, float], ...] = ()
+    # The exporter's resolution: duroxide records success / app_error activity durations in whole
+    # milliseconds (Duration::as_millis(), both eras), so a panel showing the truth's own
+    # observation shows it floored.
+    resolution: float = 0.0
 
     def truth_rate(self, run: ScenarioRun, t: float, width: float) -> dict[str, float]:
         """Events per second over (t - width, t] per series key."""
@@ -142,7 +146,7 @@ MEASURES: dict[str, Measure] = {m.name: m for m in (
     Measure("provider_error_rate", "provider errors per second", "rate", counts=_provider_errors),
     *(Measure(f"activity_p{int(q * 100)}", f"p{int(q * 100)} latency of successful executions by activity",
               "quantile", series_label="activity_name", quantile=q, latencies=_activity_latencies,
-              histogram="duroxide_activity_duration_seconds", quantile_share=_SHARE)
+              histogram="duroxide_activity_duration_seconds", quantile_share=_SHARE, resolution=0.001)
       for q in (0.5, 0.95, 0.99)),
     Measure("provider_p95", "p95 latency of the slowest provider operation", "quantile", quantile=0.95,
             latencies=_provider_latencies, histogram="duroxide_provider_operation_duration_seconds",

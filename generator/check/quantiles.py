@@ -81,6 +81,9 @@ def quantile_bounds(measure: Measure, count: int, grid_values: list[Any], era: s
     last = len(grid_values) - 1
     low = float(grid_values[math.floor(u_low * last + 1e-9)])
     high = float(grid_values[min(last, math.ceil(u_high * last - 1e-9))])
+    if measure.resolution:
+        # Recorded floored to the exporter's resolution: the lower bound floors with it.
+        low = math.floor(low / measure.resolution + 1e-9) * measure.resolution
     if measure.histogram and era == "E1":
         low, high = _bucket(measure, low, upper=False), _bucket(measure, high, upper=True)
     return low, _at(grid_values, measure.quantile), high
