@@ -40,10 +40,15 @@ def second_job_labels(options: SimOptions, index: int) -> dict[str, str]:
     return {"job": options.second_job, "instance": f"10.244.0.{10 + index}:9091"}
 
 
-def fault_windows(options: SimOptions, scenarios: Sequence[Scenario]) -> list[dict[str, Any]]:
-    """Fault start aligned to a scrape instant, so onset is a sample's ts."""
+def fault_onset(options: SimOptions) -> int:
+    """The fault start aligned up to a scrape instant, so onset is a sample's ts."""
     step = options.scrape_interval
-    begin = math.ceil(options.fault_start_seconds / step) * step
+    return math.ceil(options.fault_start_seconds / step) * step
+
+
+def fault_windows(options: SimOptions, scenarios: Sequence[Scenario]) -> list[dict[str, Any]]:
+    """Each fault's window, starting at the aligned onset."""
+    begin = fault_onset(options)
     windows = []
     for scenario in scenarios:
         if scenario.name == "healthy":

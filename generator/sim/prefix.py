@@ -13,7 +13,6 @@ pushes to the collector hashes the absolute scrape time (collector.push_age).
 
 from __future__ import annotations
 
-import math
 import os
 import pickle
 import traceback
@@ -21,7 +20,7 @@ from dataclasses import dataclass
 from typing import Callable, TypeVar
 
 from generator.sim.model import (
-    SimResult, Simulation, advance, fault_event_count, fault_windows, first_instant, result_of,
+    SimResult, Simulation, advance, fault_event_count, fault_onset, fault_windows, first_instant, result_of,
 )
 from generator.sim.options import SimOptions
 from generator.sim.scenarios import resolve
@@ -56,8 +55,7 @@ class Prefix:
 def simulate_prefix(key: SimOptions) -> Prefix:
     """The shared healthy stretch: every scrape instant before the aligned fault start."""
     sim = Simulation(key, reserve_fault_events=RESERVED_FAULT_EVENTS)
-    step = key.scrape_interval
-    onset = min(math.ceil(key.fault_start_seconds / step) * step, key.duration_seconds + step)
+    onset = min(fault_onset(key), key.duration_seconds + key.scrape_interval)
     advance(sim, first_instant(key), onset)
     return Prefix(key, sim, onset)
 
