@@ -183,14 +183,21 @@ def plan(parsed: Sequence[ParsedRule], settings: Settings,
     return sorted(specs, key=lambda s: (-s.duration_seconds, str(s.scenario), s.seed))
 
 
+def exported_families(parsed: Sequence[ParsedRule]) -> frozenset[str]:
+    """The OpenMetrics families a proof run writes: those any of these rules reads."""
+    return families_for(m for p in parsed for m in p.metrics)
+
+
 def run_dataset(spec: Dataset, parsed: Sequence[ParsedRule], config: Config,
-                cache: Cache | None = None) -> DatasetResult:
-    """Simulate one run, serve it, and evaluate every rule over its whole window."""
+                cache: Cache | None = None, families: frozenset[str] | None = None) -> DatasetResult:
+    """Simulate one run, serve it, and evaluate every rule over its whole window. `families`:
+    the metric families exported (default: those `parsed` read)."""
     started = time.perf_counter()
     timings = Timings()
     timelines: dict[str, Timeline] = {}
     promql_rules = [p.rule for p in parsed if p.rule.language == "promql"]
-    families = families_for(m for p in parsed for m in p.metrics)
+    if families is None:
+        families = families_for(m for p in parsed for m in p.metrics)
     with served([spec], config, families=families, timings=timings, cache=cache) as prom:
         result = prom.runs[0]
         start, end = float(result.header["start"]), float(result.header["end"])
@@ -227,10 +234,14 @@ def run(rules: Sequence[ProofRule], config: Config, settings: Settings,
     `every`: the whole rule set `rules` was selected from (the runs' history depends on it)."""
     started = time.perf_counter()
     parsed = parse_rules(rules)
-    specs = plan(parsed, settings, parse_rules(every) if every is not None else None)
+    everything = parse_rules(every) if every is not None else parsed
+    specs = plan(parsed, settings, everything)
+    # The families every rule of the set reads, whichever are selected: with --rule a run is
+    # exported (and cached) exactly as in the full report, so it reuses the full report's runs.
+    families = exported_families(everything)
     results: list[DatasetResult] = []
     with ProcessPoolExecutor(max_workers=max(1, settings.workers)) as pool:
-        futures = {pool.submit(run_dataset, spec, parsed, config, cache): spec for spec in specs}
+        futures = {pool.submit(run_dataset, spec, parsed, config, cache, families): spec for spec in specs}
         for done, future in enumerate(as_completed(futures), 1):
             result = future.result()
             results.append(result)

@@ -104,6 +104,36 @@ def test_a_rule_proven_alone_sees_the_same_runs_as_in_the_full_report(name: str)
     assert alone and all(full[(str(s.scenario), s.seed)] == s for s in alone)
 
 
+def test_a_rule_proven_alone_exports_and_caches_its_runs_as_the_full_report_does(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache key of a run includes the families exported: with --rule they must be the full
+    set's, or `--rule X` after a full report simulates every 24 h healthy day again."""
+    import concurrent.futures
+
+    every = rules()
+    seen: list[frozenset[str] | None] = []
+
+    class Stop(Exception):
+        pass
+
+    def fake_run_dataset(spec: object, parsed: object, config: object, cache: object = None,
+                         families: frozenset[str] | None = None) -> None:
+        seen.append(families)
+        raise Stop
+
+    monkeypatch.setattr(proof, "run_dataset", fake_run_dataset)
+    monkeypatch.setattr(proof, "ProcessPoolExecutor", concurrent.futures.ThreadPoolExecutor)
+    for selected in (rules("ToygresMetricsAbsent"), every):
+        with pytest.raises(Stop):
+            proof.run(selected, Config(), proof.Settings(seeds=(1,)), every=every)
+    alone, full = seen[0], seen[-1]
+    reads_alone = {m for p in proof.parse_rules(rules("ToygresMetricsAbsent")) for m in p.metrics}
+    assert alone == full
+    # Independently: the full set exports a family the rule alone never reads.
+    assert full is not None and any(f not in reads_alone and not any(m.startswith(f) for m in reads_alone)
+                                    for f in full)
+
+
 def test_the_report_proves_on_seeds_no_threshold_was_chosen_on() -> None:
     from generator.proof.command import PROOF_SEEDS
     seeds = {int(s) for s in PROOF_SEEDS.split(",")}
