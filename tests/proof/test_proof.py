@@ -89,7 +89,7 @@ def test_history_before_a_fault_covers_the_rules_windows() -> None:
     parsed = proof.parse_rules(rules("ToygresSLOSlowBurn", "ToygresMetricsAbsent"))
     specs = proof.plan(parsed, proof.Settings(seeds=(1,)))
     by_scenario = {str(s.scenario): s for s in specs}
-    assert by_scenario["database-down,hold=2h30m"].fault_start_seconds == 6 * 3600
+    assert by_scenario["database-down,hold=4h30m"].fault_start_seconds == 6 * 3600
     assert by_scenario["exporter-down"].fault_start_seconds == 1800
     assert by_scenario["healthy"].duration_seconds == 24 * 3600
 
