@@ -91,11 +91,11 @@ check: tools $(STAMP)
 	$(DASHGEN) check
 
 # Every scenario on seeds 1-20 (none of them chose a bound): a table per seed; exit 1 on any error.
-check-seeds: $(STAMP)
+check-seeds: tools $(STAMP)
 	$(DASHGEN) check --seeds 1-20
 
 # CI: 3 seeds drawn afresh each run (printed, so a failure can be replayed with --seeds).
-check-random-seeds: $(STAMP)
+check-random-seeds: tools $(STAMP)
 	@seeds=$$($(BIN)/python -c 'import random; r = random.SystemRandom(); print(",".join(str(r.randint(2, 999999)) for _ in range(3)))'); \
 	echo "check on random seeds $$seeds (replay: dashgen check --seeds $$seeds)"; \
 	$(DASHGEN) check --seeds $$seeds
