@@ -24,10 +24,15 @@ def rules(c: Config) -> list[AlertRule]:
         AlertRule(
             "ToygresInfrastructureErrors", group=GROUP,
             query=concrete(c, q.infrastructure_errors(c)),
-            threshold=Threshold(">", 0), for_="5m", severity="critical",
+            # Per second over 5 minutes: more than N in 5 minutes (an orphaned activity or two
+            # is normal; generator/config.py).
+            threshold=Threshold(">", round(c.infrastructure_errors_per_5m_critical / 300, 6)), for_="5m",
+            severity="critical",
             dashboard_uid=dashboard("production_metrics"), panel_title="Failures by error type",
             summary="duroxide reports infrastructure errors",
-            description="{{ $value | humanize }} infrastructure errors per second (database, network or Kubernetes).",
+            description=("{{ $value | humanize }} infrastructure errors per second over 5 minutes (more than "
+                         f"{c.infrastructure_errors_per_5m_critical:g} in 5 minutes: database, network or "
+                         "Kubernetes)."),
             fires_in=("database-slow",)),
         AlertRule(
             "ToygresConfigurationErrors", group=GROUP, language="logql",

@@ -106,6 +106,13 @@ class Config:
     # is slow. 1/min catches that within a minute of the first errors; 5/min needed ~4 minutes
     # of accumulation and missed the goal.
     error_logs_per_minute_warning: float = 1.0
+    # Infrastructure errors (orchestration plus activity) in 5 minutes. A healthy Toygres has a
+    # few a day: an activity still running when its orchestration ends (a create's deadline
+    # timer fired first) is orphaned, and duroxide counts its ack as an infrastructure error.
+    # On seeds 1-6 (24 h healthy each) they came alone or two within a minute; with "> 0" two
+    # such orphans kept the alert pending 5 minutes and it fired on one of 10 report seeds. A
+    # slow store fails 15-35 acks in each of the first 5-minute windows (seeds 1-3).
+    infrastructure_errors_per_5m_critical: float = 3.0
 
     # Where alert runbooks live; each alert links to `<base>#<alert name in lower case>`.
     runbook_base_url: str = "https://github.com/toygres/observability/blob/main/docs/runbooks.md"
