@@ -5,7 +5,7 @@ code and every option that changes its output.
 Safe when runs share it: an entry is built in a temporary directory and renamed into place
 (the first rename wins; a loser discards its copy); readers link blocks out under a shared
 lock, eviction deletes under an exclusive one. Bounded: after each write the least recently
-used entries are evicted until the cache fits `max_bytes`.
+used entries are evicted until the cache fits `max_bytes` (2 GiB, or DASHGEN_CACHE_MAX_GB).
 """
 
 from __future__ import annotations
@@ -26,6 +26,9 @@ from typing import Any, Callable, Iterator
 
 DEFAULT_DIR = Path(".dashgen") / "cache"
 DEFAULT_MAX_BYTES = 2 << 30
+# The bound in GiB, when 2 GiB is too small: a full `dashgen alerts report` writes about 3 GiB
+# of blocks (ten 24 h healthy days), so a later `--rule X` finds its runs evicted.
+MAX_ENV = "DASHGEN_CACHE_MAX_GB"
 # Code whose change changes a dataset: the simulator, the metric catalogue, the exporter.
 _CODE = ("generator/sim", "generator/catalogue.py", "generator/log_catalogue.py",
          "generator/pipeline/openmetrics.py", "generator/pipeline/served.py")
@@ -77,12 +80,28 @@ class Entry:
     blocks: Path
 
 
+def max_bytes_from_env() -> int:
+    """The cache's bound: DASHGEN_CACHE_MAX_GB (GiB, may be fractional) or 2 GiB."""
+    from generator.errors import DashgenError
+
+    text = os.environ.get(MAX_ENV, "").strip()
+    if not text:
+        return DEFAULT_MAX_BYTES
+    try:
+        gib = float(text)
+    except ValueError:
+        gib = -1.0
+    if not gib > 0 or gib != gib or gib == float("inf"):
+        raise DashgenError(f"{MAX_ENV}={text!r} is not a positive number of GiB (e.g. 4 or 0.5)")
+    return int(gib * (1 << 30))
+
+
 class Cache:
     """The dataset cache in `root` (None: disabled, every lookup misses, nothing is written)."""
 
-    def __init__(self, root: Path | None = DEFAULT_DIR, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    def __init__(self, root: Path | None = DEFAULT_DIR, max_bytes: int | None = None) -> None:
         self.root = root
-        self.max_bytes = max_bytes
+        self.max_bytes = max_bytes if max_bytes is not None else max_bytes_from_env()
 
     @property
     def enabled(self) -> bool:

@@ -139,3 +139,21 @@ def test_file_entries_are_evicted_like_datasets(tmp_path: Path) -> None:
     kept = sorted(p.name for p in (tmp_path / "cache").iterdir() if not p.name.startswith("."))
     assert kept == ["b", "c"] and cache.get_file("a", "data") is None
     assert Cache(None).get_file("c", "data") is None
+
+
+def test_the_bound_comes_from_the_environment_when_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.errors import DashgenError
+
+    monkeypatch.setenv("DASHGEN_CACHE_MAX_GB", "0.000002")  # 2147 bytes: two 1000-byte entries fit, not three
+    cache = Cache(tmp_path / "cache")
+    for name in ("a", "b", "c"):
+        cache.put(name, {}, _blocks(tmp_path, name, 1000))
+        os.utime(tmp_path / "cache" / name, (1, {"a": 1, "b": 2, "c": 3}[name]))
+    kept = sorted(p.name for p in (tmp_path / "cache").iterdir() if not p.name.startswith("."))
+    assert kept == ["b", "c"]
+    monkeypatch.delenv("DASHGEN_CACHE_MAX_GB")
+    assert Cache(tmp_path / "other").max_bytes == 2 * 1024 ** 3
+    for bad in ("lots", "0", "-1", "nan"):
+        monkeypatch.setenv("DASHGEN_CACHE_MAX_GB", bad)
+        with pytest.raises(DashgenError, match=f"DASHGEN_CACHE_MAX_GB='{bad}' is not a positive number"):
+            Cache(tmp_path / "other")
