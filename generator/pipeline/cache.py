@@ -26,8 +26,8 @@ from typing import Any, Callable, Iterator
 
 DEFAULT_DIR = Path(".dashgen") / "cache"
 DEFAULT_MAX_BYTES = 2 << 30
-# The bound in GiB, when 2 GiB is too small: a full `dashgen alerts report` writes about 3 GiB
-# of blocks (ten 24 h healthy days), so a later `--rule X` finds its runs evicted.
+# The bound in GiB, when 2 GiB is too small: a full `dashgen alerts report` stores more than
+# that (ten 24 h healthy days among its 100 runs), so a later `--rule X` finds its runs evicted.
 MAX_ENV = "DASHGEN_CACHE_MAX_GB"
 # Code whose change changes a dataset: the simulator, the metric catalogue, the exporter.
 _CODE = ("generator/sim", "generator/catalogue.py", "generator/log_catalogue.py",
