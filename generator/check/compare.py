@@ -105,9 +105,13 @@ def _gauge(measure: Measure, key: str, values: dict[float, float], run: Scenario
         scraped = _last_scrape(run, t)
         if scraped is None:
             continue  # nothing scraped in the lookback: a value here is stale by Prometheus' rules
-        low, high = _extremes(run, measure.gauge, scraped - interval - poll, scraped)
+        # While no scrape reaches a process (the exporter down), the panel shows the last sample,
+        # stamped at its replica's scrape offset: up to one interval after the last truth instant
+        # that was scraped, when the outage began between that instant and the sample.
+        until = scraped if scraped >= t else min(t, scraped + interval)
+        low, high = _extremes(run, measure.gauge, scraped - interval - poll, until)
         if measure.only_falls and poll:
-            low -= _activations(run, scraped - 2 * interval - poll, scraped)
+            low -= _activations(run, scraped - 2 * interval - poll, until)
         checked += 1
         lows.append(low)
         highs.append(high)

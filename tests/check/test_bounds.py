@@ -62,6 +62,24 @@ def test_gauge_may_lag_one_poll_and_one_scrape_not_more(shift: int, ok: bool) ->
     assert verdict.ok is ok and verdict.compared == len(TIMES)
 
 
+@pytest.mark.parametrize("shown, ok", [(5.0, True), (0.0, True), (9.0, False)])
+def test_a_gauge_read_during_an_outage_may_show_the_sample_stamped_after_the_last_scraped_instant(
+        shown: float, ok: bool) -> None:
+    """Seed 81257, exporter-down: the queue rose between instant 44 (scraped) and 45, the outage
+    began at 45, and the replica's last sample (stamped at its scrape offset, before 45) shows the
+    rise. Prometheus serves that sample for 5 minutes; it is true, and a value the truth never
+    held (9) is still a lie."""
+    samples = []
+    for i in range(N):
+        q = 5 if i >= 45 else 0
+        samples.append(_sample(i, orchestrator_queue=q, targets_scraped=0 if i >= 45 else 1,
+                               range={"orchestrator_queue": [0, 5] if i == 45 else [q, q]}))
+    run = _run(samples)
+    panel = {t: (shown if t >= START + 45 * STEP else 0.0) for t in TIMES}
+    [verdict] = compare(MEASURES["orchestrator_queue"], _result(panel), run, WINDOW)
+    assert verdict.ok is ok and verdict.compared == len(TIMES)
+
+
 def test_a_gauge_compared_at_no_instant_fails() -> None:
     run = _queue_run(50)
     off_grid = {t + 7: 0.0 for t in TIMES}  # points between the truth's instants
