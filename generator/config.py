@@ -107,8 +107,8 @@ class Config:
     # of accumulation and missed the goal.
     error_logs_per_minute_warning: float = 1.0
     # Infrastructure errors (orchestration plus activity) in 5 minutes. A healthy Toygres has a
-    # few a day: an activity still running when its orchestration ends (a create's deadline
-    # timer fired first) is orphaned, and duroxide counts its ack as an infrastructure error.
+    # few a day: an activity still running when its orchestration ends or continues as new is
+    # orphaned, and duroxide counts its ack as an infrastructure error (reference, point 4).
     # On seeds 1 and 2 (24 h healthy each: 10 and 7 of them) no 5 minutes held more than one;
     # on report seed 105 two came 30 s apart, and with "> 0" they kept the alert pending 5
     # minutes: it fired. A slow store fails 15-35 acks in each of the first 5-minute windows
