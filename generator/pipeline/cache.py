@@ -91,7 +91,7 @@ def max_bytes_from_env() -> int:
         gib = float(text)
     except ValueError:
         gib = -1.0
-    if not gib > 0 or gib != gib or gib == float("inf"):
+    if not 0 < gib < float("inf"):  # also rejects nan
         raise DashgenError(f"{MAX_ENV}={text!r} is not a positive number of GiB (e.g. 4 or 0.5)")
     return int(gib * (1 << 30))
 

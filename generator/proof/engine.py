@@ -197,7 +197,7 @@ def run_dataset(spec: Dataset, parsed: Sequence[ParsedRule], config: Config,
     timelines: dict[str, Timeline] = {}
     promql_rules = [p.rule for p in parsed if p.rule.language == "promql"]
     if families is None:
-        families = families_for(m for p in parsed for m in p.metrics)
+        families = exported_families(parsed)
     with served([spec], config, families=families, timings=timings, cache=cache) as prom:
         result = prom.runs[0]
         start, end = float(result.header["start"]), float(result.header["end"])
