@@ -22,7 +22,7 @@ from typing import Any, Callable, Mapping, Sequence
 from generator.proof.evaluation import Firing, Timeline, evaluate_promql
 from generator.proof.logql_eval import LogQLEvaluator, entries_from_push, evaluate_logql
 from generator.proof.rulefiles import ProofError, ProofRule
-from generator.proof.signals import SIGNALS
+from generator.proof.signals import SIGNALS, Evaluation
 from generator.config import Config
 from generator.parsers import logql_ast, parse_mixed, promql
 from generator.pipeline import Cache, Dataset, ScenarioSpec, Timings, families_for, served
@@ -129,6 +129,7 @@ class DatasetResult:
     timelines: dict[str, Timeline]
     timings: Timings
     wall_seconds: float
+    # Rule name -> when its ground-truth signal began (rules that declare one).
     signals: dict[str, float | None] = field(default_factory=dict)
 
 
@@ -221,8 +222,12 @@ def run_dataset(spec: Dataset, parsed: Sequence[ParsedRule], config: Config,
     signals: dict[str, float | None] = {}
     if onset is not None:
         interval = int(result.header["scrape_interval"])
-        for name in sorted({p.rule.signal for p in parsed if p.rule.signal}):
-            signals[name] = SIGNALS[name](result.truth, float(onset), interval, config)
+        # Per rule: a burn signal is an oracle with the rule's own `for` and evaluation interval.
+        for p in parsed:
+            if p.rule.signal:
+                signals[p.rule.name] = SIGNALS[p.rule.signal](
+                    result.truth, float(onset), interval, config,
+                    Evaluation(p.rule.for_seconds, p.rule.interval_seconds))
     return DatasetResult(spec, None if onset is None else float(onset), timelines, timings,
                          time.perf_counter() - started, signals)
 
@@ -275,7 +280,7 @@ def _rule_report(parsed: ParsedRule, results: Sequence[DatasetResult]) -> RuleRe
             assert result.onset is not None
             detections.append(Detection(str(result.spec.scenario), result.spec.seed, result.onset,
                                         timeline.first_fired_at(result.onset), rule.goal_seconds,
-                                        result.signals.get(rule.signal), rule.signal))
+                                        result.signals.get(rule.name), rule.signal))
         elif result.onset is not None and timeline.first_fired_at(result.onset) is not None \
                 and result.spec.fault_start_seconds >= parsed.lookback_seconds:
             # Only where the run's history covers the rule's windows (else: a fresh-start artefact).
