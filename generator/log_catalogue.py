@@ -30,6 +30,11 @@ APP_ACTIVITY = "duroxide::activity"
 # duroxide-pg sets this target explicitly on its events and its #[instrument] spans (it is not
 # the module path duroxide_pg::provider); Toygres' `duroxide=info` directive covers it.
 PG_PROVIDER = "duroxide::providers::postgres"
+# An event written `error!(target = "...", ...)` (`=`, not tracing's `target:`) keeps its
+# module path as its target and gets a field named `target` (tracing's event! macro has only
+# `target:` arms); Toygres' `duroxide=info` directive covers this target too (prefix match).
+# duroxide-pg writes all its events so (pg.retryable too, still filed under PG_PROVIDER here).
+PG_MODULE = "duroxide_pg::provider"
 
 O = "duroxide v0.1.26 src/runtime/dispatchers/orchestration.rs"
 W = "duroxide v0.1.26 src/runtime/dispatchers/worker.rs"
@@ -163,6 +168,12 @@ EVENTS: tuple[LogEvent, ...] = (
              "(ack_orchestration_item)", "a retryable store error (pool timed out, deadlock, I/O) on the "
              "provider's attempts 1-3; the 4th failure goes back to duroxide", "store",
              spans=("fetch_orchestration_item", "ack_orchestration_item")),
+    # A select2 loser that ran to its end after its row was stolen (lock stealing): the ack finds
+    # no row. Written with `target = ...` as a field (see PG_MODULE), inside ack_work_item's span.
+    LogEvent("pg.ack_worker_not_found", ("ERROR",), PG_MODULE, "Worker queue item not found or already processed",
+             _f('target" operation" error_type" token%'), f"{PG}:1019-1025",
+             "a select2 loser's ack after its row was deleted (the timer won while it ran); "
+             "worker.ack_failed follows", "store", spans=("ack_work_item",)),
     # -- poison -----------------------------------------------------------------------------------
     LogEvent("orch.poison", ("WARN",), ORCH_DISPATCHER,
              "Orchestration message exceeded max attempts, marking as poison",
