@@ -13,6 +13,7 @@ import hashlib
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from generator.log_catalogue import PG_PROVIDER
 from generator.sim.logs import LogBook, provider_error_debug, startup_line
 
 if TYPE_CHECKING:
@@ -96,7 +97,7 @@ class DuroxideLog(LogBook):
         attempts 1-3 failed)."""
         error = provider_error(operation, error_type)[0]
         for attempt, at in enumerate(times, start=1):
-            self.emit(at, "pg.retryable", (operation, attempt, error), span=span)
+            self.emit(at, "pg.retryable", (PG_PROVIDER, operation, attempt, error), span=span)
 
     def fetch_failed(self, t: float, dispatcher: str, error_type: str, attempt: int,
                      pg_attempts: list[float] | None = None) -> int:
@@ -227,7 +228,7 @@ class DuroxideLog(LogBook):
     def activity_row_gone(self, t: float, work: Work, worker_id: str, error: str, outcome: str) -> None:
         """An activity's ack after its row was stolen: duroxide-pg's ERROR inside its
         #[instrument]ed ack_work_item, then duroxide's WARN with the error it returned."""
-        self.emit(t, "pg.ack_worker_not_found", ("duroxide::providers::postgres", "ack_worker", "worker_item_not_found",
+        self.emit(t, "pg.ack_worker_not_found", (PG_PROVIDER, "ack_worker", "worker_item_not_found",
                                                  _lock_token(work)), span=_work_ack_span(work, outcome))
         self.emit(t, "worker.ack_failed", (work.inst.iid, work.execution_id, work.seq, worker_id, error))
 
