@@ -101,6 +101,29 @@ def test_database_down_duroxide_pg_retries_reach_the_trouble_panel_with_no_insta
 PG_ALTERNATIVE = "|\\\\w+\\\\{.*\\\\}: duroxide_pg::provider"
 
 
+def test_planted_lie_trouble_filter_taking_duroxide_pgs_target_field_for_its_target_is_caught(runs):
+    """duroxide-pg writes `warn!(target = "duroxide::providers::postgres", ...)` (provider.rs:295-301
+    at v0.1.27): `target =` is a field, so the name is in the line only as `target="..."` after
+    the message, and a filter reading it as the target column (as the reference's wording
+    suggests) selects none of duroxide-pg's lines: the trouble panel and the error-log rule,
+    with such a filter, hide them, and the check says so."""
+    down = next(r for r in runs if r.key == "database-down")
+    wrong = PG_ALTERNATIVE.replace("duroxide_pg::provider", "duroxide::providers::postgres")
+    logs = _dashboard("toygres-logs")
+    (panel,) = [p for p in logs["panels"] if p["title"] == "Store and dispatcher trouble" and p["type"] == "logs"]
+    lie = panel["targets"][0]["expr"].replace(PG_ALTERNATIVE, wrong)
+    assert lie != panel["targets"][0]["expr"]
+    problems = _prove([down], [_planted(logs, "Store and dispatcher trouble", lie)])
+    assert [p.rule for p in problems] == ["logql/hides-lines"]
+    assert "pg.retryable x" in problems[0].message and "database-down" in problems[0].message
+    (rule,) = [r for r in RULES if r.name == "ToygresErrorLogRate"]
+    assert PG_ALTERNATIVE in rule.expr
+    problems = _prove([down], [_dashboard("toygres-overview")], rules=[replace(rule, expr=rule.expr.replace(
+        PG_ALTERNATIVE, wrong))])
+    assert [(p.rule, p.target) for p in problems] == [("logql/hides-lines", "alert ToygresErrorLogRate")]
+    assert "pg.retryable" in problems[0].message
+
+
 def test_unregistered_orchestration_lines_prove_the_configuration_alert(runs):
     """ToygresConfigurationErrors claims 'configuration': every orch.unregistered line of the
     new scenario must be counted (and its poison lines reach the trouble panel)."""
