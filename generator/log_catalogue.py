@@ -170,12 +170,13 @@ EVENTS: tuple[LogEvent, ...] = (
              "(ack_orchestration_item)", "a retryable store error (pool timed out, deadlock, I/O) on the "
              "provider's attempts 1-3; the 4th failure goes back to duroxide", "store",
              spans=("fetch_orchestration_item", "ack_orchestration_item")),
-    # A select2 loser that ran to its end after its row was stolen (lock stealing): the ack finds
-    # no row. Written with `target = ...` as a field (see PG_PROVIDER), inside ack_work_item's span.
+    # An activity that ran to its end after its row was stolen (lock stealing: a select2 loser,
+    # or its instance ended, O:884-929): the ack finds no row. Written with `target = ...` as a
+    # field (see PG_PROVIDER), inside ack_work_item's span.
     LogEvent("pg.ack_worker_not_found", ("ERROR",), PG_MODULE, "Worker queue item not found or already processed",
              _f('target" operation" error_type" token%'), f"{PG}:1019-1025",
-             "a select2 loser's ack after its row was deleted (the timer won while it ran); "
-             "worker.ack_failed follows", "store", spans=("ack_work_item",)),
+             "the ack of an activity whose row was deleted while it ran (a select2 loser, or orphaned "
+             "by its instance's end); worker.ack_failed follows", "store", spans=("ack_work_item",)),
     # -- poison -----------------------------------------------------------------------------------
     LogEvent("orch.poison", ("WARN",), ORCH_DISPATCHER,
              "Orchestration message exceeded max attempts, marking as poison",

@@ -29,10 +29,8 @@ MAX_ATTEMPTS = 10
 # most 60 s: 1, 2, 4, 8, 16, 32, 60, 60, 60, 60 s, so the 11th fetch poisons it ~5 min later.
 UNREGISTERED_BACKOFF_BASE = 1.0
 UNREGISTERED_BACKOFF_MAX = 60.0
-# What duroxide-pg says when an ack's lock or row is gone (no known substring: "other").
-LOST_LOCK = "Invalid lock token or lock expired"
-# What duroxide-pg's ack_worker says when the row was deleted under the worker (lock stealing,
-# PG provider.rs:1018-1029).
+# What duroxide-pg's ack_worker says when the row was deleted under the worker by lock stealing
+# (PG provider.rs:1018-1029; no known substring: "other").
 ROW_GONE = "Worker queue item not found or already processed"
 
 
@@ -198,21 +196,22 @@ class WorkerDispatcher:
         self.pull_work(rep)
 
     def _orphaned_ack(self, rep: Replica, slot: int, work: Work, outcome: str, seconds: float) -> None:
-        """The instance ended or continued as new while the activity ran: its real outcome is
-        already recorded; the ack finds the row gone (a lost-lock error, classified "other"),
-        so duroxide records the infra_error twin (worker.rs:746-758) and abandons it."""
+        """The instance ended or continued as new while the activity ran: its terminal ack stole
+        the row (dispatchers/orchestration.rs:884-929), so, as for a select2 loser
+        (_stolen_ack), the real outcome is already recorded and the ack finds no row (duroxide-pg's
+        ERROR, "other"); duroxide records the infra_error twin and abandons it (worker.rs:746-758)."""
         r = rep.index
         now = self.engine.now
         ack = self.provider.sample("ack_work_item")[0]
         self.rec.provider_operation(r, "ack_work_item", ack, "error")
-        self.rec.provider_error(r, "ack_work_item", error_type_of(LOST_LOCK))
+        self.rec.provider_error(r, "ack_work_item", error_type_of(ROW_GONE))
         self.rec.activity_infra_error(r)
         if now >= 0.0:
             # Like any failed ack: the execution ran, its result was lost.
             self.truth.activity(now, work.name, outcome, seconds, lost=True)
             self.truth.provider("ack_work_item", ack)
-            self.truth.provider_error(now, "ack_work_item", error_type_of(LOST_LOCK))
-        self.logs.activity_ack_failed(now, work, f"work-{slot}-{rep.runtime_id}", error_type_of(LOST_LOCK))
+            self.truth.provider_error(now, "ack_work_item", error_type_of(ROW_GONE))
+        self.logs.activity_row_gone(now, work, f"work-{slot}-{rep.runtime_id}", f"ack_worker: {ROW_GONE}", outcome)
 
     def _stolen_ack(self, rep: Replica, slot: int, work: Work, seconds: float, outcome: str, value: str,
                     error: str, ops: tuple[tuple[float, str, str | None], ...]) -> None:

@@ -83,13 +83,15 @@ def test_catalogue_event_is_the_source_macro(key):
 WRITTEN = [
     ("database-down", "pg.retryable", "fetch_orchestration_item", "fetch_orchestration_item"),
     ("database-slow", "pg.retryable", "ack_orchestration_item", "ack_orchestration_item"),
+    # An activity orphaned by its instance's end: its row was deleted by the terminal ack.
+    ("healthy", "pg.ack_worker_not_found", "ack_work_item", "ack_worker"),
 ]
 
 
 @pytest.mark.parametrize("scenario, key, span, operation", WRITTEN, ids=[f"{w[0]}-{w[2]}" for w in WRITTEN])
 def test_simulated_duroxide_pg_lines_have_the_module_path_as_target_and_the_target_field_first(
         scenario, key, span, operation):
-    """Read off the line text (not parsed with the catalogue): `<ts>  WARN <span>{...}:
+    """Read off the line text (not parsed with the catalogue), e.g. `<ts>  WARN <span>{...}:
     duroxide_pg::provider: Retryable error, will retry target="duroxide::providers::postgres"
     operation="..." attempt=N error=...`."""
     level, target, message, fields = _tracing_event(SOURCE[key][1].replace(
