@@ -27,9 +27,15 @@ WORKER_DISPATCHER = "duroxide::runtime::dispatchers::worker"
 REPLAY = "duroxide::runtime::replay_engine"
 APP_ORCHESTRATION = "duroxide::orchestration"
 APP_ACTIVITY = "duroxide::activity"
-# duroxide-pg sets this target explicitly on its events and its #[instrument] spans (it is not
-# the module path duroxide_pg::provider); Toygres' `duroxide=info` directive covers it.
+# duroxide-pg writes every event `warn!(target = "duroxide::providers::postgres", ...)`: `=`, not
+# tracing's `target:`, so this is not the event's target but its first field, a &str printed
+# quoted (tracing's event macros take the target only as `target:`; the `=` form falls to the
+# field arms). Its #[instrument(..., target = "...")] spans do get this target (`target =` is
+# the attribute's syntax), but fmt prints only their name and fields, never their target.
 PG_PROVIDER = "duroxide::providers::postgres"
+# So the event's target is its module path; Toygres' `duroxide=info` directive covers it (a
+# prefix match on the string) and its local default names `duroxide_pg=info` too.
+PG_MODULE = "duroxide_pg::provider"
 
 O = "duroxide v0.1.26 src/runtime/dispatchers/orchestration.rs"
 W = "duroxide v0.1.26 src/runtime/dispatchers/worker.rs"
@@ -157,12 +163,20 @@ EVENTS: tuple[LogEvent, ...] = (
     # sees it; fetch_work_item and the other operations do not retry. The line is prefixed by
     # the method's #[instrument] span: fetch_orchestration_item{lock_timeout=5s _poll_timeout=30s
     # filter=Some(...)} or ack_orchestration_item{history_delta=... lock_token=lock_<uuid>
-    # execution_id=N} (its Debug-printed history, items and metadata abbreviated here).
-    LogEvent("pg.retryable", ("WARN",), PG_PROVIDER, "Retryable error, will retry",
-             _f('operation" attempt# error%'), f"{PG}:295-301 (fetch_orchestration_item), 618-624 "
+    # execution_id=N} (its Debug-printed history, items and metadata abbreviated here). Its
+    # target is the module path, its first field `target` (see PG_PROVIDER).
+    LogEvent("pg.retryable", ("WARN",), PG_MODULE, "Retryable error, will retry",
+             _f('target" operation" attempt# error%'), f"{PG}:295-301 (fetch_orchestration_item), 618-624 "
              "(ack_orchestration_item)", "a retryable store error (pool timed out, deadlock, I/O) on the "
              "provider's attempts 1-3; the 4th failure goes back to duroxide", "store",
              spans=("fetch_orchestration_item", "ack_orchestration_item")),
+    # An activity that ran to its end after its row was stolen (lock stealing: a select2 loser,
+    # or its instance ended, O:884-929): the ack finds no row. Written with `target = ...` as a
+    # field (see PG_PROVIDER), inside ack_work_item's span.
+    LogEvent("pg.ack_worker_not_found", ("ERROR",), PG_MODULE, "Worker queue item not found or already processed",
+             _f('target" operation" error_type" token%'), f"{PG}:1019-1025",
+             "the ack of an activity whose row was deleted while it ran (a select2 loser, or orphaned "
+             "by its instance's end); worker.ack_failed follows", "store", spans=("ack_work_item",)),
     # -- poison -----------------------------------------------------------------------------------
     LogEvent("orch.poison", ("WARN",), ORCH_DISPATCHER,
              "Orchestration message exceeded max attempts, marking as poison",

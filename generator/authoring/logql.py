@@ -42,9 +42,12 @@ def stream(config: Config, level: str | None = None) -> str:
 INSTANCE_FILTER = r' |~ "instance(?:_id)?=$instance_id(?:\\s|$)|^(?:$instance_id)"'
 # Store and dispatcher trouble: every line of duroxide's dispatchers, its worker's session and
 # lock upkeep and the replay engine's system errors (fetch and ack failures, poison) at INFO+,
-# and duroxide-pg's own retries (target duroxide::providers::postgres, after its span prefix).
+# and duroxide-pg's own lines after their span prefix. Their target column is the module path
+# duroxide_pg::provider: duroxide-pg writes `target = "duroxide::providers::postgres"` with `=`,
+# a field (provider.rs:295-301 at v0.1.27), so that name appears only as `target="..."` after the
+# message. Its migrations' INFO line (target duroxide_pg::migrations, no span) stays out.
 TROUBLE_TARGETS = (r"(?:duroxide::runtime::(?:dispatchers::\\w+|worker|replay_engine)"
-                   r"|\\w+\\{.*\\}: duroxide::providers::postgres)")
+                   r"|\\w+\\{.*\\}: duroxide_pg::provider)")
 
 
 def with_instance(config: Config, level: str | None = None) -> str:

@@ -13,6 +13,7 @@ import hashlib
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from generator.log_catalogue import PG_PROVIDER
 from generator.sim.logs import LogBook, provider_error_debug, startup_line
 
 if TYPE_CHECKING:
@@ -96,7 +97,7 @@ class DuroxideLog(LogBook):
         attempts 1-3 failed)."""
         error = provider_error(operation, error_type)[0]
         for attempt, at in enumerate(times, start=1):
-            self.emit(at, "pg.retryable", (operation, attempt, error), span=span)
+            self.emit(at, "pg.retryable", (PG_PROVIDER, operation, attempt, error), span=span)
 
     def fetch_failed(self, t: float, dispatcher: str, error_type: str, attempt: int,
                      pg_attempts: list[float] | None = None) -> int:
@@ -224,6 +225,13 @@ class DuroxideLog(LogBook):
         error, _ = provider_error("ack_work_item", error_type)
         self.emit(t, "worker.ack_failed", (work.inst.iid, work.execution_id, work.seq, worker_id, error))
 
+    def activity_row_gone(self, t: float, work: Work, worker_id: str, error: str, outcome: str) -> None:
+        """An activity's ack after its row was stolen: duroxide-pg's ERROR inside its
+        #[instrument]ed ack_work_item, then duroxide's WARN with the error it returned."""
+        self.emit(t, "pg.ack_worker_not_found", (PG_PROVIDER, "ack_worker", "worker_item_not_found",
+                                                 _lock_token(work)), span=_work_ack_span(work, outcome))
+        self.emit(t, "worker.ack_failed", (work.inst.iid, work.execution_id, work.seq, worker_id, error))
+
     def activity_unregistered(self, t: float, work: Work, worker_id: str, backoff: float) -> None:
         remaining = max(MAX_ATTEMPTS - work.attempts, 0)
         self.emit(t, "activity.unregistered",
@@ -242,6 +250,21 @@ class DuroxideLog(LogBook):
         error, _ = provider_error(operation, error_type)
         key = "worker.session_renewal_failed" if operation == "renew_session_lock" else "worker.session_cleanup_failed"
         self.emit(t, key, (error,))
+
+
+def _lock_token(work: Work) -> str:
+    """The work item's lock token ('lock_' || gen_random_uuid(), PG migrations/0016_add_activity_tags.sql:123),
+    one per fetch."""
+    seed = f"{work.inst.iid}/{work.execution_id}/{work.seq}/{work.attempts}"
+    return f"lock_{uuid.UUID(bytes=hashlib.md5(seed.encode()).digest(), version=4)}"
+
+
+def _work_ack_span(work: Work, outcome: str) -> str:
+    """ack_work_item's span (#[instrument(skip(self), fields(token = %token))], PG provider.rs:940):
+    the `completion` argument Debug-printed (abbreviated `{ .. }` here), then the custom `token`
+    field, which replaces the argument of the same name."""
+    kind = "ActivityCompleted" if outcome == "success" else "ActivityFailed"
+    return f"ack_work_item{{completion=Some({kind} {{ .. }}) token={_lock_token(work)}}}"
 
 
 def _orch(inst: Instance) -> tuple[Any, ...]:

@@ -30,6 +30,14 @@ ACTIVE_INCREMENT_LAST = (0, 1, 9)
 # orchestration; the same commit 254b970 (v0.1.10) replaced that with abandon-with-backoff
 # and poison (v0.1.9 src/runtime/dispatchers/worker.rs:497-539, observability.rs:624-688).
 CONFIG_ERROR_LAST = (0, 1, 9)
+# Lock stealing (commit a1c9c84, released in v0.1.8): the ack of the turn in which a select2's
+# timer won deletes the losing activity's worker-queue row (v0.1.8-0.1.11: the select future
+# marks its losers, futures.rs:820-834 at v0.1.11; from v0.1.12 DurableFuture::drop, lib.rs:679-690
+# at v0.1.26); before, the loser ran on and its result was a turn of its own. From v0.1.16
+# that turn also appends ActivityCancelRequested to the history (replay_engine.rs:1469-1486 at
+# v0.1.26).
+SELECT_LOSER_CANCEL_FIRST = (0, 1, 8)
+CANCEL_REQUEST_EVENT_FIRST = (0, 1, 16)
 
 
 def parse_version(text: str) -> tuple[int, int, int]:

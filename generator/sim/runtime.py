@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-from generator.sim import process, scripts, workload
+from generator.sim import cancellation, process, scripts, workload
 from generator.sim.engine import Engine
 from generator.sim.log_hooks import DuroxideLog
 from generator.sim.options import ACTIVE_INCREMENT_LAST, CONFIG_ERROR_LAST, SimOptions
@@ -285,6 +285,8 @@ class Runtime(WorkerDispatcher):
                 terminal = ("failed", "config_error", "configuration", msg[2][1].error)
             else:
                 resumed, value = self._match(inst, msg)
+                if value == "timeout":
+                    cancellation.timer_won(self, inst, inst.waiting[3])
                 terminal = self._advance(inst, value) if resumed else None
             if terminal is not None:
                 if terminal[0] == "continue_as_new":
@@ -471,13 +473,14 @@ class Runtime(WorkerDispatcher):
             self._effect(self.engine.after, cmd[1], self.deliver, inst, ("timer", inst.execution_id, inst.seq))
         elif kind == "race":
             # select2(activity, timer): two scheduled events; whichever lands first resumes the
-            # orchestration, the other still lands later and costs a turn of its own.
+            # orchestration. A losing timer still fires later and costs a turn of its own; a
+            # losing activity is cancelled from v0.1.8 (cancellation.py), before it ran on too.
             act_seq = inst.seq
             inst.seq += 1
             inst.history += 1
-            inst.waiting = ("race", act_seq, inst.seq)
-            self._effect(self.enqueue_work, Work(inst, inst.execution_id, act_seq, cmd[1],
-                                                 workload.activity_name(cmd[1]), cmd[2]))
+            work = Work(inst, inst.execution_id, act_seq, cmd[1], workload.activity_name(cmd[1]), cmd[2])
+            inst.waiting = ("race", act_seq, inst.seq, work)
+            self._effect(self.enqueue_work, work)
             self._effect(self.engine.after, cmd[3], self.deliver, inst, ("timer", inst.execution_id, inst.seq))
         elif kind == "wait":
             inst.waiting = ("select", inst.seq, cmd[1])

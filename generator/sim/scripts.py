@@ -37,7 +37,8 @@ def _retry(short: str, attempts: int, backoff: Callable[[int], float],
     """duroxide's schedule_activity_with_retry (lib.rs:2931-2985): each attempt is a separate
     execution (retry_attempt stays "0"), each wait a timer. With a per-attempt timeout every
     attempt is select2(activity, timer): one timer per attempt, a turn for whichever lands
-    first and another for the loser; a timeout returns at once (timeouts are not retried)."""
+    first, another when a losing timer fires (a losing activity is cancelled: cancellation.py);
+    a timeout returns at once (timeouts are not retried)."""
     result = Result(False)
     for attempt in range(attempts):
         if deadline is None:

@@ -49,3 +49,9 @@ class Work:
     effect: tuple
     attempts: int = 1
     started: float = 0.0
+    # When its fetch returned and its handler ended (set when a slot takes it).
+    fetched: float = 0.0
+    ends: float = 0.0
+    # Its row was deleted by an orchestration ack (lock stealing): it is never fetched again
+    # and its own ack fails.
+    stolen: bool = False

@@ -29,8 +29,9 @@ MAX_ATTEMPTS = 10
 # most 60 s: 1, 2, 4, 8, 16, 32, 60, 60, 60, 60 s, so the 11th fetch poisons it ~5 min later.
 UNREGISTERED_BACKOFF_BASE = 1.0
 UNREGISTERED_BACKOFF_MAX = 60.0
-# What duroxide-pg says when an ack's lock or row is gone (no known substring: "other").
-LOST_LOCK = "Invalid lock token or lock expired"
+# What duroxide-pg's ack_worker says when the row was deleted under the worker by lock stealing
+# (PG provider.rs:1018-1029; no known substring: "other").
+ROW_GONE = "Worker queue item not found or already processed"
 
 
 def unregistered_backoff(attempt: int) -> float:
@@ -69,7 +70,10 @@ class WorkerDispatcher:
 
     def enqueue_work(self, work: Work) -> None:
         """Queue an activity, or hand it to a free worker slot at its next poll (each idle slot
-        polls every dispatcher_min_poll_interval; the first of them finds it)."""
+        polls every dispatcher_min_poll_interval; the first of them finds it). A stolen row
+        (cancellation.steal) is never visible again."""
+        if work.stolen:
+            return
         if not self.worker_queue:
             free = [r for r in self.replicas if r.alive and r.work.free]
             if free:
@@ -127,6 +131,8 @@ class WorkerDispatcher:
         provider = self.provider
         ops = (provider.sample("fetch_work_item"), provider.sample("read"), provider.sample("ack_work_item"))
         work.started = self.engine.now
+        work.fetched = self.engine.now + delay + ops[0][0]
+        work.ends = work.fetched + ops[1][0] + seconds
         # duroxide logs "Activity started" after the fetch and the read, before the handler runs.
         self.logs.activity_started(self.engine.now + delay + ops[0][0] + ops[1][0], work,
                                    f"work-{slot}-{rep.runtime_id}")
@@ -156,6 +162,11 @@ class WorkerDispatcher:
         if rep.epoch != epoch:
             return
         del rep.work_inflight[id(work)]
+        if work.stolen:
+            self._stolen_ack(rep, slot, work, seconds, outcome, value, error, ops)
+            rep.work.free.append(slot)
+            self.pull_work(rep)
+            return
         r = rep.index
         now = self.engine.now
         for operation, op in zip(("fetch_work_item", "read", "ack_work_item"), ops):
@@ -185,21 +196,50 @@ class WorkerDispatcher:
         self.pull_work(rep)
 
     def _orphaned_ack(self, rep: Replica, slot: int, work: Work, outcome: str, seconds: float) -> None:
-        """The instance ended or continued as new while the activity ran: its real outcome is
-        already recorded; the ack finds the row gone (a lost-lock error, classified "other"),
-        so duroxide records the infra_error twin (worker.rs:746-758) and abandons it."""
+        """The instance ended or continued as new while the activity ran: its terminal ack stole
+        the row (dispatchers/orchestration.rs:884-929), so, as for a select2 loser
+        (_stolen_ack), the real outcome is already recorded and the ack finds no row (duroxide-pg's
+        ERROR, "other"); duroxide records the infra_error twin and abandons it (worker.rs:746-758)."""
         r = rep.index
         now = self.engine.now
         ack = self.provider.sample("ack_work_item")[0]
         self.rec.provider_operation(r, "ack_work_item", ack, "error")
-        self.rec.provider_error(r, "ack_work_item", error_type_of(LOST_LOCK))
+        self.rec.provider_error(r, "ack_work_item", error_type_of(ROW_GONE))
         self.rec.activity_infra_error(r)
         if now >= 0.0:
             # Like any failed ack: the execution ran, its result was lost.
             self.truth.activity(now, work.name, outcome, seconds, lost=True)
             self.truth.provider("ack_work_item", ack)
-            self.truth.provider_error(now, "ack_work_item", error_type_of(LOST_LOCK))
-        self.logs.activity_ack_failed(now, work, f"work-{slot}-{rep.runtime_id}", error_type_of(LOST_LOCK))
+            self.truth.provider_error(now, "ack_work_item", error_type_of(ROW_GONE))
+        self.logs.activity_row_gone(now, work, f"work-{slot}-{rep.runtime_id}", f"ack_worker: {ROW_GONE}", outcome)
+
+    def _stolen_ack(self, rep: Replica, slot: int, work: Work, seconds: float, outcome: str, value: str,
+                    error: str, ops: tuple[tuple[float, str, str | None], ...]) -> None:
+        """A select2 loser that was running when its row was stolen (cancellation.py) ran to its
+        end: its real outcome and line are recorded before the ack (dispatchers/worker.rs:616-633,
+        658-675), then ack_work_item fails. duroxide-pg's ack_worker deletes nothing and raises
+        (PG migrations/0015_add_custom_status.sql:257-266): an ERROR line and the permanent
+        "ack_worker: Worker queue item not found or already processed" (PG provider.rs:1017-1033),
+        classified "other" (providers/instrumented.rs:59-71, 216-231); duroxide WARNs, abandons
+        (the abandon fails silently: no row) and records the infra_error twin
+        (dispatchers/worker.rs:745-758). No completion reaches the orchestration; nothing is
+        redelivered. A store error on that ack is reported as itself, with the same ending."""
+        r = rep.index
+        now = self.engine.now
+        worker_id = f"work-{slot}-{rep.runtime_id}"
+        self._record_op(r, "fetch_work_item", ops[0])
+        self._record_op(r, "read", ops[1])
+        self.rec.activity_execution(r, work.name, outcome, seconds)
+        self._log_activity(rep, slot, work, outcome, seconds, error, value)
+        store_error = ops[2][2]
+        self._record_op(r, "ack_work_item", (ops[2][0], "error", store_error or error_type_of(ROW_GONE)))
+        if store_error is None:
+            self.logs.activity_row_gone(now, work, worker_id, f"ack_worker: {ROW_GONE}", outcome)
+        else:
+            self.logs.activity_ack_failed(now, work, worker_id, store_error)
+        self.rec.activity_infra_error(r)
+        if now >= 0.0:
+            self.truth.activity(now, work.name, outcome, seconds, lost=True)
 
     def _abandon_unregistered(self, rep: Replica, epoch: int, slot: int, work: Work,
                               ops: tuple[tuple[float, str, str | None], ...]) -> None:

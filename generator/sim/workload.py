@@ -15,7 +15,8 @@ from generator.catalogue import ACTIVITIES, ACTIVITY_PREFIX, ORCHESTRATION_PREFI
 #   ("act", short, effect)  ("timer", s)  ("select", s, event)  ("sub", short, k8s)
 #   ("subs", [(short, k8s), ...])  ("start", short, k8s)  ("raise", instance_id, event)
 #   ("race", short, effect, deadline_s): select2(activity, timer): resumes with the activity's
-#       Result or "timeout", whichever lands first; the loser still lands later (a turn)
+#       Result or "timeout", whichever lands first; a losing timer still lands later (a turn),
+#       a losing activity is cancelled (duroxide >= 0.1.8, generator/sim/cancellation.py)
 #   ("wait", event): schedule_wait without a timer   ("recv", queue): dequeue_event(queue)
 #   ("trace", level, message)
 # and returns ("success",) | ("failed", error_type, category, message) |

@@ -75,13 +75,13 @@ def test_database_down_store_errors_reach_the_trouble_panel_with_no_instance_cho
 
 
 def test_database_down_duroxide_pg_retries_reach_the_trouble_panel_with_no_instance_chosen(runs):
-    """duroxide-pg's own "Retryable error, will retry" lines (span-prefixed, target
-    duroxide::providers::postgres, no instance) are store lines the trouble panel must keep."""
+    """duroxide-pg's own "Retryable error, will retry" lines (span-prefixed, target column
+    duroxide_pg::provider, no instance) are store lines the trouble panel must keep."""
     down = next(r for r in runs if r.key == "database-down")
     pg = [ln for ln in down.log_lines if ln.event == "pg.retryable"]
     assert len(pg) > 10 and all(ln.instance == "" for ln in pg)
-    assert all(" WARN fetch_orchestration_item{" in ln.line and "}: duroxide::providers::postgres: " in ln.line
-               for ln in pg)
+    assert all(" WARN fetch_orchestration_item{" in ln.line and "}: duroxide_pg::provider: Retryable error, will "
+               'retry target="duroxide::providers::postgres" ' in ln.line for ln in pg)
     logs = _dashboard("toygres-logs")
     for title in ("Store and dispatcher trouble", "Errors and warnings"):
         only = copy.deepcopy(logs)
@@ -90,12 +90,38 @@ def test_database_down_duroxide_pg_retries_reach_the_trouble_panel_with_no_insta
     # The same panel without the span alternative hides exactly these lines.
     (panel,) = [p for p in logs["panels"] if p["title"] == "Store and dispatcher trouble" and p["type"] == "logs"]
     expr = panel["targets"][0]["expr"]
-    assert "duroxide::providers::postgres" in expr
-    narrowed = expr.replace("|\\\\w+\\\\{.*\\\\}: duroxide::providers::postgres", "")
-    assert narrowed != expr
+    assert PG_ALTERNATIVE in expr
+    narrowed = expr.replace(PG_ALTERNATIVE, "")
     problems = _prove([down], [_planted(logs, "Store and dispatcher trouble", narrowed)])
     assert [p.rule for p in problems] == ["logql/hides-lines"]
     assert "pg.retryable x" in problems[0].message and "database-down" in problems[0].message
+
+
+# The trouble filter's duroxide-pg alternative (its span prefix, then its target column).
+PG_ALTERNATIVE = "|\\\\w+\\\\{.*\\\\}: duroxide_pg::provider"
+
+
+def test_planted_lie_trouble_filter_taking_duroxide_pgs_target_field_for_its_target_is_caught(runs):
+    """duroxide-pg writes `warn!(target = "duroxide::providers::postgres", ...)` (provider.rs:295-301
+    at v0.1.27): `target =` is a field, so the name is in the line only as `target="..."` after
+    the message, and a filter reading it as the target column (as the reference's wording
+    suggests) selects none of duroxide-pg's lines: the trouble panel and the error-log rule,
+    with such a filter, hide them, and the check says so."""
+    down = next(r for r in runs if r.key == "database-down")
+    wrong = PG_ALTERNATIVE.replace("duroxide_pg::provider", "duroxide::providers::postgres")
+    logs = _dashboard("toygres-logs")
+    (panel,) = [p for p in logs["panels"] if p["title"] == "Store and dispatcher trouble" and p["type"] == "logs"]
+    lie = panel["targets"][0]["expr"].replace(PG_ALTERNATIVE, wrong)
+    assert lie != panel["targets"][0]["expr"]
+    problems = _prove([down], [_planted(logs, "Store and dispatcher trouble", lie)])
+    assert [p.rule for p in problems] == ["logql/hides-lines"]
+    assert "pg.retryable x" in problems[0].message and "database-down" in problems[0].message
+    (rule,) = [r for r in RULES if r.name == "ToygresErrorLogRate"]
+    assert PG_ALTERNATIVE in rule.expr
+    problems = _prove([down], [_dashboard("toygres-overview")], rules=[replace(rule, expr=rule.expr.replace(
+        PG_ALTERNATIVE, wrong))])
+    assert [(p.rule, p.target) for p in problems] == [("logql/hides-lines", "alert ToygresErrorLogRate")]
+    assert "pg.retryable" in problems[0].message
 
 
 def test_unregistered_orchestration_lines_prove_the_configuration_alert(runs):

@@ -38,7 +38,7 @@ PINNED: list[tuple[str, str, dict[str, Any], dict[str, str]]] = [
                                                "truth_grids": True, "end_ts": END - 2400}, {
       "openmetrics": "9d073d80ff2c852c",
       "openmetrics_aligned": "4852a467fd99b1d9",
-      "push": "b37734ee3e98cc41",
+      "push": "5eb5037c2edef004",
       "truth": "fdc46f09e60fa128",
       "header": "0637ca6f207ac4af"
      }),
@@ -54,7 +54,7 @@ PINNED: list[tuple[str, str, dict[str, Any], dict[str, str]]] = [
                                               "truth_grids": False, "end_ts": END}, {
       "openmetrics": "307cc0ccdb6e7aed",
       "openmetrics_aligned": "26dad230c162768e",
-      "push": "4ee4eedf551cd1b5",
+      "push": "ddd8e4452397fe35",
       "truth": "263acf730b22f94a",
       "header": "2de74e13aebb238a"
      }),

@@ -163,7 +163,10 @@ def test_unregistered_activity_backs_off_then_poisons():
 # waits its 30 s acquire timeout (provider.rs:60) per attempt; fetch_work_item does not retry.
 PG_SLEEPS_MS = (50, 100, 150)
 ACQUIRE_MS = 30_000
-PG_TARGET = "duroxide::providers::postgres"
+# Its events are written `warn!(target = "duroxide::providers::postgres", ...)`: a field named
+# target (printed first, quoted), so the target column is the module path.
+PG_TARGET = "duroxide_pg::provider"
+PG_FIELD = 'target="duroxide::providers::postgres"'
 FETCH_SPAN = ("fetch_orchestration_item{lock_timeout=5s _poll_timeout=30s filter=Some(DispatcherCapabilityFilter "
               "{ supported_duroxide_versions: [SemverRange { min: Version { major: 0, minor: 0, patch: 0 }, "
               "max: Version { major: 0, minor: 1, patch: 26 } }] })}")
@@ -178,7 +181,7 @@ def test_database_down_each_orchestration_fetch_is_three_duroxide_pg_retries_the
     pg = {}
     for record, line in pairs:
         if record.event == "pg.retryable":
-            head = f" WARN {FETCH_SPAN}: {PG_TARGET}: Retryable error, will retry operation=\"fetch_orchestration_item\" "
+            head = f" WARN {FETCH_SPAN}: {PG_TARGET}: Retryable error, will retry {PG_FIELD} operation=\"fetch_orchestration_item\" "
             assert head in line, line
             assert line.endswith(" error=fetch_orchestration_item: Connection pool error: pool timed out while "
                                  "waiting for an open connection"), line
@@ -201,12 +204,13 @@ def test_database_down_each_orchestration_fetch_is_three_duroxide_pg_retries_the
     # Worker slots: one acquire (30 s) per failed fetch, then the backoff.
     work = [_micros(line) for record, line in pairs if record.event == "worker.fetch_retryable"]
     assert len(work) > 3 * len(fetches), "a work-item fetch fails every ~30 s, an orchestration fetch every ~2 min"
-    for line in (ln for _, ln in pairs if " duroxide::providers::postgres: " in ln):
+    for line in (ln for _, ln in pairs if f" {PG_TARGET}: " in ln):
         assert "fetch_work_item" not in line
 
 
 def test_toygres_filter_lets_duroxide_pg_through_on_both_deployments():
-    """Its target is duroxide::providers::postgres (set explicitly), covered by `duroxide=info`."""
+    """Its target is the module path duroxide_pg::provider, covered by `duroxide=info` (a string
+    prefix) and, locally, `duroxide_pg=info`."""
     for log_filter in ("local", "kubernetes"):
         assert _events("database-down", log_filter=log_filter)["pg.retryable"] > 0
 
@@ -256,19 +260,24 @@ def test_unregistered_orchestration_version_is_the_batchs():
 
 
 @pytest.mark.parametrize("line, event", [
-    (f"2024-01-01T00:00:00.000000Z  WARN {FETCH_SPAN}: {PG_TARGET}: Retryable error, will retry "
+    (f"2024-01-01T00:00:00.000000Z  WARN {FETCH_SPAN}: {PG_TARGET}: Retryable error, will retry {PG_FIELD} "
      'operation="fetch_orchestration_item" attempt=2 error=fetch_orchestration_item: I/O error: x', "pg.retryable"),
     ("2024-01-01T00:00:00.000000Z  WARN ack_orchestration_item{lock_token=lock_1 execution_id=3}: "
-     f'{PG_TARGET}: Retryable error, will retry operation="ack_orchestration_item" attempt=1 error=e', "pg.retryable"),
+     f'{PG_TARGET}: Retryable error, will retry {PG_FIELD} operation="ack_orchestration_item" attempt=1 error=e',
+     "pg.retryable"),
     # No span: duroxide-pg always writes these inside its #[instrument]ed methods.
-    (f"2024-01-01T00:00:00.000000Z  WARN {PG_TARGET}: Retryable error, will retry "
+    (f"2024-01-01T00:00:00.000000Z  WARN {PG_TARGET}: Retryable error, will retry {PG_FIELD} "
      'operation="fetch_orchestration_item" attempt=1 error=e', None),
     # A span duroxide's own lines never carry.
     ("2024-01-01T00:00:00.000000Z  WARN fetch_orchestration_item{}: duroxide::runtime::dispatchers::orchestration: "
      "Error fetching orchestration item (permanent): e", None),
-    ("2024-01-01T00:00:00.000000Z  WARN fetch_work_item{}: " + PG_TARGET + ": Retryable error, will retry "
+    ("2024-01-01T00:00:00.000000Z  WARN fetch_work_item{}: " + PG_TARGET + f": Retryable error, will retry {PG_FIELD} "
      'operation="fetch_work_item" attempt=1 error=e', None),
-], ids=["fetch-span", "ack-span", "no-span", "span-on-duroxide-line", "work-item-never-retries"])
+    # The line as if `target = ...` set the target: nothing writes it.
+    (f"2024-01-01T00:00:00.000000Z  WARN {FETCH_SPAN}: duroxide::providers::postgres: Retryable error, will retry "
+     'operation="fetch_orchestration_item" attempt=1 error=e', None),
+], ids=["fetch-span", "ack-span", "no-span", "span-on-duroxide-line", "work-item-never-retries",
+        "field-taken-for-the-target"])
 def test_span_prefixes_parse_only_where_duroxide_pg_writes_them(line, event):
     parsed = parse_line(line)
     assert (parsed.event.key if parsed else None) == event
@@ -296,7 +305,8 @@ def test_replica_restart_writes_the_start_up_line():
     ("INFO", "duroxide::runtime::worker", True, True),
     ("DEBUG", "duroxide::orchestration", False, False),
     ("INFO", "duroxide_pg::provider", True, True),  # `duroxide=` matches the prefix
-    ("WARN", "duroxide::providers::postgres", True, True),  # duroxide-pg's explicit target
+    ("WARN", "duroxide_pg::provider", True, True),  # duroxide-pg's events (their module path)
+    ("INFO", "duroxide_pg::migrations", True, True),
     ("DEBUG", "duroxide_pg::provider", False, False),
     ("WARN", "sqlx::query", True, True),
     ("INFO", "sqlx::query", False, True),
