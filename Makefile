@@ -117,7 +117,7 @@ bench: tools $(STAMP) $(PREVIEW_JS)/node_modules/.installed
 	$(BIN)/python -m bench
 
 # Per alert rule: detection latency in its fault scenarios and false positives over 24 healthy
-# hours, for seeds 111-120 (none chose a threshold), on a real Prometheus (long: docs/alerts.md).
+# hours, for seeds 121-130 (none chose a threshold), on a real Prometheus (long: docs/alerts.md).
 alerts-report: tools $(STAMP)
 	$(DASHGEN) alerts report
 
