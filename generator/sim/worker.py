@@ -134,7 +134,7 @@ class WorkerDispatcher:
         work.fetched = self.engine.now + delay + ops[0][0]
         work.ends = work.fetched + ops[1][0] + seconds
         # duroxide logs "Activity started" after the fetch and the read, before the handler runs.
-        self.logs.activity_started(self.engine.now + delay + ops[0][0] + ops[1][0], work,
+        self.logs.activity_started(work.fetched + ops[1][0], work,
                                    f"work-{slot}-{rep.runtime_id}")
         rep.work_inflight[id(work)] = work
         done = self.engine.now + delay + ops[0][0] + ops[1][0] + seconds + ops[2][0]
@@ -149,7 +149,7 @@ class WorkerDispatcher:
         ops = (self.provider.sample("fetch_work_item"), self.provider.sample("read"),
                self.provider.sample("ack_work_item"))
         work.started = self.engine.now
-        self.logs.activity_started(self.engine.now + delay + ops[0][0] + ops[1][0], work,
+        self.logs.activity_started(work.fetched + ops[1][0], work,
                                    f"work-{slot}-{rep.runtime_id}")
         rep.work_inflight[id(work)] = work
         done = self.engine.now + delay + ops[0][0] + ops[1][0] + ops[2][0]
@@ -203,14 +203,11 @@ class WorkerDispatcher:
         r = rep.index
         now = self.engine.now
         ack = self.provider.sample("ack_work_item")[0]
-        self.rec.provider_operation(r, "ack_work_item", ack, "error")
-        self.rec.provider_error(r, "ack_work_item", error_type_of(ROW_GONE))
+        self._record_op(r, "ack_work_item", (ack, "error", error_type_of(ROW_GONE)))
         self.rec.activity_infra_error(r)
         if now >= 0.0:
             # Like any failed ack: the execution ran, its result was lost.
             self.truth.activity(now, work.name, outcome, seconds, lost=True)
-            self.truth.provider("ack_work_item", ack)
-            self.truth.provider_error(now, "ack_work_item", error_type_of(ROW_GONE))
         self.logs.activity_row_gone(now, work, f"work-{slot}-{rep.runtime_id}", f"ack_worker: {ROW_GONE}", outcome)
 
     def _stolen_ack(self, rep: Replica, slot: int, work: Work, seconds: float, outcome: str, value: str,
